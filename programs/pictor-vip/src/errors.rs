@@ -1,0 +1,83 @@
+//! The program's one error enum. Append only: codes are part of the interface
+//! (the bot classifies `ReportAlreadyApplied` as success).
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum PictorError {
+    #[msg("Signer is not the admin named in the config")]
+    NotAdmin,
+    #[msg("Signer is not the pending admin: the current admin must propose this key first")]
+    NotPendingAdmin,
+    #[msg("Signer is not one of the oracle keys in the config")]
+    NotOracle,
+    #[msg("Signer is not the crank key in the config")]
+    NotCrank,
+    #[msg("Initialisation must be signed by the program's upgrade authority")]
+    NotUpgradeAuthority,
+    #[msg("The program is paused by the admin; retry after it is unpaused")]
+    Paused,
+    #[msg("Report sequence number is not above the member's last applied one: already applied (a retry or replay)")]
+    ReportAlreadyApplied,
+    #[msg("Uptime over 1,440 minutes in one day")]
+    UptimeExceedsDay,
+    #[msg("The reported day is today or in the future: only completed UTC days can be reported")]
+    DayNotCompleted,
+    #[msg("The reported day is older than the worker window")]
+    DayOutsideWindow,
+    #[msg("This worker day was already reported")]
+    DayAlreadyReported,
+    #[msg("Spending would exceed the creator's deposits")]
+    SpendingExceedsDeposits,
+    #[msg("A counter would overflow")]
+    Overflow,
+    #[msg("Amount must be greater than zero")]
+    ZeroAmount,
+    #[msg("The member does not meet the eligibility rules for this role yet")]
+    NotEligible,
+    #[msg("The member already holds a pass for this role")]
+    PassAlreadyClaimed,
+    #[msg("The member's pass is revoked; the admin must reinstate the member first")]
+    MemberRevoked,
+    #[msg("The member is not revoked")]
+    MemberNotRevoked,
+    #[msg("The member is already revoked")]
+    AlreadyRevoked,
+    #[msg("The pass is still held (supply 1); nothing to sync")]
+    PassStillHeld,
+    #[msg("The member holds no active pass")]
+    NoActivePass,
+    #[msg("A ranking round of this role is open; retry after it is finalised or abandoned")]
+    RoundInProgress,
+    #[msg("No ranking round of this role is open")]
+    NoOpenRound,
+    #[msg("The round number does not match the open round")]
+    WrongRound,
+    #[msg("Members are not in descending score order (ties: earlier pass first)")]
+    OrderViolation,
+    #[msg("The member was already ranked in this round")]
+    AlreadyRanked,
+    #[msg("The member belongs to the other role")]
+    WrongRole,
+    #[msg("The member holds no pass that counts in this round")]
+    NotRoundMember,
+    #[msg("The round cannot be finalised before every pass holder is ranked")]
+    RoundIncomplete,
+    #[msg("More members than the round still has to rank, or than one batch allows")]
+    BatchTooLarge,
+    #[msg("A member account in the batch is not writable")]
+    MemberNotWritable,
+    #[msg("Invalid configuration value")]
+    InvalidConfig,
+    #[msg("Too many oracle keys")]
+    TooManyOracles,
+    #[msg("This key is already an oracle")]
+    OracleAlreadyPresent,
+    #[msg("This key is not an oracle")]
+    OracleNotFound,
+    #[msg("GPU model name too long")]
+    GpuModelTooLong,
+    #[msg("The clock is before 1970: timestamps must be non-negative")]
+    InvalidClock,
+    #[msg("The account given is not the expected one for this member")]
+    AccountMismatch,
+}

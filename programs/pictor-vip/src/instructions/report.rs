@@ -1,0 +1,192 @@
+//! Oracle reports (SPEC §6). One instruction per report; a transaction packs
+//! many. Each carries the member's sequence number, which must increase.
+use crate::constants::*;
+use crate::errors::PictorError;
+use crate::events::*;
+use crate::math::SafeMath;
+use crate::scoring;
+use crate::state::*;
+use crate::time::{day_index, month_index};
+use anchor_lang::prelude::*;
+
+/// One oracle fact about one member. The variant decides the role.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub enum Report {
+    /// Creator deposit, in USDT base units.
+    Recharge {
+        /// Amount, USDT base units (> 0).
+        amount_base_units: u64,
+    },
+    /// Creator spending, in USDT base units; lifetime spending may not exceed deposits.
+    Spend {
+        /// Amount, USDT base units (> 0).
+        amount_base_units: u64,
+    },
+    /// Frames a creator had rendered successfully.
+    Frames {
+        /// Frame count (> 0).
+        frames: u64,
+    },
+    /// One completed UTC day of a worker.
+    WorkerDay {
+        /// UTC day index (`unix_timestamp / 86,400`); before today, inside the window.
+        day_index: u32,
+        /// Minutes online (0–1,440).
+        uptime_minutes: u16,
+        /// Frames completed that day.
+        frames_completed: u64,
+        /// Jobs failed that day.
+        jobs_failed: u64,
+    },
+    /// A worker's GPU.
+    Gpu {
+        /// Model name (≤ 32 bytes).
+        model: String,
+        /// VRAM, GB.
+        vram_gb: u16,
+        /// Hashpower, oracle units.
+        hashpower: u64,
+    },
+}
+
+impl Report {
+    /// The role of the member this report is about.
+    pub fn role(&self) -> Role {
+        match self {
+            Report::Recharge { .. } | Report::Spend { .. } | Report::Frames { .. } => Role::Creator,
+            Report::WorkerDay { .. } | Report::Gpu { .. } => Role::Worker,
+        }
+    }
+}
+
+/// Accounts of `report`. The oracle pays the member account's rent the first time.
+#[derive(Accounts)]
+#[instruction(wallet: Pubkey, seq: u64, report: Report)]
+pub struct SubmitReport<'info> {
+    /// A configured oracle key; pays for a new member account.
+    #[account(mut)]
+    pub oracle: Signer<'info>,
+    /// The config.
+    #[account(
+        seeds = [CONFIG_SEED], bump = config.bump,
+        constraint = config.is_oracle(&oracle.key()) @ PictorError::NotOracle,
+        constraint = !config.paused @ PictorError::Paused,
+    )]
+    pub config: Box<Account<'info, Config>>,
+    /// The board of the report's role (to freeze the snapshot of an open round).
+    #[account(seeds = [BOARD_SEED, &report.role().seed()], bump = board.bump)]
+    pub board: Box<Account<'info, Board>>,
+    /// The member, created on its first report.
+    #[account(
+        init_if_needed, payer = oracle, space = Member::space(report.role()),
+        seeds = [MEMBER_SEED, &report.role().seed(), wallet.as_ref()], bump,
+    )]
+    pub member: Box<Account<'info, Member>>,
+    /// System program.
+    pub system_program: Program<'info, System>,
+}
+
+pub(crate) fn report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let role = report.role();
+    let member = &mut ctx.accounts.member;
+    if member.wallet == Pubkey::default() {
+        require!(wallet != Pubkey::default(), PictorError::AccountMismatch);
+        member.set_inner(Member {
+            wallet,
+            role,
+            bump: ctx.bumps.member,
+            last_seq: 0,
+            pass: PassState::default(),
+            ranks: [RankEntry::default(); 2],
+            frozen_round: 0,
+            frozen_score: 0,
+            facts: Facts::new(role),
+        });
+        emit!(MemberCreated { wallet, role, ts: now });
+    }
+    require!(seq > member.last_seq, PictorError::ReportAlreadyApplied);
+    freeze_for_open_round(member, &ctx.accounts.board)?;
+    apply(member, seq, report, now, &ctx.accounts.config.rules)?;
+    member.last_seq = seq;
+    member.invariant()
+}
+
+/// While a round of the member's role is open and the member counts in it,
+/// keeps the member's score as of the snapshot before the first new fact
+/// lands: the round stays consistent and the fact counts from the next round.
+fn freeze_for_open_round(member: &mut Member, board: &Board) -> Result<()> {
+    let Some(open) = &board.open else { return Ok(()) };
+    if member.counts_in_round(open.round) && member.frozen_round != open.round && member.rank_in(open.round).is_none() {
+        member.frozen_score = scoring::score(&member.facts, open.snapshot_ts, &open.params)?;
+        member.frozen_round = open.round;
+        emit!(ScoreFrozen { wallet: member.wallet, role: member.role, round: open.round, score: member.frozen_score });
+    }
+    Ok(())
+}
+
+fn apply(member: &mut Member, seq: u64, report: Report, now: i64, rules: &Rules) -> Result<()> {
+    let wallet = member.wallet;
+    match (&mut member.facts, report) {
+        (Facts::Creator(c), Report::Recharge { amount_base_units }) => {
+            require!(amount_base_units > 0, PictorError::ZeroAmount);
+            let month = month_index(now)?;
+            if c.recharge_month != month {
+                c.recharge_month = month;
+                c.month_recharged_base_units = 0;
+            }
+            c.deposited_base_units = c.deposited_base_units.safe_add(amount_base_units)?;
+            c.month_recharged_base_units = c.month_recharged_base_units.safe_add(amount_base_units)?;
+            emit!(CreatorRecharged {
+                wallet,
+                seq,
+                amount_base_units,
+                deposited_base_units: c.deposited_base_units,
+                month_recharged_base_units: c.month_recharged_base_units,
+                ts: now,
+            });
+        }
+        (Facts::Creator(c), Report::Spend { amount_base_units }) => {
+            require!(amount_base_units > 0, PictorError::ZeroAmount);
+            let spent = c.spent_base_units.safe_add(amount_base_units)?;
+            require!(spent <= c.deposited_base_units, PictorError::SpendingExceedsDeposits);
+            c.spent_base_units = spent;
+            emit!(CreatorSpent { wallet, seq, amount_base_units, spent_base_units: spent, ts: now });
+        }
+        (Facts::Creator(c), Report::Frames { frames }) => {
+            require!(frames > 0, PictorError::ZeroAmount);
+            c.frames_rendered = c.frames_rendered.safe_add(frames)?;
+            emit!(CreatorFramesRendered { wallet, seq, frames, frames_rendered: c.frames_rendered, ts: now });
+        }
+        (Facts::Worker(w), Report::WorkerDay { day_index: day, uptime_minutes, frames_completed, jobs_failed }) => {
+            require!(uptime_minutes <= MINUTES_PER_DAY, PictorError::UptimeExceedsDay);
+            let today = day_index(now)?;
+            require!(day < today, PictorError::DayNotCompleted);
+            let oldest = today.saturating_sub(u32::from(rules.scoring.worker_window_days));
+            require!(day >= oldest, PictorError::DayOutsideWindow);
+            require!(w.uptime_on(day).is_none(), PictorError::DayAlreadyReported);
+            w.lifetime_uptime_minutes = w.lifetime_uptime_minutes.safe_add(u64::from(uptime_minutes))?;
+            w.frames_completed = w.frames_completed.safe_add(frames_completed)?;
+            w.jobs_failed = w.jobs_failed.safe_add(jobs_failed)?;
+            w.days[day as usize % WORKER_DAY_SLOTS] = DayRecord { day_index: day, uptime_minutes, reported: true };
+            emit!(WorkerDayReported {
+                wallet,
+                seq,
+                day_index: day,
+                uptime_minutes,
+                frames_completed,
+                jobs_failed,
+                lifetime_uptime_minutes: w.lifetime_uptime_minutes,
+                ts: now,
+            });
+        }
+        (Facts::Worker(w), Report::Gpu { model, vram_gb, hashpower }) => {
+            require!(model.len() <= MAX_GPU_MODEL_LEN, PictorError::GpuModelTooLong);
+            w.gpu = Some(GpuSpec { model: model.clone(), vram_gb, hashpower });
+            emit!(WorkerGpuReported { wallet, seq, model, vram_gb, hashpower, ts: now });
+        }
+        // The member PDA is derived from the report's role, so this cannot happen.
+        _ => return err!(PictorError::WrongRole),
+    }
+    Ok(())
+}

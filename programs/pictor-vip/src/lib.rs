@@ -1,0 +1,115 @@
+//! Pictor VIP Pass: a soulbound Token-2022 membership for the Pictor GPU
+//! rendering network, with oracle-fed eligibility and crank-driven,
+//! program-verified priority rounds. The rules are in `eligibility`,
+//! `scoring` and `ranking`: pure modules shared with the SDK and the bot.
+#![allow(unexpected_cfgs)]
+// Anchor's #[program] and #[derive(Accounts)] expand to code clippy flags.
+#![allow(clippy::result_large_err, clippy::too_many_arguments)]
+
+pub mod constants;
+pub mod eligibility;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod ranking;
+pub mod scoring;
+pub mod state;
+pub mod time;
+
+use anchor_lang::prelude::*;
+use instructions::*;
+use state::{PassMetadata, Role, Rules};
+
+declare_id!("4NSi6oigN9V2VFGf1Xoi6hwuLJJX5XC4bQS2XqGTAzDf");
+
+/// Instruction dispatch; the handlers live in `instructions/`.
+#[program]
+pub mod pictor_vip {
+    use super::*;
+
+    /// Creates the config and both boards. Signer: the program's upgrade authority.
+    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+        instructions::initialize::initialize(ctx, args)
+    }
+
+    /// Replaces the rules and/or the pass metadata. Signer: admin.
+    pub fn update_config(ctx: Context<AdminConfig>, rules: Option<Rules>, pass_metadata: Option<PassMetadata>) -> Result<()> {
+        instructions::admin::update_config(ctx, rules, pass_metadata)
+    }
+
+    /// Pauses or unpauses reports, claims, syncs and rounds. Signer: admin.
+    pub fn set_paused(ctx: Context<AdminConfig>, paused: bool) -> Result<()> {
+        instructions::admin::set_paused(ctx, paused)
+    }
+
+    /// Adds an oracle key. Signer: admin.
+    pub fn add_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()> {
+        instructions::admin::add_oracle(ctx, oracle)
+    }
+
+    /// Removes an oracle key. Signer: admin.
+    pub fn remove_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()> {
+        instructions::admin::remove_oracle(ctx, oracle)
+    }
+
+    /// Replaces the crank key. Signer: admin.
+    pub fn set_crank(ctx: Context<AdminConfig>, crank: Pubkey) -> Result<()> {
+        instructions::admin::set_crank(ctx, crank)
+    }
+
+    /// Step 1 of the admin hand-over (`None` cancels). Signer: admin.
+    pub fn propose_admin(ctx: Context<AdminConfig>, pending: Option<Pubkey>) -> Result<()> {
+        instructions::admin::propose_admin(ctx, pending)
+    }
+
+    /// Step 2 of the admin hand-over. Signer: the proposed key.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::admin::accept_admin(ctx)
+    }
+
+    /// Applies one oracle fact about a member. Signer: an oracle.
+    pub fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
+        instructions::report::report(ctx, wallet, seq, report)
+    }
+
+    /// Mints the wallet's pass of `role` if eligible now. Signer: the wallet.
+    pub fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
+        instructions::claim::claim(ctx, role)
+    }
+
+    /// Burns a member's pass and bars it from claiming. Signer: admin.
+    pub fn revoke(ctx: Context<Revoke>, reason_code: u16) -> Result<()> {
+        instructions::pass_lifecycle::revoke(ctx, reason_code)
+    }
+
+    /// Lifts a revocation; the member may claim again once eligible. Signer: admin.
+    pub fn reinstate(ctx: Context<Reinstate>) -> Result<()> {
+        instructions::pass_lifecycle::reinstate(ctx)
+    }
+
+    /// Records that a holder burned its own pass. Permissionless.
+    pub fn sync_pass(ctx: Context<SyncPass>) -> Result<()> {
+        instructions::pass_lifecycle::sync_pass(ctx)
+    }
+
+    /// Opens a ranking round of `role` as of now. Signer: crank.
+    pub fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
+        instructions::rounds::open_round(ctx, role)
+    }
+
+    /// Ranks the members given as remaining accounts, in order. Signer: crank.
+    pub fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Role, round: u32) -> Result<()> {
+        instructions::rounds::rank_batch(ctx, role, round)
+    }
+
+    /// Publishes a fully ranked round. Signer: crank.
+    pub fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
+        instructions::rounds::finalise_round(ctx, role, round)
+    }
+
+    /// Drops an open round (e.g. after a crank crash); the next gets a new number. Signer: crank.
+    pub fn abandon_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
+        instructions::rounds::abandon_round(ctx, role, round)
+    }
+}

@@ -1,0 +1,97 @@
+use super::{Role, ScoringParams};
+use crate::errors::PictorError;
+use anchor_lang::prelude::*;
+
+/// Where a member stands in a round's order: score descending, then earlier
+/// pass (lower serial) first. Serials are unique per role, so the order is
+/// total and two members never compare equal.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub struct OrderKey {
+    /// Score as of the round's snapshot time, in points.
+    pub score: i128,
+    /// The member's pass serial within its role (claim order, from 1).
+    pub pass_serial: u64,
+}
+
+/// A round being ranked.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct OpenRound {
+    /// Round number (per role, from 1; an abandoned number is never reused).
+    pub round: u32,
+    /// Scores are taken as of this time (unix seconds): the round's open time.
+    pub snapshot_ts: i64,
+    /// Pass holders the round must rank: the role's holders when it opened.
+    pub members: u32,
+    /// How many of them are flagged priority: ⌈members × priority_bps / 10,000⌉, ≥1 if any.
+    pub priority_count: u32,
+    /// Members ranked so far.
+    pub ranked: u32,
+    /// Key of the last member ranked, if any.
+    pub last: Option<OrderKey>,
+    /// Score of the last priority member (the cutoff), once reached, in points.
+    pub cutoff_score: Option<i128>,
+    /// Scoring parameters frozen at open.
+    pub params: ScoringParams,
+}
+
+/// Summary of a finalised round: what the scheduler reads.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
+pub struct FinalRound {
+    /// Round number.
+    pub round: u32,
+    /// Snapshot time (unix seconds).
+    pub snapshot_ts: i64,
+    /// Time of finalisation (unix seconds).
+    pub finalised_ts: i64,
+    /// Members ranked.
+    pub members: u32,
+    /// Members flagged priority.
+    pub priority_count: u32,
+    /// Lowest score that got priority, in points (`None` for an empty round).
+    pub cutoff_score: Option<i128>,
+}
+
+/// Per-role registry (PDA `[BOARD_SEED, role]`): pass counts and rounds.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Board {
+    /// The role this board ranks.
+    pub role: Role,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// Passes ever minted for this role; the next claim gets serial `passes_issued + 1`.
+    pub passes_issued: u64,
+    /// Members whose pass is active now.
+    pub active_holders: u32,
+    /// Number the next opened round gets.
+    pub next_round: u32,
+    /// The round being ranked, if any.
+    pub open: Option<OpenRound>,
+    /// The latest finalised round, if any.
+    pub finalised: Option<FinalRound>,
+}
+
+impl Board {
+    /// Fails with `RoundInProgress` while a round is open.
+    pub fn require_no_open_round(&self) -> Result<()> {
+        require!(self.open.is_none(), PictorError::RoundInProgress);
+        Ok(())
+    }
+
+    /// The latest finalised round number (0 when none).
+    pub fn finalised_round(&self) -> u32 {
+        self.finalised.as_ref().map_or(0, |f| f.round)
+    }
+
+    /// Invariants every instruction that changes the board leaves true.
+    pub fn invariant(&self) -> Result<()> {
+        require!(u64::from(self.active_holders) <= self.passes_issued, PictorError::Overflow);
+        if let Some(open) = &self.open {
+            require!(open.ranked <= open.members, PictorError::RoundIncomplete);
+            require!(open.priority_count <= open.members, PictorError::InvalidConfig);
+            require!(open.round < self.next_round, PictorError::WrongRound);
+            require!(open.round > self.finalised_round(), PictorError::WrongRound);
+        }
+        Ok(())
+    }
+}
