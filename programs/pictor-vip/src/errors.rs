@@ -81,3 +81,42 @@ pub enum PictorError {
     #[msg("The account given is not the expected one for this member")]
     AccountMismatch,
 }
+
+impl PictorError {
+    /// Every variant, in code order (code = 6000 + index).
+    pub const ALL: [PictorError; 38] = {
+        use PictorError::*;
+        [
+            NotAdmin, NotPendingAdmin, NotOracle, NotCrank, NotUpgradeAuthority, Paused, ReportAlreadyApplied,
+            UptimeExceedsDay, DayNotCompleted, DayOutsideWindow, DayAlreadyReported, SpendingExceedsDeposits,
+            Overflow, ZeroAmount, NotEligible, PassAlreadyClaimed, MemberRevoked, MemberNotRevoked,
+            AlreadyRevoked, PassStillHeld, NoActivePass, RoundInProgress, NoOpenRound, WrongRound,
+            OrderViolation, AlreadyRanked, WrongRole, NotRoundMember, RoundIncomplete, BatchTooLarge,
+            MemberNotWritable, InvalidConfig, TooManyOracles, OracleAlreadyPresent, OracleNotFound,
+            GpuModelTooLong, InvalidClock, AccountMismatch,
+        ]
+    };
+
+    /// The variant with this custom error code, if any.
+    pub fn from_code(code: u32) -> Option<PictorError> {
+        let index = code.checked_sub(anchor_lang::error::ERROR_CODE_OFFSET)?;
+        Self::ALL.get(usize::try_from(index).ok()?).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_variant_in_code_order() {
+        let declared = include_str!("errors.rs").matches(concat!("#[", "msg(")).count();
+        assert_eq!(PictorError::ALL.len(), declared, "a variant is missing from PictorError::ALL");
+        for (i, e) in PictorError::ALL.iter().enumerate() {
+            assert_eq!(u32::from(*e), 6_000 + i as u32, "{e:?} is out of order");
+            assert_eq!(PictorError::from_code(u32::from(*e)).map(|x| x.name()), Some(e.name()));
+        }
+        assert!(PictorError::from_code(5_999).is_none());
+        assert!(PictorError::from_code(6_000 + declared as u32).is_none());
+    }
+}

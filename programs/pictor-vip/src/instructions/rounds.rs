@@ -11,7 +11,6 @@ use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::*;
 use crate::ranking::{follows, priority_count};
-use crate::scoring;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -78,12 +77,8 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
         require!(member.role == role, PictorError::WrongRole);
         require!(member.counts_in_round(round), PictorError::NotRoundMember);
         require!(member.rank_in(round).is_none(), PictorError::AlreadyRanked);
-        let score = if member.frozen_round == round {
-            member.frozen_score
-        } else {
-            scoring::score(&member.facts, open.snapshot_ts, &open.params)?
-        };
-        let key = OrderKey { score, pass_serial: member.pass.serial };
+        let key = member.order_key(open)?;
+        let score = key.score;
         if let Some(prev) = &open.last {
             require!(follows(prev, &key), PictorError::OrderViolation);
         }

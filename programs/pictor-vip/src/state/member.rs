@@ -1,4 +1,4 @@
-use super::Role;
+use super::{OpenRound, OrderKey, Role};
 use crate::constants::*;
 use crate::errors::PictorError;
 use anchor_lang::prelude::*;
@@ -198,6 +198,20 @@ impl Member {
     /// Whether this member's pass counts in round `round`.
     pub fn counts_in_round(&self, round: u32) -> bool {
         self.pass.status == PassStatus::Active && self.pass.first_round <= round
+    }
+
+    /// The member's score in the open round `open`: the score frozen when a
+    /// report arrived mid-round, else the score of its facts as of the snapshot.
+    pub fn score_for_round(&self, open: &OpenRound) -> Result<i128> {
+        if self.frozen_round == open.round {
+            return Ok(self.frozen_score);
+        }
+        crate::scoring::score(&self.facts, open.snapshot_ts, &open.params)
+    }
+
+    /// The member's place in the order of `open`.
+    pub fn order_key(&self, open: &OpenRound) -> Result<OrderKey> {
+        Ok(OrderKey { score: self.score_for_round(open)?, pass_serial: self.pass.serial })
     }
 
     /// Invariants every instruction that changes a member leaves true.

@@ -1,0 +1,130 @@
+//! The crank: drives a ranking round of one role to completion, resuming a
+//! round a crashed crank left open. The order is computed with the program's
+//! own `Member::order_key` and `ranking::order`; the program re-verifies it.
+use crate::ix;
+use crate::ranking;
+use crate::read;
+use crate::state::{Board, Member, OpenRound, OrderKey, Role};
+use crate::transport::{transaction_size, SendError, Transport, PACKET_DATA_SIZE};
+use anyhow::{anyhow, bail, Context, Result};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+
+/// What a completed round looked like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundOutcome {
+    /// Role ranked.
+    pub role: Role,
+    /// Round number.
+    pub round: u32,
+    /// Members ranked.
+    pub members: u32,
+    /// Members flagged priority.
+    pub priority: u32,
+    /// `rank_batch` transactions sent by this run.
+    pub batches: usize,
+    /// Whether this run resumed a round left open.
+    pub resumed: bool,
+}
+
+/// The members of `role` that count in `open`, in the round's order, with their keys.
+pub fn round_order(t: &mut dyn Transport, role: Role, open: &OpenRound) -> Result<Vec<(Pubkey, Member, OrderKey)>> {
+    let mut entries = Vec::new();
+    for (key, m) in read::members(t, role)? {
+        if m.counts_in_round(open.round) {
+            let order_key = m.order_key(open).map_err(|e| anyhow!("score of {key}: {e}"))?;
+            entries.push((key, m, order_key));
+        }
+    }
+    entries.sort_by(|a, b| ranking::order(&a.2, &b.2));
+    Ok(entries)
+}
+
+/// Largest `rank_batch` that fits one legacy transaction signed by `fee_payer` and `crank`.
+pub fn max_rank_batch(fee_payer: &Pubkey, crank: &Pubkey, role: Role) -> usize {
+    let fits = |n: usize| {
+        let members: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
+        let tx = Transaction::new_with_payer(&[ix::rank_batch(crank, role, 1, &members)], Some(fee_payer));
+        transaction_size(&tx) <= PACKET_DATA_SIZE
+    };
+    let mut n = 1;
+    while n < pictor_vip::constants::MAX_RANK_BATCH && fits(n + 1) {
+        n += 1;
+    }
+    n
+}
+
+fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
+    read::board(t, role)?.ok_or_else(|| anyhow!("the {} board does not exist: run `init` first", role.as_str()))
+}
+
+/// Opens (or resumes) a round of `role` and ranks every holder in batches of
+/// at most `batch_size`, then finalises it. `progress(ranked, total)` is
+/// called after each batch. Safe to re-run after a crash at any point.
+pub fn run_round(
+    t: &mut dyn Transport,
+    crank: &Keypair,
+    role: Role,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u32, u32),
+) -> Result<RoundOutcome> {
+    let crank_key = crank.pubkey();
+    let mut resumed = true;
+    let open = match board(t, role)?.open {
+        Some(open) => open,
+        None => {
+            resumed = false;
+            t.send(&[ix::open_round(&crank_key, role)], &[crank]).context("open_round")?;
+            board(t, role)?.open.ok_or_else(|| anyhow!("round did not open"))?
+        }
+    };
+    let order = round_order(t, role, &open)?;
+    if order.len() != open.members as usize {
+        bail!(
+            "round {} of {} expects {} holders but {} were found: is the account index complete?",
+            open.round,
+            role.as_str(),
+            open.members,
+            order.len()
+        );
+    }
+    let done = order.iter().take_while(|(_, m, _)| m.rank_in(open.round).is_some()).count();
+    if done != open.ranked as usize || order[done..].iter().any(|(_, m, _)| m.rank_in(open.round).is_some()) {
+        // Not a prefix of the order we compute: start over rather than guess.
+        t.send(&[ix::abandon_round(&crank_key, role, open.round)], &[crank]).context("abandon_round")?;
+        return run_round(t, crank, role, batch_size, progress);
+    }
+    progress(open.ranked, open.members);
+    let mut batches = 0;
+    let mut ranked = open.ranked;
+    for chunk in order[done..].chunks(batch_size.max(1)) {
+        let keys: Vec<Pubkey> = chunk.iter().map(|(k, _, _)| *k).collect();
+        match t.send(&[ix::rank_batch(&crank_key, role, open.round, &keys)], &[crank]) {
+            Ok(()) => {}
+            // A retried batch that had landed: already ranked, move on.
+            Err(e) if e.is(pictor_vip::errors::PictorError::AlreadyRanked) => {}
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("rank_batch at rank {}", ranked + 1))),
+        }
+        batches += 1;
+        ranked += keys.len() as u32;
+        progress(ranked, open.members);
+    }
+    send_finalise(t, crank, role, open.round)?;
+    Ok(RoundOutcome { role, round: open.round, members: open.members, priority: open.priority_count, batches, resumed })
+}
+
+fn send_finalise(t: &mut dyn Transport, crank: &Keypair, role: Role, round: u32) -> Result<()> {
+    match t.send(&[ix::finalise_round(&crank.pubkey(), role, round)], &[crank]) {
+        Ok(()) => Ok(()),
+        Err(SendError::Program { code: Some(c), .. }) if c == u32::from(pictor_vip::errors::PictorError::NoOpenRound) => {
+            // Finalised by an earlier attempt whose confirmation was lost.
+            match board(t, role)?.finalised {
+                Some(f) if f.round == round => Ok(()),
+                _ => bail!("round {round} is neither open nor finalised"),
+            }
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("finalise_round")),
+    }
+}

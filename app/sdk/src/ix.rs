@@ -1,0 +1,167 @@
+//! Instruction builders: one function per program instruction, accounts
+//! derived from the PDAs so callers pass only keys and arguments.
+use crate::pda;
+use crate::state::{PassMetadata, Role, Rules};
+use anchor_lang::{InstructionData, ToAccountMetas};
+use pictor_vip::accounts as acc;
+use pictor_vip::instruction as data;
+pub use pictor_vip::instructions::{InitializeArgs, Report};
+use solana_instruction::{AccountMeta, Instruction};
+use solana_pubkey::Pubkey;
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: pda::program_id(), accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+fn system_program() -> Pubkey {
+    anchor_lang::system_program::ID
+}
+
+/// `initialize`, signed by the program's upgrade authority (`admin`).
+pub fn initialize(admin: &Pubkey, args: InitializeArgs) -> Instruction {
+    build(
+        acc::Initialize {
+            admin: *admin,
+            config: pda::config(),
+            creator_board: pda::board(Role::Creator),
+            worker_board: pda::board(Role::Worker),
+            program_data: pda::program_data(),
+            system_program: system_program(),
+        },
+        data::Initialize { args },
+    )
+}
+
+fn admin_config(admin: &Pubkey) -> acc::AdminConfig {
+    acc::AdminConfig { admin: *admin, config: pda::config() }
+}
+
+/// `update_config`, signed by the admin.
+pub fn update_config(admin: &Pubkey, rules: Option<Rules>, pass_metadata: Option<PassMetadata>) -> Instruction {
+    build(admin_config(admin), data::UpdateConfig { rules, pass_metadata })
+}
+
+/// `set_paused`, signed by the admin.
+pub fn set_paused(admin: &Pubkey, paused: bool) -> Instruction {
+    build(admin_config(admin), data::SetPaused { paused })
+}
+
+/// `add_oracle`, signed by the admin.
+pub fn add_oracle(admin: &Pubkey, oracle: Pubkey) -> Instruction {
+    build(admin_config(admin), data::AddOracle { oracle })
+}
+
+/// `remove_oracle`, signed by the admin.
+pub fn remove_oracle(admin: &Pubkey, oracle: Pubkey) -> Instruction {
+    build(admin_config(admin), data::RemoveOracle { oracle })
+}
+
+/// `set_crank`, signed by the admin.
+pub fn set_crank(admin: &Pubkey, crank: Pubkey) -> Instruction {
+    build(admin_config(admin), data::SetCrank { crank })
+}
+
+/// `propose_admin`, signed by the admin.
+pub fn propose_admin(admin: &Pubkey, pending: Option<Pubkey>) -> Instruction {
+    build(admin_config(admin), data::ProposeAdmin { pending })
+}
+
+/// `accept_admin`, signed by the proposed admin.
+pub fn accept_admin(pending_admin: &Pubkey) -> Instruction {
+    build(acc::AcceptAdmin { pending_admin: *pending_admin, config: pda::config() }, data::AcceptAdmin {})
+}
+
+/// `submit_report`, signed by an oracle (which pays a new member's rent).
+pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, report: Report) -> Instruction {
+    let role = report.role();
+    build(
+        acc::SubmitReport {
+            oracle: *oracle,
+            config: pda::config(),
+            board: pda::board(role),
+            member: pda::member(role, wallet),
+            system_program: system_program(),
+        },
+        data::SubmitReport { wallet: *wallet, seq, report },
+    )
+}
+
+/// `claim`, signed by the wallet; `payer` (may be the wallet) pays the rent.
+pub fn claim(wallet: &Pubkey, payer: &Pubkey, role: Role) -> Instruction {
+    build(
+        acc::Claim {
+            wallet: *wallet,
+            payer: *payer,
+            config: pda::config(),
+            board: pda::board(role),
+            member: pda::member(role, wallet),
+            pass_mint: pda::pass_mint(role, wallet),
+            holder_ata: pda::holder_ata(role, wallet),
+            pass_authority: pda::pass_authority(),
+            token_program: anchor_spl::token_2022::ID,
+            associated_token_program: anchor_spl::associated_token::ID,
+            system_program: system_program(),
+        },
+        data::Claim { role },
+    )
+}
+
+fn pass_accounts(role: Role, wallet: &Pubkey) -> acc::PassAccounts {
+    acc::PassAccounts {
+        board: pda::board(role),
+        member: pda::member(role, wallet),
+        wallet: *wallet,
+        pass_mint: pda::pass_mint(role, wallet),
+        holder_ata: pda::holder_ata(role, wallet),
+        pass_authority: pda::pass_authority(),
+        token_program: anchor_spl::token_2022::ID,
+    }
+}
+
+/// `revoke`, signed by the admin.
+pub fn revoke(admin: &Pubkey, role: Role, wallet: &Pubkey, reason_code: u16) -> Instruction {
+    build(
+        acc::Revoke { admin: *admin, config: pda::config(), pass: pass_accounts(role, wallet) },
+        data::Revoke { reason_code },
+    )
+}
+
+/// `reinstate`, signed by the admin.
+pub fn reinstate(admin: &Pubkey, role: Role, wallet: &Pubkey) -> Instruction {
+    build(
+        acc::Reinstate { admin: *admin, config: pda::config(), member: pda::member(role, wallet) },
+        data::Reinstate {},
+    )
+}
+
+/// `sync_pass`: anyone may send it.
+pub fn sync_pass(role: Role, wallet: &Pubkey) -> Instruction {
+    build(acc::SyncPass { config: pda::config(), pass: pass_accounts(role, wallet) }, data::SyncPass {})
+}
+
+fn crank_round(crank: &Pubkey, role: Role) -> acc::CrankRound {
+    acc::CrankRound { crank: *crank, config: pda::config(), board: pda::board(role) }
+}
+
+/// `open_round`, signed by the crank.
+pub fn open_round(crank: &Pubkey, role: Role) -> Instruction {
+    build(crank_round(crank, role), data::OpenRound { role })
+}
+
+/// `rank_batch` over `members` (member account addresses, in rank order),
+/// signed by the crank.
+pub fn rank_batch(crank: &Pubkey, role: Role, round: u32, members: &[Pubkey]) -> Instruction {
+    let mut ix = build(crank_round(crank, role), data::RankBatch { role, round });
+    ix.accounts.extend(members.iter().map(|m| AccountMeta::new(*m, false)));
+    ix
+}
+
+/// `finalise_round`, signed by the crank.
+pub fn finalise_round(crank: &Pubkey, role: Role, round: u32) -> Instruction {
+    build(crank_round(crank, role), data::FinaliseRound { role, round })
+}
+
+/// `abandon_round`, signed by the crank.
+pub fn abandon_round(crank: &Pubkey, role: Role, round: u32) -> Instruction {
+    build(crank_round(crank, role), data::AbandonRound { role, round })
+}

@@ -1,0 +1,115 @@
+//! The Profile a wallet asks for: passes, eligibility progress, score now,
+//! rank and priority in the latest finalised round. Computed with the
+//! program's own eligibility and scoring modules.
+use crate::eligibility::{creator_eligibility, worker_eligibility, CreatorEligibility, WorkerEligibility};
+use crate::read;
+use crate::scoring;
+use crate::state::{Config, Facts, FinalRound, Member, PassStatus, RankEntry, Role};
+use crate::transport::Transport;
+use crate::units::{format_usdt, group_thousands};
+use anyhow::{anyhow, Result};
+use solana_pubkey::Pubkey;
+use std::fmt;
+
+/// How far a member is from the threshold of its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A creator's spending against the threshold.
+    Creator(CreatorEligibility),
+    /// A worker's uptime window.
+    Worker(WorkerEligibility),
+}
+
+impl Progress {
+    /// Whether the member may claim now.
+    pub fn eligible(&self) -> bool {
+        match self {
+            Progress::Creator(c) => c.eligible,
+            Progress::Worker(w) => w.eligible,
+        }
+    }
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Progress::Creator(c) => {
+                let required = format_usdt(c.required_base_units);
+                write!(f, "{} / {} spent", format_usdt(c.spent_base_units).trim_end_matches(" USDT"), required)
+            }
+            Progress::Worker(w) => write!(
+                f,
+                "uptime {} of {} days online, {} offline days in a row (max {}); {} / {} minutes",
+                w.online_days,
+                w.window_days,
+                w.longest_offline_run_days,
+                w.max_offline_run_days,
+                group_thousands(w.total_uptime_minutes),
+                group_thousands(w.required_uptime_minutes),
+            ),
+        }
+    }
+}
+
+/// Eligibility progress of a member at `now` (unix seconds).
+pub fn progress(member: &Member, config: &Config, now: i64) -> Result<Progress> {
+    Ok(match &member.facts {
+        Facts::Creator(c) => Progress::Creator(creator_eligibility(c, &config.rules)),
+        Facts::Worker(w) => Progress::Worker(worker_eligibility(w, &config.rules, now).map_err(|e| anyhow!("{e}"))?),
+    })
+}
+
+/// A member's status in one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleStatus {
+    /// Role.
+    pub role: Role,
+    /// Pass state.
+    pub pass: PassStatus,
+    /// Eligibility progress now.
+    pub progress: Progress,
+    /// Score now, in points (pass holders only).
+    pub score_now: Option<i128>,
+    /// The role's latest finalised round, if any.
+    pub finalised_round: Option<FinalRound>,
+    /// The member's entry in that round, if it was ranked.
+    pub rank: Option<RankEntry>,
+}
+
+/// Status of `wallet` in `role` at the cluster's current time; `None` if
+/// the oracle never reported about it.
+pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<RoleStatus>> {
+    let Some(member) = read::member(t, role, wallet)? else { return Ok(None) };
+    let config = read::config(t)?.ok_or_else(|| anyhow!("program not initialised"))?;
+    let board = read::board(t, role)?.ok_or_else(|| anyhow!("board missing"))?;
+    let now = t.now()?;
+    let holds = member.pass.status == PassStatus::Active;
+    let score_now = if holds {
+        Some(scoring::score(&member.facts, now, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
+    } else {
+        None
+    };
+    let finalised_round = board.finalised.clone();
+    let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round).copied());
+    Ok(Some(RoleStatus { role, pass: member.pass.status, progress: progress(&member, &config, now)?, score_now, finalised_round, rank }))
+}
+
+/// A leaderboard line: a member's entry in the latest finalised round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderboardEntry {
+    /// Wallet.
+    pub wallet: Pubkey,
+    /// Rank, score and priority.
+    pub entry: RankEntry,
+}
+
+/// The latest finalised round of `role` and its members by rank.
+pub fn leaderboard(t: &mut dyn Transport, role: Role) -> Result<Option<(FinalRound, Vec<LeaderboardEntry>)>> {
+    let Some(final_round) = read::board(t, role)?.and_then(|b| b.finalised) else { return Ok(None) };
+    let mut rows: Vec<LeaderboardEntry> = read::members(t, role)?
+        .into_iter()
+        .filter_map(|(_, m)| m.rank_in(final_round.round).map(|e| LeaderboardEntry { wallet: m.wallet, entry: *e }))
+        .collect();
+    rows.sort_by_key(|r| r.entry.rank);
+    Ok(Some((final_round, rows)))
+}

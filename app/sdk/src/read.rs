@@ -1,0 +1,47 @@
+//! Typed reads of the program's accounts through any [`Transport`].
+use crate::pda;
+use crate::state::{Board, Config, Member, Role};
+use crate::transport::Transport;
+use anchor_lang::{AccountDeserialize, Discriminator};
+use anyhow::{Context, Result};
+use solana_pubkey::Pubkey;
+
+/// Decodes an Anchor account (discriminator checked).
+pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Result<T> {
+    let mut slice = data;
+    T::try_deserialize(&mut slice).map_err(|e| anyhow::anyhow!("cannot decode account: {e}"))
+}
+
+fn fetch<T: AccountDeserialize>(t: &mut dyn Transport, key: &Pubkey) -> Result<Option<T>> {
+    match t.get_account(key)? {
+        Some(a) if a.owner == pda::program_id() => decode(&a.data).map(Some).with_context(|| format!("account {key}")),
+        _ => Ok(None),
+    }
+}
+
+/// The config (`None` before `initialize`).
+pub fn config(t: &mut dyn Transport) -> Result<Option<Config>> {
+    fetch(t, &pda::config())
+}
+
+/// A role's board.
+pub fn board(t: &mut dyn Transport, role: Role) -> Result<Option<Board>> {
+    fetch(t, &pda::board(role))
+}
+
+/// A member (`None` until the oracle first reported about it).
+pub fn member(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<Member>> {
+    fetch(t, &pda::member(role, wallet))
+}
+
+/// Every member account of `role`, with its address.
+pub fn members(t: &mut dyn Transport, role: Role) -> Result<Vec<(Pubkey, Member)>> {
+    let mut out = Vec::new();
+    for (key, account) in t.program_accounts(Member::DISCRIMINATOR)? {
+        let m: Member = decode(&account.data).with_context(|| format!("member {key}"))?;
+        if m.role == role {
+            out.push((key, m));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,171 @@
+use super::{sign_transaction, SendError, Transport};
+use crate::pda;
+use anchor_lang::solana_program::bpf_loader_upgradeable;
+use anyhow::{Context, Result};
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+use solana_signer::Signer;
+use std::collections::{BTreeSet, HashSet};
+
+/// Native entry of the program for `solana-program-test`. Anchor's `entry`
+/// ties every argument to one `'info` lifetime, which the generic processor
+/// signature cannot express; the runtime keeps all three alive for the call.
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[anchor_lang::prelude::AccountInfo],
+    data: &[u8],
+) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    // SAFETY: only lifetimes change; the borrows outlive this call.
+    let (program_id, accounts, data) = unsafe {
+        (
+            std::mem::transmute::<&Pubkey, &'static Pubkey>(program_id),
+            std::mem::transmute::<&[anchor_lang::prelude::AccountInfo], &[anchor_lang::prelude::AccountInfo]>(accounts),
+            std::mem::transmute::<&[u8], &'static [u8]>(data),
+        )
+    };
+    pictor_vip::entry(program_id, accounts, data)
+}
+
+/// Bincode of `UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) }`.
+fn program_data_bytes(authority: &Pubkey) -> Vec<u8> {
+    let mut data = vec![3, 0, 0, 0];
+    data.extend_from_slice(&0u64.to_le_bytes());
+    data.push(1);
+    data.extend_from_slice(authority.as_ref());
+    data
+}
+
+/// An in-process Solana runtime (`solana-program-test`) with the program
+/// registered natively and the real Token-2022 and ATA programs. Its clock
+/// is set explicitly ([`InProcess::set_time`]).
+pub struct InProcess {
+    rt: tokio::runtime::Runtime,
+    ctx: ProgramTestContext,
+    /// Every writable account a transaction named: the in-process stand-in
+    /// for `getProgramAccounts`, which the banks interface lacks.
+    touched: BTreeSet<Pubkey>,
+    /// Signatures sent under the current blockhash (identical transactions
+    /// would otherwise be refused as already processed).
+    sent: HashSet<Signature>,
+}
+
+impl InProcess {
+    /// Starts a runtime whose ProgramData names `upgrade_authority`, with
+    /// the clock at `start_ts` (unix seconds).
+    pub fn start(upgrade_authority: &Pubkey, start_ts: i64) -> Result<Self> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let mut pt = ProgramTest::default();
+        pt.prefer_bpf(false);
+        pt.add_program("pictor_vip", pda::program_id(), processor!(process_instruction));
+        let data = program_data_bytes(upgrade_authority);
+        pt.add_account(
+            pda::program_data(),
+            Account { lamports: 1_000_000_000, data, owner: bpf_loader_upgradeable::ID, executable: false, rent_epoch: 0 },
+        );
+        let ctx = rt.block_on(pt.start_with_context());
+        let mut me = InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new() };
+        me.set_time(start_ts)?;
+        Ok(me)
+    }
+
+    /// Sets the clock's unix timestamp (seconds).
+    pub fn set_time(&mut self, unix_timestamp: i64) -> Result<()> {
+        let mut clock: Clock = self.rt.block_on(self.ctx.banks_client.get_sysvar())?;
+        clock.unix_timestamp = unix_timestamp;
+        self.ctx.set_sysvar(&clock);
+        Ok(())
+    }
+
+    /// Sends `lamports` from the fee payer to `to`.
+    pub fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<()> {
+        let ix = anchor_lang::solana_program::system_instruction::transfer(&self.fee_payer(), to, lamports);
+        self.send(&[ix], &[]).context("airdrop")
+    }
+
+    /// The fee payer's keypair (funded at genesis).
+    pub fn payer(&self) -> &Keypair {
+        &self.ctx.payer
+    }
+
+    /// Overwrites an account directly, bypassing the program: for tests that
+    /// need a state no transaction can build quickly.
+    pub fn set_account(&mut self, key: &Pubkey, account: Account) {
+        self.touched.insert(*key);
+        self.ctx.set_account(key, &account.into());
+    }
+}
+
+impl Transport for InProcess {
+    fn fee_payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
+        Ok(self.rt.block_on(self.ctx.banks_client.get_account(*key))?)
+    }
+
+    fn program_accounts(&mut self, discriminator: &[u8]) -> Result<Vec<(Pubkey, Account)>> {
+        let keys: Vec<Pubkey> = self.touched.iter().copied().collect();
+        let mut out = Vec::new();
+        for key in keys {
+            if let Some(a) = self.get_account(&key)? {
+                if a.owner == pda::program_id() && a.data.starts_with(discriminator) {
+                    out.push((key, a));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn now(&mut self) -> Result<i64> {
+        let clock: Clock = self.rt.block_on(self.ctx.banks_client.get_sysvar())?;
+        Ok(clock.unix_timestamp)
+    }
+
+    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        let blockhash = self
+            .rt
+            .block_on(self.ctx.banks_client.get_latest_blockhash())
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        if blockhash != self.ctx.last_blockhash {
+            self.ctx.last_blockhash = blockhash;
+            self.sent.clear();
+        }
+        let mut ixs = instructions.to_vec();
+        let mut tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
+        // An identical message under the same blockhash has the same
+        // signature; make it unique with a harmless compute-unit limit.
+        let mut limit = 1_400_000u32;
+        while self.sent.contains(&tx.signatures[0]) {
+            limit -= 1;
+            if ixs.len() == instructions.len() {
+                ixs.insert(0, ComputeBudgetInstruction::set_compute_unit_limit(limit));
+            } else {
+                ixs[0] = ComputeBudgetInstruction::set_compute_unit_limit(limit);
+            }
+            tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
+        }
+        self.sent.insert(tx.signatures[0]);
+        let offset = ixs.len() - instructions.len();
+        for ix in instructions {
+            self.touched.extend(ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey));
+        }
+        let outcome = self
+            .rt
+            .block_on(self.ctx.banks_client.process_transaction_with_metadata(tx))
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let logs = outcome.metadata.map(|m| m.log_messages).unwrap_or_default();
+        outcome.result.map_err(|e| match SendError::from_transaction_error(e, &logs) {
+            SendError::Program { index, code, name, message } => {
+                SendError::Program { index: index.saturating_sub(offset), code, name, message }
+            }
+            other => other,
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! One way to talk to the program, two implementations: [`InProcess`] (a
+//! `solana-program-test` runtime with the program registered natively and
+//! the real Token-2022 / ATA programs) and [`Rpc`] (a cluster over JSON-RPC).
+//! The bot, the crank and the CLI are written against [`Transport`] only.
+mod in_process;
+mod rpc;
+
+pub use in_process::InProcess;
+pub use rpc::Rpc;
+
+use crate::errors::PictorError;
+use anyhow::Result;
+use solana_account::Account;
+use solana_hash::Hash;
+use solana_instruction::error::InstructionError;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+use thiserror::Error;
+
+/// Largest serialized transaction a cluster accepts, in bytes.
+pub const PACKET_DATA_SIZE: usize = 1_232;
+
+/// Why a transaction did not land.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum SendError {
+    /// An instruction failed; nothing in the transaction was applied.
+    #[error("instruction {index} failed: {name}: {message}")]
+    Program {
+        /// Index of the failing instruction in the transaction.
+        index: usize,
+        /// Custom error code, when the program returned one.
+        code: Option<u32>,
+        /// Error name (`ReportAlreadyApplied`, `ConstraintSeeds`, …).
+        name: String,
+        /// Human-readable message.
+        message: String,
+    },
+    /// The transaction exceeds [`PACKET_DATA_SIZE`].
+    #[error("transaction is {0} bytes, above the 1,232-byte limit")]
+    TooLarge(usize),
+    /// The runtime refused the transaction as a whole.
+    #[error("transaction refused: {0}")]
+    Transaction(String),
+    /// The transport failed (network, RPC node); the transaction may or may not have landed.
+    #[error("transport error: {0}")]
+    Transport(String),
+}
+
+impl SendError {
+    /// Whether the program refused with `error`.
+    pub fn is(&self, error: PictorError) -> bool {
+        matches!(self, SendError::Program { code: Some(c), .. } if *c == u32::from(error))
+    }
+
+    /// Index of the failing instruction, if one failed.
+    pub fn instruction_index(&self) -> Option<usize> {
+        match self {
+            SendError::Program { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same transaction may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SendError::Transport(_))
+    }
+
+    /// Builds the error from a transaction error and the program logs.
+    pub fn from_transaction_error(err: TransactionError, logs: &[String]) -> Self {
+        match err {
+            TransactionError::InstructionError(index, ie) => {
+                let code = match ie {
+                    InstructionError::Custom(c) => Some(c),
+                    _ => None,
+                };
+                let (name, message) = code
+                    .and_then(error_name)
+                    .or_else(|| anchor_error_from_logs(logs))
+                    .unwrap_or_else(|| match code {
+                        Some(c) => (format!("Custom({c})"), format!("custom program error {c:#x}")),
+                        None => (format!("{ie:?}"), ie.to_string()),
+                    });
+                SendError::Program { index: usize::from(index), code, name, message }
+            }
+            other => SendError::Transaction(other.to_string()),
+        }
+    }
+}
+
+/// `(name, message)` of a program error code: the program's own errors and
+/// the Anchor account-validation errors its instructions can return.
+pub fn error_name(code: u32) -> Option<(String, String)> {
+    use anchor_lang::error::ErrorCode as E;
+    if let Some(e) = PictorError::from_code(code) {
+        return Some((e.name(), e.to_string()));
+    }
+    const FRAMEWORK: [E; 14] = [
+        E::ConstraintMut,
+        E::ConstraintHasOne,
+        E::ConstraintSigner,
+        E::ConstraintRaw,
+        E::ConstraintOwner,
+        E::ConstraintSeeds,
+        E::ConstraintAddress,
+        E::AccountDiscriminatorNotFound,
+        E::AccountDiscriminatorMismatch,
+        E::AccountDidNotDeserialize,
+        E::AccountOwnedByWrongProgram,
+        E::InvalidProgramId,
+        E::AccountNotSigner,
+        E::AccountNotInitialized,
+    ];
+    FRAMEWORK.iter().find(|e| u32::from(**e) == code).map(|e| (e.name(), e.to_string()))
+}
+
+/// `(name, message)` of the last Anchor error logged, if any (on a real
+/// cluster; the in-process runtime's native program prints its logs instead).
+pub fn anchor_error_from_logs(logs: &[String]) -> Option<(String, String)> {
+    let line = logs.iter().rev().find(|l| l.contains("AnchorError"))?;
+    let name = line.split("Error Code: ").nth(1)?.split('.').next()?.to_string();
+    let message = line.split("Error Message: ").nth(1).unwrap_or("").trim_end_matches('.').to_string();
+    Some((name, message))
+}
+
+/// A connection to the program's cluster (real or in-process).
+pub trait Transport {
+    /// The key that pays transaction fees (and signs every transaction).
+    fn fee_payer(&self) -> Pubkey;
+    /// An account, or `None` if it does not exist.
+    fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>>;
+    /// Every account of the program whose data starts with `discriminator`.
+    fn program_accounts(&mut self, discriminator: &[u8]) -> Result<Vec<(Pubkey, Account)>>;
+    /// The cluster's clock, unix seconds.
+    fn now(&mut self) -> Result<i64>;
+    /// Signs (fee payer + `signers`) and sends one transaction, waiting for
+    /// its outcome. Atomic: on error nothing was applied (except for
+    /// [`SendError::Transport`], where the outcome is unknown).
+    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError>;
+}
+
+/// Builds and signs a legacy transaction, fee payer first; duplicate signers
+/// are dropped and unneeded ones ignored.
+pub fn sign_transaction(
+    instructions: &[Instruction],
+    fee_payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: Hash,
+) -> Result<Transaction, SendError> {
+    let mut tx = Transaction::new_with_payer(instructions, Some(&fee_payer.pubkey()));
+    let required = &tx.message.account_keys[..usize::from(tx.message.header.num_required_signatures)];
+    let mut chosen: Vec<&Keypair> = vec![fee_payer];
+    for s in signers {
+        if required.contains(&s.pubkey()) && !chosen.iter().any(|c| c.pubkey() == s.pubkey()) {
+            chosen.push(s);
+        }
+    }
+    tx.try_sign(&chosen, blockhash).map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
+    let size = transaction_size(&tx);
+    if size > PACKET_DATA_SIZE {
+        return Err(SendError::TooLarge(size));
+    }
+    Ok(tx)
+}
+
+/// Serialized size of a transaction, in bytes.
+pub fn transaction_size(tx: &Transaction) -> usize {
+    bincode::serialized_size(tx).map_or(usize::MAX, |s| s as usize)
+}

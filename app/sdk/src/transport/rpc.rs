@@ -1,0 +1,79 @@
+use super::{sign_transaction, SendError, Transport};
+use crate::pda;
+use anyhow::Result;
+use solana_account::Account;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_clock::Clock;
+use solana_commitment_config::CommitmentConfig;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
+use solana_signer::Signer;
+
+/// A cluster reached over JSON-RPC (`--url`), with `payer` paying fees.
+pub struct Rpc {
+    client: RpcClient,
+    payer: Keypair,
+}
+
+impl Rpc {
+    /// Connects to `url` with `confirmed` commitment.
+    pub fn new(url: &str, payer: Keypair) -> Self {
+        Rpc { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer }
+    }
+
+    fn map_error(err: ClientError) -> SendError {
+        let logs = match err.kind() {
+            ErrorKind::RpcError(RpcError::RpcResponseError {
+                data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                ..
+            }) => sim.logs.clone().unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        match err.get_transaction_error() {
+            Some(te) => SendError::from_transaction_error(te, &logs),
+            None => SendError::Transport(err.to_string()),
+        }
+    }
+}
+
+impl Transport for Rpc {
+    fn fee_payer(&self) -> Pubkey {
+        self.payer.pubkey()
+    }
+
+    fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
+        Ok(self.client.get_account_with_commitment(key, self.client.commitment())?.value)
+    }
+
+    fn program_accounts(&mut self, discriminator: &[u8]) -> Result<Vec<(Pubkey, Account)>> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, discriminator.to_vec()))]),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.client.commitment()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let accounts = self.client.get_program_ui_accounts_with_config(&pda::program_id(), config)?;
+        Ok(accounts.into_iter().filter_map(|(key, ui)| ui.decode::<Account>().map(|a| (key, a))).collect())
+    }
+
+    fn now(&mut self) -> Result<i64> {
+        let account = self.client.get_account(&solana_clock::sysvar::ID)?;
+        let clock: Clock = bincode::deserialize(&account.data)?;
+        Ok(clock.unix_timestamp)
+    }
+
+    fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
+        let tx = sign_transaction(instructions, &self.payer, signers, blockhash)?;
+        self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(Self::map_error)
+    }
+}

@@ -1,0 +1,91 @@
+//! USDT amounts: 6 decimals. Parsing is exact (no floats).
+use crate::constants::USDT_BASE_UNITS_PER_USDT;
+use thiserror::Error;
+
+/// Why a USDT decimal string was refused.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum UsdtParseError {
+    /// Empty string.
+    #[error("empty USDT amount")]
+    Empty,
+    /// Not digits with at most one '.'.
+    #[error("USDT amount {0:?} is not a plain decimal number")]
+    NotDecimal(String),
+    /// More than 6 decimals.
+    #[error("USDT amount {0:?} has more than 6 decimals")]
+    TooManyDecimals(String),
+    /// Above u64 base units.
+    #[error("USDT amount {0:?} is too large")]
+    TooLarge(String),
+}
+
+/// Parses a decimal USDT string ("5000", "5200.25", "0.000001") into base units.
+pub fn parse_usdt(s: &str) -> Result<u64, UsdtParseError> {
+    if s.is_empty() {
+        return Err(UsdtParseError::Empty);
+    }
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || (s.contains('.') && frac.is_empty()) {
+        return Err(UsdtParseError::NotDecimal(s.into()));
+    }
+    if frac.len() > 6 {
+        return Err(UsdtParseError::TooManyDecimals(s.into()));
+    }
+    let too_large = || UsdtParseError::TooLarge(s.into());
+    let whole: u64 = whole.parse().map_err(|_| too_large())?;
+    let frac_units: u64 = format!("{frac:0<6}").parse().map_err(|_| too_large())?;
+    whole.checked_mul(USDT_BASE_UNITS_PER_USDT).and_then(|w| w.checked_add(frac_units)).ok_or_else(too_large)
+}
+
+/// Formats base units as "5,000.00 USDT" (2 decimals, rounded down; thousands separators).
+pub fn format_usdt(base_units: u64) -> String {
+    let whole = base_units / USDT_BASE_UNITS_PER_USDT;
+    let cents = (base_units % USDT_BASE_UNITS_PER_USDT) / 10_000;
+    format!("{}.{cents:02} USDT", group_thousands(whole))
+}
+
+/// "1234567" → "1,234,567".
+pub fn group_thousands(n: impl ToString) -> String {
+    let s = n.to_string();
+    let (sign, digits) = s.strip_prefix('-').map_or(("", s.as_str()), |d| ("-", d));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_whole_and_fractional_amounts_exactly() {
+        assert_eq!(parse_usdt("5000"), Ok(5_000_000_000));
+        assert_eq!(parse_usdt("4999.999999"), Ok(4_999_999_999));
+        assert_eq!(parse_usdt("5200.25"), Ok(5_200_250_000));
+        assert_eq!(parse_usdt("0.000001"), Ok(1));
+    }
+
+    #[test]
+    fn refuses_malformed_amounts() {
+        assert_eq!(parse_usdt(""), Err(UsdtParseError::Empty));
+        for bad in ["-1", "1e3", "1.", ".5", "1.2.3", " 1", "1,000", "abc"] {
+            assert!(matches!(parse_usdt(bad), Err(UsdtParseError::NotDecimal(_))), "{bad}");
+        }
+        assert!(matches!(parse_usdt("1.0000001"), Err(UsdtParseError::TooManyDecimals(_))));
+        assert!(matches!(parse_usdt("18446744073710"), Err(UsdtParseError::TooLarge(_))));
+    }
+
+    #[test]
+    fn formats_with_separators_and_two_decimals() {
+        assert_eq!(format_usdt(3_200_000_000), "3,200.00 USDT");
+        assert_eq!(format_usdt(5_200_259_999), "5,200.25 USDT");
+        assert_eq!(format_usdt(0), "0.00 USDT");
+        assert_eq!(group_thousands(-1234567i64), "-1,234,567");
+    }
+}

@@ -1,0 +1,126 @@
+//! Initialisation, admin-only configuration and the two-step hand-over.
+mod common;
+use common::*;
+use pictor_vip::errors::PictorError;
+use pictor_vip::instructions::InitializeArgs;
+use pictor_vip::state::{GpuTier, Rules};
+use pictor_vip_sdk::{ix, pda};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+fn init_args(f: &Fixture) -> InitializeArgs {
+    InitializeArgs { crank: f.crank.pubkey(), oracles: vec![f.oracle.pubkey()], rules: Rules::default(), pass_metadata: pass_metadata() }
+}
+
+#[test]
+fn a_stranger_cannot_initialise_before_the_upgrade_authority() {
+    let mut f = Fixture::uninitialised();
+    let stranger = Keypair::new();
+    f.rt.airdrop(&stranger.pubkey(), 1_000_000_000).unwrap();
+    let args = init_args(&f);
+    expect_err(f.send(&[ix::initialize(&stranger.pubkey(), args)], &[&stranger]), PictorError::NotUpgradeAuthority);
+    assert!(f.account(&pda::config()).is_none());
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::initialize(&admin.pubkey(), init_args(&f))], &[&admin]).unwrap();
+    let config = f.config();
+    assert_eq!(config.admin, admin.pubkey());
+    assert_eq!(config.rules, Rules::default());
+    assert_eq!(f.board(pictor_vip::state::Role::Worker).next_round, 1);
+}
+
+#[test]
+fn initialise_twice_fails() {
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let args = init_args(&f);
+    assert!(f.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).is_err());
+}
+
+#[test]
+fn admin_only_instructions_refuse_another_signer_and_change_nothing() {
+    let mut f = Fixture::new();
+    let mallory = Keypair::new();
+    let m = mallory.pubkey();
+    let before = f.snapshot(&[pda::config()]);
+    for ixn in [
+        ix::set_paused(&m, true),
+        ix::add_oracle(&m, m),
+        ix::remove_oracle(&m, f.oracle.pubkey()),
+        ix::set_crank(&m, m),
+        ix::propose_admin(&m, Some(m)),
+        ix::update_config(&m, Some(Rules::default()), None),
+    ] {
+        expect_err(f.send(&[ixn], &[&mallory]), PictorError::NotAdmin);
+    }
+    assert_eq!(f.snapshot(&[pda::config()]), before);
+}
+
+#[test]
+fn admin_hand_over_needs_both_steps() {
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let next = Keypair::new();
+    // Accepting without a proposal fails.
+    expect_err(f.send(&[ix::accept_admin(&next.pubkey())], &[&next]), PictorError::NotPendingAdmin);
+    f.send(&[ix::propose_admin(&admin.pubkey(), Some(next.pubkey()))], &[&admin]).unwrap();
+    // Proposed is not yet admin.
+    assert_eq!(f.config().admin, admin.pubkey());
+    expect_err(f.send(&[ix::set_paused(&next.pubkey(), true)], &[&next]), PictorError::NotAdmin);
+    // Someone else cannot accept.
+    let other = Keypair::new();
+    expect_err(f.send(&[ix::accept_admin(&other.pubkey())], &[&other]), PictorError::NotPendingAdmin);
+    f.send(&[ix::accept_admin(&next.pubkey())], &[&next]).unwrap();
+    let c = f.config();
+    assert_eq!((c.admin, c.pending_admin), (next.pubkey(), None));
+    expect_err(f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]), PictorError::NotAdmin);
+    f.send(&[ix::set_paused(&next.pubkey(), true)], &[&next]).unwrap();
+    assert!(f.config().paused);
+}
+
+#[test]
+fn oracles_are_added_and_removed_by_the_admin() {
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let o2 = Keypair::new();
+    expect_err(f.send(&[ix::add_oracle(&admin.pubkey(), f.oracle.pubkey())], &[&admin]), PictorError::OracleAlreadyPresent);
+    f.send(&[ix::add_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]).unwrap();
+    assert_eq!(f.config().oracles, vec![f.oracle.pubkey(), o2.pubkey()]);
+    for _ in 0..6 {
+        f.send(&[ix::add_oracle(&admin.pubkey(), Keypair::new().pubkey())], &[&admin]).unwrap();
+    }
+    expect_err(f.send(&[ix::add_oracle(&admin.pubkey(), Keypair::new().pubkey())], &[&admin]), PictorError::TooManyOracles);
+    f.send(&[ix::remove_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]).unwrap();
+    expect_err(f.send(&[ix::remove_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]), PictorError::OracleNotFound);
+    assert!(!f.config().oracles.contains(&o2.pubkey()));
+}
+
+#[test]
+fn invalid_rules_are_refused() {
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let before = f.snapshot(&[pda::config()]);
+    let bad: Vec<Rules> = vec![
+        Rules { creator_min_spent_base_units: 0, ..Rules::default() },
+        Rules { worker_min_daily_uptime_minutes: 1_441, ..Rules::default() },
+        Rules { priority_bps: 0, ..Rules::default() },
+        Rules { priority_bps: 10_001, ..Rules::default() },
+        {
+            let mut r = Rules::default();
+            r.scoring.worker_window_days = 61;
+            r
+        },
+        {
+            let mut r = Rules::default();
+            r.scoring.gpu_tiers.push(GpuTier { min_vram_gb: 1, min_hashpower: 0, multiplier_bps: 0 });
+            r
+        },
+    ];
+    for rules in bad {
+        expect_err(f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin]), PictorError::InvalidConfig);
+    }
+    assert_eq!(f.snapshot(&[pda::config()]), before);
+    let mut good = Rules::default();
+    good.creator_min_spent_base_units = 1_000 * USDT;
+    f.send(&[ix::update_config(&admin.pubkey(), Some(good.clone()), None)], &[&admin]).unwrap();
+    assert_eq!(f.config().rules, good);
+}

@@ -1,0 +1,205 @@
+//! The test fixture: an in-process runtime with the program initialised,
+//! an admin, an oracle and a crank, and a clock the test moves.
+#![allow(dead_code)]
+use anchor_lang::{AccountDeserialize, AnchorSerialize};
+use pictor_vip::constants::SECONDS_PER_DAY;
+use pictor_vip::errors::PictorError;
+use pictor_vip::instructions::{InitializeArgs, Report};
+use pictor_vip::state::{Board, Config, Member, PassMetadata, Role, Rules};
+use pictor_vip::time::days_from_civil;
+use pictor_vip_sdk::transport::{InProcess, SendError, Transport};
+use pictor_vip_sdk::{ix, pda};
+use solana_account::Account;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use std::collections::HashMap;
+
+/// 2026-07-15 12:00 UTC.
+pub fn t0() -> i64 {
+    days_from_civil(2026, 7, 15) * SECONDS_PER_DAY + 12 * 3_600
+}
+
+pub fn pass_metadata() -> PassMetadata {
+    PassMetadata {
+        creator_name: "Pictor VIP Creator".into(),
+        worker_name: "Pictor VIP Worker".into(),
+        symbol: "PVIP".into(),
+        creator_uri: "https://pictor.network/vip/creator.json".into(),
+        worker_uri: "https://pictor.network/vip/worker.json".into(),
+    }
+}
+
+pub struct Fixture {
+    pub rt: InProcess,
+    pub admin: Keypair,
+    pub oracle: Keypair,
+    pub crank: Keypair,
+    seqs: HashMap<(Role, Pubkey), u64>,
+}
+
+impl Fixture {
+    /// A runtime where `admin` is the upgrade authority, not yet initialised.
+    pub fn uninitialised() -> Self {
+        let admin = Keypair::new();
+        let mut rt = InProcess::start(&admin.pubkey(), t0()).unwrap();
+        let oracle = Keypair::new();
+        let crank = Keypair::new();
+        for k in [&admin, &oracle, &crank] {
+            rt.airdrop(&k.pubkey(), 100_000_000_000).unwrap();
+        }
+        Fixture { rt, admin, oracle, crank, seqs: HashMap::new() }
+    }
+
+    /// Initialised with the default rules.
+    pub fn new() -> Self {
+        Self::with_rules(Rules::default())
+    }
+
+    pub fn with_rules(rules: Rules) -> Self {
+        let mut f = Self::uninitialised();
+        let args = InitializeArgs {
+            crank: f.crank.pubkey(),
+            oracles: vec![f.oracle.pubkey()],
+            rules,
+            pass_metadata: pass_metadata(),
+        };
+        let admin = f.admin.insecure_clone();
+        f.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).unwrap();
+        f
+    }
+
+    pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        self.rt.send(ixs, signers)
+    }
+
+    pub fn now(&mut self) -> i64 {
+        self.rt.now().unwrap()
+    }
+
+    pub fn today(&mut self) -> u32 {
+        (self.now() / SECONDS_PER_DAY) as u32
+    }
+
+    pub fn set_time(&mut self, ts: i64) {
+        self.rt.set_time(ts).unwrap();
+    }
+
+    pub fn advance_days(&mut self, days: i64) {
+        let now = self.now();
+        self.set_time(now + days * SECONDS_PER_DAY);
+    }
+
+    pub fn next_seq(&mut self, role: Role, wallet: &Pubkey) -> u64 {
+        let s = self.seqs.entry((role, *wallet)).or_insert(0);
+        *s += 1;
+        *s
+    }
+
+    /// The oracle reports `report` about `wallet` with the next sequence number.
+    pub fn report(&mut self, wallet: &Pubkey, report: Report) -> Result<(), SendError> {
+        let seq = self.next_seq(report.role(), wallet);
+        self.report_seq(wallet, seq, report)
+    }
+
+    pub fn report_seq(&mut self, wallet: &Pubkey, seq: u64, report: Report) -> Result<(), SendError> {
+        let oracle = self.oracle.insecure_clone();
+        self.send(&[ix::report(&oracle.pubkey(), wallet, seq, report)], &[&oracle])
+    }
+
+    /// A creator with `deposit` and `spent` (USDT base units) reported.
+    pub fn creator(&mut self, deposit: u64, spent: u64) -> Keypair {
+        let wallet = Keypair::new();
+        self.report(&wallet.pubkey(), Report::Recharge { amount_base_units: deposit }).unwrap();
+        if spent > 0 {
+            self.report(&wallet.pubkey(), Report::Spend { amount_base_units: spent }).unwrap();
+        }
+        wallet
+    }
+
+    /// A worker with the 30 days before today reported with `minutes[i]` (oldest first).
+    pub fn worker_with_days(&mut self, minutes: &[u16]) -> Keypair {
+        let wallet = Keypair::new();
+        self.report_days(&wallet.pubkey(), minutes);
+        wallet
+    }
+
+    pub fn report_days(&mut self, wallet: &Pubkey, minutes: &[u16]) {
+        let today = self.today();
+        let first = today - minutes.len() as u32;
+        for (i, &m) in minutes.iter().enumerate() {
+            let day = Report::WorkerDay { day_index: first + i as u32, uptime_minutes: m, frames_completed: 0, jobs_failed: 0 };
+            self.report(wallet, day).unwrap();
+        }
+    }
+
+    pub fn eligible_worker(&mut self) -> Keypair {
+        self.worker_with_days(&[960; 30])
+    }
+
+    pub fn claim(&mut self, wallet: &Keypair, role: Role) -> Result<(), SendError> {
+        let payer = self.rt.fee_payer();
+        self.send(&[ix::claim(&wallet.pubkey(), &payer, role)], &[wallet])
+    }
+
+    /// A creator at exactly 5,000 USDT spent who claimed its pass.
+    pub fn holder(&mut self, spent: u64) -> Keypair {
+        let w = self.creator(spent, spent);
+        self.claim(&w, Role::Creator).unwrap();
+        w
+    }
+
+    pub fn account(&mut self, key: &Pubkey) -> Option<Account> {
+        self.rt.get_account(key).unwrap()
+    }
+
+    fn decode<T: AccountDeserialize>(&mut self, key: &Pubkey) -> T {
+        let a = self.account(key).expect("account exists");
+        T::try_deserialize(&mut a.data.as_slice()).unwrap()
+    }
+
+    pub fn member(&mut self, role: Role, wallet: &Pubkey) -> Member {
+        self.decode(&pda::member(role, wallet))
+    }
+
+    pub fn board(&mut self, role: Role) -> Board {
+        self.decode(&pda::board(role))
+    }
+
+    pub fn config(&mut self) -> Config {
+        self.decode(&pda::config())
+    }
+
+    /// Raw bytes of the given accounts, to assert "nothing changed".
+    pub fn snapshot(&mut self, keys: &[Pubkey]) -> Vec<Option<Vec<u8>>> {
+        keys.iter().map(|k| self.account(k).map(|a| a.data)).collect()
+    }
+}
+
+/// Asserts that `result` is the program error `expected`.
+#[track_caller]
+pub fn expect_err(result: Result<(), SendError>, expected: PictorError) {
+    match result {
+        Err(e) if e.is(expected) => {}
+        other => panic!("expected {expected:?} ({}), got {other:?}", u32::from(expected)),
+    }
+}
+
+/// Asserts that `result` is a program error with this name (Anchor's own
+/// constraint errors, e.g. `ConstraintSeeds`).
+#[track_caller]
+pub fn expect_err_named(result: Result<(), SendError>, name: &str) {
+    match result {
+        Err(SendError::Program { name: n, .. }) if n == name => {}
+        other => panic!("expected {name}, got {other:?}"),
+    }
+}
+
+pub const USDT: u64 = 1_000_000;
+
+pub fn serialize<T: AnchorSerialize>(v: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    v.serialize(&mut out).unwrap();
+    out
+}
