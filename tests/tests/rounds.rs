@@ -1,0 +1,361 @@
+//! Ranking rounds: the crank drives, the program verifies (SPEC §5).
+mod common;
+use common::*;
+use pictor_vip::errors::PictorError;
+use pictor_vip::instructions::Report;
+use pictor_vip::state::{GpuTier, OpenRound, PassStatus, Role, Rules};
+use pictor_vip_sdk::crank::{self, round_order};
+use pictor_vip_sdk::profile::leaderboard;
+use pictor_vip_sdk::{ix, pda};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+/// Creators with the given frame counts (score = 5,000 recharge + frames + 100), in claim order.
+fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
+    frames
+        .iter()
+        .map(|&n| {
+            let w = f.holder(5_000 * USDT);
+            if n > 0 {
+                f.report(&w.pubkey(), Report::Frames { frames: n }).unwrap();
+            }
+            w
+        })
+        .collect()
+}
+
+fn open(f: &mut Fixture, role: Role) -> OpenRound {
+    let crank = f.crank.insecure_clone();
+    f.send(&[ix::open_round(&crank.pubkey(), role)], &[&crank]).unwrap();
+    f.board(role).open.unwrap()
+}
+
+/// Member addresses in the order the program must accept.
+fn order(f: &mut Fixture, role: Role, open: &OpenRound) -> Vec<Pubkey> {
+    round_order(&mut f.rt, role, open).unwrap().into_iter().map(|(k, _, _)| k).collect()
+}
+
+fn rank(f: &mut Fixture, role: Role, round: u32, members: &[Pubkey]) -> Result<(), pictor_vip_sdk::transport::SendError> {
+    let crank = f.crank.insecure_clone();
+    f.send(&[ix::rank_batch(&crank.pubkey(), role, round, members)], &[&crank])
+}
+
+fn finalise(f: &mut Fixture, role: Role, round: u32) -> Result<(), pictor_vip_sdk::transport::SendError> {
+    let crank = f.crank.insecure_clone();
+    f.send(&[ix::finalise_round(&crank.pubkey(), role, round)], &[&crank])
+}
+
+fn run(f: &mut Fixture, role: Role, batch: usize) -> crank::RoundOutcome {
+    let crank = f.crank.insecure_clone();
+    crank::run_round(&mut f.rt, &crank, role, batch, &mut |_, _| {}).unwrap()
+}
+
+fn member_key(role: Role, w: &Keypair) -> Pubkey {
+    pda::member(role, &w.pubkey())
+}
+
+// ---- refusals first ----
+
+#[test]
+fn a_signer_that_is_not_the_crank_cannot_drive_a_round() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2]);
+    let mallory = Keypair::new();
+    let m = mallory.pubkey();
+    expect_err(f.send(&[ix::open_round(&m, Role::Creator)], &[&mallory]), PictorError::NotCrank);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    let before = f.snapshot(&[pda::board(Role::Creator), member_key(Role::Creator, &ws[0])]);
+    expect_err(f.send(&[ix::rank_batch(&m, Role::Creator, o.round, &keys)], &[&mallory]), PictorError::NotCrank);
+    expect_err(f.send(&[ix::abandon_round(&m, Role::Creator, o.round)], &[&mallory]), PictorError::NotCrank);
+    assert_eq!(f.snapshot(&[pda::board(Role::Creator), member_key(Role::Creator, &ws[0])]), before);
+    rank(&mut f, Role::Creator, o.round, &keys).unwrap();
+    expect_err(f.send(&[ix::finalise_round(&m, Role::Creator, o.round)], &[&mallory]), PictorError::NotCrank);
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+}
+
+#[test]
+fn a_misordered_batch_is_refused_and_changes_nothing() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[10, 30, 20]);
+    let o = open(&mut f, Role::Creator);
+    let mut keys = order(&mut f, Role::Creator, &o);
+    keys.swap(1, 2);
+    let before = f.snapshot(&[vec![pda::board(Role::Creator)], keys.clone()].concat());
+    expect_err(rank(&mut f, Role::Creator, o.round, &keys), PictorError::OrderViolation);
+    assert_eq!(f.snapshot(&[vec![pda::board(Role::Creator)], keys.clone()].concat()), before);
+    // Misordered across batches too.
+    let good = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &good[2..]).unwrap();
+    expect_err(rank(&mut f, Role::Creator, o.round, &good[..2]), PictorError::OrderViolation);
+}
+
+#[test]
+fn a_skipped_member_blocks_finalisation_and_cannot_be_slipped_in_later() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[10, 30, 20]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &[keys[0], keys[2]]).unwrap();
+    expect_err(finalise(&mut f, Role::Creator, o.round), PictorError::RoundIncomplete);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[keys[1]]), PictorError::OrderViolation);
+    assert!(f.board(Role::Creator).finalised.is_none());
+}
+
+#[test]
+fn finalising_before_every_holder_is_ranked_is_refused() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1, 2, 3]);
+    let o = open(&mut f, Role::Creator);
+    expect_err(finalise(&mut f, Role::Creator, o.round), PictorError::RoundIncomplete);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..2]).unwrap();
+    expect_err(finalise(&mut f, Role::Creator, o.round), PictorError::RoundIncomplete);
+    rank(&mut f, Role::Creator, o.round, &keys[2..]).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+}
+
+#[test]
+fn a_repeated_member_is_refused() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1, 2, 3]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[keys[0], keys[0]]), PictorError::AlreadyRanked);
+    rank(&mut f, Role::Creator, o.round, &keys[..1]).unwrap();
+    expect_err(rank(&mut f, Role::Creator, o.round, &[keys[0]]), PictorError::AlreadyRanked);
+}
+
+#[test]
+fn a_member_of_the_other_role_or_without_a_pass_is_refused() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1]);
+    let worker = f.eligible_worker();
+    f.claim(&worker, Role::Worker).unwrap();
+    let no_pass = f.creator(10 * USDT, 0);
+    let o = open(&mut f, Role::Creator);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Worker, &worker)]), PictorError::WrongRole);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Creator, &no_pass)]), PictorError::NotRoundMember);
+    // A non-member account (the config) is refused by its discriminator.
+    assert!(rank(&mut f, Role::Creator, o.round, &[pda::config()]).is_err());
+}
+
+#[test]
+fn a_stale_round_number_or_an_oversized_batch_is_refused() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1, 2]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    expect_err(rank(&mut f, Role::Creator, o.round + 1, &keys), PictorError::WrongRound);
+    let extra = [keys.clone(), vec![keys[0]]].concat();
+    expect_err(rank(&mut f, Role::Creator, o.round, &extra), PictorError::BatchTooLarge);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[]), PictorError::BatchTooLarge);
+    let crank = f.crank.insecure_clone();
+    expect_err(f.send(&[ix::open_round(&crank.pubkey(), Role::Creator)], &[&crank]), PictorError::RoundInProgress);
+}
+
+#[test]
+fn revocation_and_sync_wait_for_the_open_round() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2]);
+    let o = open(&mut f, Role::Creator);
+    let admin = f.admin.insecure_clone();
+    expect_err(f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]), PictorError::RoundInProgress);
+    run(&mut f, Role::Creator, 10);
+    assert_eq!(f.board(Role::Creator).finalised.unwrap().round, o.round);
+    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]).unwrap();
+    // The revoked member is out of the next round.
+    let next = run(&mut f, Role::Creator, 10);
+    assert_eq!(next.members, 1);
+}
+
+#[test]
+fn rounds_cannot_open_while_paused() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1]);
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
+    let crank = f.crank.insecure_clone();
+    expect_err(f.send(&[ix::open_round(&crank.pubkey(), Role::Creator)], &[&crank]), PictorError::Paused);
+}
+
+// ---- the rules ----
+
+#[test]
+fn a_round_ranks_every_holder_by_score_and_flags_the_top_ten_percent_rounded_up() {
+    let mut f = Fixture::new();
+    let frames = [5u64, 900, 40, 40, 0, 7_000, 12, 300, 299, 1, 64];
+    let ws = creators(&mut f, &frames);
+    let out = run(&mut f, Role::Creator, 4);
+    assert_eq!((out.members, out.priority, out.batches), (11, 2, 3));
+    // Independent expectation: score = 5,000 + frames + 100; ties → earlier claim first.
+    let mut expected: Vec<(i128, usize)> = frames.iter().enumerate().map(|(i, &n)| (5_100 + n as i128, i)).collect();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let round = f.board(Role::Creator).finalised.unwrap();
+    assert_eq!((round.members, round.priority_count, round.cutoff_score), (11, 2, Some(6_000)));
+    for (rank0, (score, i)) in expected.iter().enumerate() {
+        let e = *f.member(Role::Creator, &ws[*i].pubkey()).rank_in(round.round).unwrap();
+        assert_eq!((e.rank as usize, e.score, e.priority), (rank0 + 1, *score, rank0 < 2), "wallet #{i}");
+    }
+    let (_, rows) = leaderboard(&mut f.rt, Role::Creator).unwrap().unwrap();
+    assert_eq!(rows.len(), 11);
+    assert_eq!(rows[0].wallet, ws[5].pubkey());
+    assert!(rows.windows(2).all(|w| w[0].entry.rank + 1 == w[1].entry.rank));
+}
+
+#[test]
+fn worker_round_uses_uptime_jobs_gpu_tier_and_ownership() {
+    let mut f = Fixture::new();
+    // a: 30 × 960 min, no GPU: uptime 16, jobs 0, GPU ⌊28,800/6,000⌋ = 4 steps → 40 × 1.0, +100 = 156
+    let a = f.eligible_worker();
+    // b: 30 × 1,440 min, a 24 GB GPU (1.5×): uptime 24, GPU 7 steps → 70 × 1.5 = 105, +100 = 229
+    let b = f.worker_with_days(&[1_440; 30]);
+    f.report(&b.pubkey(), Report::Gpu { model: "RTX 4090".into(), vram_gb: 24, hashpower: 1 }).unwrap();
+    // c: 30 × 1,000 min, 60 frames, 30 failures: uptime ⌊30,000/1,800⌋ = 16,
+    //    jobs 5×60 − 10×30 = 0, GPU 5 steps → 50, +100 = 166
+    let c = Keypair::new();
+    let today = f.today();
+    for (i, d) in (today - 30..today).enumerate() {
+        let failed = if i == 29 { 30 } else { 0 };
+        let r = Report::WorkerDay { day_index: d, uptime_minutes: 1_000, frames_completed: 2, jobs_failed: failed };
+        f.report_seq(&c.pubkey(), i as u64 + 1, r).unwrap();
+    }
+    for w in [&a, &b, &c] {
+        f.claim(w, Role::Worker).unwrap();
+    }
+    run(&mut f, Role::Worker, 10);
+    let round = f.board(Role::Worker).finalised.unwrap().round;
+    let got: Vec<_> = [&a, &b, &c].iter().map(|w| *f.member(Role::Worker, &w.pubkey()).rank_in(round).unwrap()).collect();
+    assert_eq!(got.iter().map(|e| e.score).collect::<Vec<_>>(), vec![156, 229, 166]);
+    assert_eq!(got.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![3, 1, 2]);
+    assert_eq!(got.iter().map(|e| e.priority).collect::<Vec<_>>(), vec![false, true, false]);
+}
+
+#[test]
+fn a_report_arriving_mid_round_counts_from_the_next_round() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[100, 200]);
+    let o = open(&mut f, Role::Creator);
+    // ws[0] overtakes ws[1] after the snapshot; the open round must not see it.
+    f.report(&ws[0].pubkey(), Report::Frames { frames: 1_000 }).unwrap();
+    assert_eq!(f.member(Role::Creator, &ws[0].pubkey()).frozen_round, o.round);
+    let keys = order(&mut f, Role::Creator, &o);
+    assert_eq!(keys[0], member_key(Role::Creator, &ws[1]));
+    rank(&mut f, Role::Creator, o.round, &keys).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+    let e = *f.member(Role::Creator, &ws[0].pubkey()).rank_in(o.round).unwrap();
+    assert_eq!((e.rank, e.score), (2, 5_200));
+    // The fact was kept: the next round sees it.
+    run(&mut f, Role::Creator, 10);
+    let next = f.board(Role::Creator).finalised.unwrap().round;
+    let e = *f.member(Role::Creator, &ws[0].pubkey()).rank_in(next).unwrap();
+    assert_eq!((e.rank, e.score), (1, 6_200));
+}
+
+#[test]
+fn a_pass_claimed_mid_round_joins_the_next_round() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1, 2]);
+    let o = open(&mut f, Role::Creator);
+    let late = f.holder(9_000 * USDT);
+    assert_eq!(f.member(Role::Creator, &late.pubkey()).pass.first_round, o.round + 1);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Creator, &late)]), PictorError::NotRoundMember);
+    let out = run(&mut f, Role::Creator, 10);
+    assert_eq!((out.round, out.members, out.resumed), (o.round, 2, true));
+    let next = run(&mut f, Role::Creator, 10);
+    assert_eq!(next.members, 3);
+    assert_eq!(f.member(Role::Creator, &late.pubkey()).rank_in(next.round).unwrap().rank, 1);
+}
+
+#[test]
+fn a_crank_that_died_mid_round_resumes_where_it_stopped() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[5, 4, 3, 2, 1]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..2]).unwrap();
+    // "Crash"; a new crank run picks up the open round.
+    let out = run(&mut f, Role::Creator, 2);
+    assert_eq!((out.round, out.resumed, out.batches, out.members), (o.round, true, 2, 5));
+    assert_eq!(f.board(Role::Creator).finalised.unwrap().round, o.round);
+}
+
+#[test]
+fn an_abandoned_round_is_replaced_by_a_new_number() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[5, 4, 3]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..1]).unwrap();
+    let crank = f.crank.insecure_clone();
+    f.send(&[ix::abandon_round(&crank.pubkey(), Role::Creator, o.round)], &[&crank]).unwrap();
+    assert!(f.board(Role::Creator).open.is_none());
+    expect_err(rank(&mut f, Role::Creator, o.round, &keys[1..]), PictorError::NoOpenRound);
+    let out = run(&mut f, Role::Creator, 10);
+    assert_eq!((out.round, out.members, out.resumed), (o.round + 1, 3, false));
+}
+
+#[test]
+fn the_latest_finalised_round_stays_readable_while_a_new_one_runs() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[10, 20]);
+    let first = run(&mut f, Role::Creator, 10);
+    f.report(&ws[0].pubkey(), Report::Frames { frames: 100 }).unwrap();
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..1]).unwrap();
+    // Mid-round: the scheduler still reads round `first` for both members.
+    let b = f.board(Role::Creator);
+    assert_eq!(b.finalised.as_ref().unwrap().round, first.round);
+    for (w, rank_expected) in [(&ws[0], 2), (&ws[1], 1)] {
+        let m = f.member(Role::Creator, &w.pubkey());
+        assert_eq!(m.rank_in(first.round).unwrap().rank, rank_expected);
+    }
+    rank(&mut f, Role::Creator, o.round, &keys[1..]).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+    let m = f.member(Role::Creator, &ws[0].pubkey());
+    assert_eq!(m.rank_in(o.round).unwrap().rank, 1);
+}
+
+#[test]
+fn an_empty_role_finalises_an_empty_round() {
+    let mut f = Fixture::new();
+    let out = run(&mut f, Role::Worker, 10);
+    assert_eq!((out.members, out.priority, out.batches), (0, 0, 0));
+    let r = f.board(Role::Worker).finalised.unwrap();
+    assert_eq!((r.members, r.cutoff_score), (0, None));
+}
+
+#[test]
+fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3]);
+    run(&mut f, Role::Creator, 10);
+    let mint = pda::pass_mint(Role::Creator, &ws[1].pubkey());
+    let ata = pda::holder_ata(Role::Creator, &ws[1].pubkey());
+    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(&anchor_spl::token_2022::ID, &ata, &mint, &ws[1].pubkey(), &[], 1).unwrap();
+    f.send(&[burn], &[&ws[1]]).unwrap();
+    f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey())], &[]).unwrap();
+    assert_eq!(f.member(Role::Creator, &ws[1].pubkey()).pass.status, PassStatus::Burned);
+    assert_eq!(run(&mut f, Role::Creator, 10).members, 2);
+}
+
+#[test]
+fn gpu_tiers_and_priority_share_come_from_the_config_frozen_at_open() {
+    let mut rules = Rules { priority_bps: 5_000, ..Rules::default() };
+    rules.scoring.gpu_tiers = vec![GpuTier { min_vram_gb: 8, min_hashpower: 0, multiplier_bps: 30_000 }];
+    let mut f = Fixture::with_rules(rules);
+    let w = f.worker_with_days(&[1_440; 30]);
+    f.report(&w.pubkey(), Report::Gpu { model: "T4".into(), vram_gb: 16, hashpower: 0 }).unwrap();
+    f.claim(&w, Role::Worker).unwrap();
+    let o = open(&mut f, Role::Worker);
+    // A config change while the round is open does not move it.
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::update_config(&admin.pubkey(), Some(Rules::default()), None)], &[&admin]).unwrap();
+    let keys = order(&mut f, Role::Worker, &o);
+    rank(&mut f, Role::Worker, o.round, &keys).unwrap();
+    finalise(&mut f, Role::Worker, o.round).unwrap();
+    // 24 + ⌊43,200/6,000⌋ × 10 × 3.0 + 100 = 24 + 210 + 100
+    assert_eq!(f.member(Role::Worker, &w.pubkey()).rank_in(o.round).unwrap().score, 334);
+}
