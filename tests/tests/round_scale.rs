@@ -1,0 +1,133 @@
+//! Scale of a ranking round: a complete round over 2,000 holders checked
+//! against an independent sort, and the batch sizes that fit a transaction.
+mod common;
+use anchor_lang::{AccountSerialize, Discriminator, Space};
+use common::*;
+use pictor_vip::constants::MAX_RANK_BATCH;
+use pictor_vip::state::{Board, CreatorFacts, Facts, Member, PassState, PassStatus, RankEntry, Role};
+use pictor_vip::time::month_index;
+use pictor_vip_sdk::crank;
+use pictor_vip_sdk::transport::{Transport, PACKET_DATA_SIZE};
+use pictor_vip_sdk::{ix, pda};
+use solana_account::Account;
+use solana_message::AddressLookupTableAccount;
+use solana_message::{v0, VersionedMessage};
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+
+const HOLDERS: usize = 2_000;
+/// Most accounts one transaction may lock.
+const MAX_TX_ACCOUNT_LOCKS: usize = 64;
+
+fn store<T: AccountSerialize>(f: &mut Fixture, key: Pubkey, value: &T, len: usize) {
+    let mut data = Vec::with_capacity(len);
+    value.try_serialize(&mut data).unwrap();
+    data.resize(len, 0);
+    f.rt.set_account(&key, Account { lamports: 10_000_000, data, owner: pda::program_id(), executable: false, rent_epoch: 0 });
+}
+
+/// Size of a v0 transaction ranking `n` members held in a lookup table.
+fn v0_size(payer: &Pubkey, crank: &Pubkey, n: usize) -> (usize, usize) {
+    let members: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
+    let table = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses: members.clone() };
+    let ixn = ix::rank_batch(crank, Role::Creator, 1, &members);
+    let msg = v0::Message::try_compile(payer, &[ixn], &[table], Default::default()).unwrap();
+    let locked = msg.account_keys.len() + msg.address_table_lookups.iter().map(|l| l.writable_indexes.len() + l.readonly_indexes.len()).sum::<usize>();
+    let sigs = usize::from(msg.header.num_required_signatures);
+    let tx = VersionedTransaction { signatures: vec![Default::default(); sigs], message: VersionedMessage::V0(msg) };
+    (bincode_size(&tx), locked)
+}
+
+fn bincode_size(tx: &VersionedTransaction) -> usize {
+    // Shortvec signature count + signatures + message.
+    let msg = tx.message.serialize().len();
+    1 + 64 * tx.signatures.len() + msg
+}
+
+fn max_v0_batch(payer: &Pubkey, crank: &Pubkey) -> usize {
+    (1..=MAX_RANK_BATCH)
+        .take_while(|&n| {
+            let (size, locked) = v0_size(payer, crank, n);
+            size <= PACKET_DATA_SIZE && locked <= MAX_TX_ACCOUNT_LOCKS
+        })
+        .last()
+        .unwrap()
+}
+
+#[test]
+fn batch_sizes_meet_the_targets() {
+    let payer = Pubkey::new_unique();
+    let crank = Pubkey::new_unique();
+    let legacy_two_signers = crank::max_rank_batch(&payer, &crank, Role::Creator);
+    let legacy_crank_pays = crank::max_rank_batch(&crank, &crank, Role::Creator);
+    let lut_two_signers = max_v0_batch(&payer, &crank);
+    let lut_crank_pays = max_v0_batch(&crank, &crank);
+    println!("rank_batch members per transaction: legacy {legacy_two_signers} (separate fee payer) / {legacy_crank_pays} (crank pays);");
+    println!("  with an address lookup table {lut_two_signers} / {lut_crank_pays} (bound: 64 account locks, 1,232 bytes)");
+    for n in [1_000u32, 10_000] {
+        let txs = |b: usize| n.div_ceil(b as u32) + 2;
+        println!("  {n} members: {} transactions legacy, {} with a lookup table (incl. open + finalise)", txs(legacy_crank_pays), txs(lut_crank_pays));
+    }
+    assert!(legacy_two_signers >= 25, "{legacy_two_signers}");
+    assert!(lut_two_signers >= 50, "{lut_two_signers}");
+}
+
+#[test]
+fn a_round_over_2000_holders_matches_an_independent_sort() {
+    let mut f = Fixture::new();
+    let now = f.now();
+    let month = month_index(now).unwrap();
+    // Deterministic pseudo-random facts with plenty of ties.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut expected: Vec<(i128, u64, Pubkey)> = Vec::with_capacity(HOLDERS);
+    for i in 0..HOLDERS {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let recharged_usdt = 5_000 + (seed >> 33) % 400;
+        let frames = (seed >> 20) % 50;
+        let wallet = Pubkey::new_unique();
+        let serial = i as u64 + 1;
+        let member = Member {
+            wallet,
+            role: Role::Creator,
+            bump: Pubkey::find_program_address(&[b"member", &[0], wallet.as_ref()], &pda::program_id()).1,
+            last_seq: 2,
+            pass: PassState { status: PassStatus::Active, serial, claimed_ts: now, first_round: 1, revoke_reason: 0 },
+            ranks: [RankEntry::default(); 2],
+            frozen_round: 0,
+            frozen_score: 0,
+            facts: Facts::Creator(CreatorFacts {
+                deposited_base_units: recharged_usdt * USDT,
+                spent_base_units: 5_000 * USDT,
+                frames_rendered: frames,
+                recharge_month: month,
+                month_recharged_base_units: recharged_usdt * USDT + 123,
+            }),
+        };
+        store(&mut f, pda::member(Role::Creator, &wallet), &member, Member::space(Role::Creator));
+        expected.push((i128::from(recharged_usdt + frames + 100), serial, wallet));
+    }
+    let mut board: Board = f.board(Role::Creator);
+    board.passes_issued = HOLDERS as u64;
+    board.active_holders = HOLDERS as u32;
+    store(&mut f, pda::board(Role::Creator), &board, 8 + Board::INIT_SPACE);
+    assert_eq!(Member::DISCRIMINATOR.len(), 8);
+
+    let crank_kp = f.crank.insecure_clone();
+    let batch = crank::max_rank_batch(&f.rt.fee_payer(), &crank_kp.pubkey(), Role::Creator);
+    let out = crank::run_round(&mut f.rt, &crank_kp, Role::Creator, batch, &mut |_, _| {}).unwrap();
+    println!("2,000 holders: {} rank_batch transactions of up to {batch} members", out.batches);
+    assert_eq!(out.members, 2_000);
+    assert_eq!(out.priority, 200);
+    assert_eq!(out.batches, HOLDERS.div_ceil(batch));
+
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let ties = expected.windows(2).filter(|w| w[0].0 == w[1].0).count();
+    assert!(ties > 100, "the data should exercise the tie-break ({ties} ties)");
+    for (i, (score, _, wallet)) in expected.iter().enumerate() {
+        let e = *f.member(Role::Creator, wallet).rank_in(out.round).unwrap();
+        assert_eq!((e.rank as usize, e.score, e.priority), (i + 1, *score, i < 200), "rank {}", i + 1);
+    }
+    let round = f.board(Role::Creator).finalised.unwrap();
+    assert_eq!(round.cutoff_score, Some(expected[199].0));
+}
