@@ -5,12 +5,11 @@ use crate::ix;
 use crate::ranking;
 use crate::read;
 use crate::state::{Board, Member, OpenRound, OrderKey, Role};
-use crate::transport::{transaction_size, SendError, Transport, PACKET_DATA_SIZE};
+use crate::transport::{transaction_size, unsigned_transaction, SendError, Transport, PACKET_DATA_SIZE};
 use anyhow::{anyhow, bail, Context, Result};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
 
 /// What a completed round looked like.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +45,7 @@ pub fn round_order(t: &mut dyn Transport, role: Role, open: &OpenRound) -> Resul
 pub fn max_rank_batch(fee_payer: &Pubkey, crank: &Pubkey, role: Role) -> usize {
     let fits = |n: usize| {
         let members: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
-        let tx = Transaction::new_with_payer(&[ix::rank_batch(crank, role, 1, &members)], Some(fee_payer));
+        let tx = unsigned_transaction(&[ix::rank_batch(crank, role, 1, &members)], fee_payer);
         transaction_size(&tx) <= PACKET_DATA_SIZE
     };
     let mut n = 1;

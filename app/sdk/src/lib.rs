@@ -19,6 +19,8 @@ pub mod transport;
 pub mod units;
 
 pub use pictor_vip::{self as program, constants, eligibility, errors, ranking, scoring, state, time};
+pub use solana_account::Account;
+pub use solana_instruction::Instruction;
 pub use solana_keypair::Keypair;
 pub use solana_pubkey::Pubkey;
 pub use solana_signer::Signer;

@@ -166,6 +166,12 @@ pub fn sign_transaction(
     Ok(tx)
 }
 
+/// A legacy transaction with empty signatures: the right size for checks
+/// against [`PACKET_DATA_SIZE`] before signing.
+pub fn unsigned_transaction(instructions: &[Instruction], fee_payer: &Pubkey) -> Transaction {
+    Transaction::new_with_payer(instructions, Some(fee_payer))
+}
+
 /// Serialized size of a transaction, in bytes.
 pub fn transaction_size(tx: &Transaction) -> usize {
     bincode::serialized_size(tx).map_or(usize::MAX, |s| s as usize)

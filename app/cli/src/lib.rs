@@ -1,0 +1,12 @@
+//! The `pictor-vip` command's library: the feed format, the oracle/crank bot,
+//! the in-process simulation and the demo. The binary (`main.rs`) is a thin
+//! clap layer over these modules.
+#![deny(missing_docs)]
+
+pub mod bot;
+pub mod cluster;
+pub mod demo;
+pub mod feed;
+pub mod quiet;
+pub mod simulate;
+pub mod wallets;

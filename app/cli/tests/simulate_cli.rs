@@ -1,0 +1,168 @@
+//! End-to-end tests through the `pictor-vip` binary on the in-process runtime.
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn here() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn simulate(feed: &Path) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip")).args(["simulate", "--json", "--feed"]).arg(feed).output().unwrap();
+    assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn simulate_text(name: &str, feed: &str) -> Value {
+    let path = std::env::temp_dir().join(format!("pictor-vip-{}-{name}.jsonl", std::process::id()));
+    std::fs::write(&path, feed).unwrap();
+    simulate(&path)
+}
+
+fn rejected_lines(v: &Value) -> Vec<u64> {
+    v["rejected"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect()
+}
+
+#[test]
+fn the_repository_copy_of_the_vectors_is_the_shared_one() {
+    let shared = here().join("../../../shared/vectors");
+    if !shared.exists() {
+        return; // A clone without the workspace's shared/ beside it: the copy is what we have.
+    }
+    for f in ["edges.jsonl", "edges.expected.json"] {
+        assert_eq!(std::fs::read(shared.join(f)).unwrap(), std::fs::read(here().join("tests/vectors").join(f)).unwrap(), "{f} drifted");
+    }
+}
+
+#[test]
+fn the_edge_vectors_give_exactly_the_expected_output() {
+    let got = simulate(&here().join("tests/vectors/edges.jsonl"));
+    let expected: Value = serde_json::from_slice(&std::fs::read(here().join("tests/vectors/edges.expected.json")).unwrap()).unwrap();
+    assert_eq!(got["members"], expected["members"]);
+    assert_eq!(rejected_lines(&got), rejected_lines(&expected));
+    for r in got["rejected"].as_array().unwrap() {
+        assert!(!r["error"].as_str().unwrap().is_empty());
+    }
+    let strip = |v: &Value| -> Vec<Value> {
+        v["rounds"].as_array().unwrap().iter().map(|r| json!({"role": r["role"], "members": r["members"], "priority": r["priority"]})).collect()
+    };
+    assert_eq!(strip(&got), strip(&expected));
+}
+
+/// A feed where every threshold is met exactly and missed by one unit.
+fn threshold_feed() -> String {
+    let mut lines = vec![
+        // Creators: exactly 5,000 spent; one base unit short; spending above deposits refused.
+        r#"{"type":"recharge","at":"2026-09-01T00:00:00Z","wallet":"c-exact","seq":1,"usdt":"6000"}"#.to_string(),
+        r#"{"type":"spend","at":"2026-09-01T00:00:01Z","wallet":"c-exact","seq":2,"usdt":"5000"}"#.into(),
+        r#"{"type":"frames","at":"2026-09-01T00:00:02Z","wallet":"c-exact","seq":3,"frames":40}"#.into(),
+        r#"{"type":"recharge","at":"2026-09-01T00:00:03Z","wallet":"c-short","seq":1,"usdt":"9000"}"#.into(),
+        r#"{"type":"spend","at":"2026-09-01T00:00:04Z","wallet":"c-short","seq":2,"usdt":"4999.999999"}"#.into(),
+        r#"{"type":"recharge","at":"2026-09-01T00:00:05Z","wallet":"c-rich","seq":1,"usdt":"20000"}"#.into(),
+        r#"{"type":"spend","at":"2026-09-01T00:00:06Z","wallet":"c-rich","seq":2,"usdt":"20000.000001"}"#.into(),
+        r#"{"type":"spend","at":"2026-09-01T00:00:07Z","wallet":"c-rich","seq":3,"usdt":"20000"}"#.into(),
+    ];
+    // Workers over September 1–30, reported each next morning.
+    let workers: [(&str, fn(u32) -> u32); 4] = [
+        ("w-exact", |_| 960),
+        ("w-short", |d| if d == 15 { 959 } else { 960 }),
+        ("w-3off", |d| if (10..13).contains(&d) { 0 } else { 1_067 }),
+        ("w-4off", |d| if (10..14).contains(&d) { 0 } else { 1_440 }),
+    ];
+    for day in 1..=30u32 {
+        for (i, (w, minutes)) in workers.iter().enumerate() {
+            let next = if day == 30 { "2026-10-01".to_string() } else { format!("2026-09-{:02}", day + 1) };
+            lines.push(format!(
+                r#"{{"type":"worker_day","at":"{next}T00:0{i}:00Z","wallet":"{w}","seq":{day},"day":"2026-09-{day:02}","uptime_minutes":{},"frames_completed":2,"jobs_failed":0}}"#,
+                minutes(day)
+            ));
+        }
+    }
+    for (w, role) in [("c-exact", "creator"), ("c-short", "creator"), ("c-rich", "creator"), ("w-exact", "worker"), ("w-short", "worker"), ("w-3off", "worker"), ("w-4off", "worker")] {
+        lines.push(format!(r#"{{"type":"claim","at":"2026-10-01T01:00:00Z","wallet":"{w}","role":"{role}"}}"#));
+    }
+    lines.push(r#"{"type":"round","at":"2026-10-01T02:00:00Z","role":"creator"}"#.into());
+    lines.push(r#"{"type":"round","at":"2026-10-01T02:00:01Z","role":"worker"}"#.into());
+    lines.join("\n") + "\n"
+}
+
+fn member<'a>(v: &'a Value, wallet: &str) -> &'a Value {
+    v["members"].as_array().unwrap().iter().find(|m| m["wallet"] == wallet).unwrap()
+}
+
+#[test]
+fn thresholds_met_exactly_pass_and_missed_by_one_unit_fail() {
+    let v = simulate_text("thresholds", &threshold_feed());
+    // Spending above deposits (c-rich, line 7) and the two short claims are refused.
+    let claims_start = 8 + 120;
+    assert_eq!(rejected_lines(&v), vec![7, claims_start + 2, claims_start + 5, claims_start + 7]);
+    let expect = |w: &str, eligible: bool, score: Option<i64>, rank: Option<u64>, priority: bool| {
+        let m = member(&v, w);
+        assert_eq!((m["eligible"].as_bool().unwrap(), m["pass"].as_bool().unwrap()), (eligible, eligible), "{w}");
+        assert_eq!((m["score"].as_i64(), m["rank"].as_u64(), m["priority"].as_bool().unwrap()), (score, rank, priority), "{w}");
+    };
+    // October: September's recharges no longer count. c-exact: 40 frames + 100; c-rich: 100.
+    expect("c-exact", true, Some(140), Some(1), true);
+    expect("c-short", false, None, None, false);
+    expect("c-rich", true, Some(100), Some(2), false);
+    // w-exact: 16 h + 5×60 frames + ⌊28,800/6,000⌋×10 = 40, +100.
+    expect("w-exact", true, Some(16 + 300 + 40 + 100), Some(1), true);
+    expect("w-short", false, None, None, false);
+    // w-3off: 27 × 1,067 = 28,809 → 16 h; 300 job points; 4 GPU steps → 40; +100.
+    expect("w-3off", true, Some(16 + 300 + 40 + 100), Some(2), false);
+    expect("w-4off", false, None, None, false);
+}
+
+#[test]
+fn a_replayed_feed_changes_nothing() {
+    let feed = threshold_feed();
+    let once = simulate_text("once", &feed);
+    // Replay every oracle line an hour after the feed ends: every one is refused.
+    let oracle_lines: Vec<&str> = feed.lines().filter(|l| l.contains("\"seq\"")).collect();
+    let replay: Vec<String> = oracle_lines
+        .iter()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["at"] = json!("2026-10-01T03:00:00Z");
+            v.to_string()
+        })
+        .collect();
+    let twice = simulate_text("twice", &format!("{feed}{}\n", replay.join("\n")));
+    assert_eq!(twice["members"], once["members"]);
+    let first_replay = feed.lines().count() as u64 + 1;
+    let replayed: Vec<u64> = rejected_lines(&twice).into_iter().filter(|&l| l >= first_replay).collect();
+    assert_eq!(replayed.len(), oracle_lines.len(), "every replayed report is refused");
+    for r in twice["rejected"].as_array().unwrap().iter().filter(|r| r["line"].as_u64().unwrap() >= first_replay) {
+        assert!(r["error"].as_str().unwrap().starts_with("ReportAlreadyApplied"), "{r}");
+    }
+}
+
+#[test]
+fn malformed_and_out_of_order_lines_are_named_and_skipped() {
+    let feed = [
+        r#"{"type":"recharge","at":"2026-09-01T00:00:00Z","wallet":"a","seq":1,"usdt":"10"}"#,
+        r#"{"type":"recharge","at":"2026-09-01T00:00:00Z","wallet":"a","seq":2,"usdt":"ten"}"#,
+        r#"{"type":"recharge","at":"2026-08-31T23:59:59Z","wallet":"a","seq":3,"usdt":"1"}"#,
+        r#"not json"#,
+        r#"{"type":"frames","at":"2026-09-01T00:00:01Z","wallet":"a","seq":4,"frames":3}"#,
+    ]
+    .join("\n");
+    let v = simulate_text("malformed", &feed);
+    let rejected = v["rejected"].as_array().unwrap();
+    assert_eq!(rejected_lines(&v), vec![2, 3, 4]);
+    assert!(rejected[0]["error"].as_str().unwrap().contains("not a plain decimal"));
+    assert!(rejected[1]["error"].as_str().unwrap().contains("earlier than the line before"));
+    assert!(rejected[2]["error"].as_str().unwrap().contains("not JSON"));
+    assert_eq!(v["members"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_demo_runs_the_whole_story() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip")).args(["demo", "--creators", "60", "--workers", "40", "--days", "35"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in ["passes minted", "creator leaderboard, round 1", "worker leaderboard, round 1", "PRIORITY", "render queue", "priority VIP #1"] {
+        assert!(text.contains(needle), "demo output lacks {needle:?}:\n{text}");
+    }
+    assert!(!text.contains("AnchorError"), "program logs leaked into the demo output");
+}
