@@ -9,7 +9,12 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 fn init_args(f: &Fixture) -> InitializeArgs {
-    InitializeArgs { crank: f.crank.pubkey(), oracles: vec![f.oracle.pubkey()], rules: Rules::default(), pass_metadata: pass_metadata() }
+    InitializeArgs {
+        crank: f.crank.pubkey(),
+        oracles: vec![f.oracle.pubkey()],
+        rules: Rules::default(),
+        pass_metadata: pass_metadata(),
+    }
 }
 
 #[test]
@@ -82,13 +87,19 @@ fn oracles_are_added_and_removed_by_the_admin() {
     let mut f = Fixture::new();
     let admin = f.admin.insecure_clone();
     let o2 = Keypair::new();
-    expect_err(f.send(&[ix::add_oracle(&admin.pubkey(), f.oracle.pubkey())], &[&admin]), PictorError::OracleAlreadyPresent);
+    expect_err(
+        f.send(&[ix::add_oracle(&admin.pubkey(), f.oracle.pubkey())], &[&admin]),
+        PictorError::OracleAlreadyPresent,
+    );
     f.send(&[ix::add_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]).unwrap();
     assert_eq!(f.config().oracles, vec![f.oracle.pubkey(), o2.pubkey()]);
     for _ in 0..6 {
         f.send(&[ix::add_oracle(&admin.pubkey(), Keypair::new().pubkey())], &[&admin]).unwrap();
     }
-    expect_err(f.send(&[ix::add_oracle(&admin.pubkey(), Keypair::new().pubkey())], &[&admin]), PictorError::TooManyOracles);
+    expect_err(
+        f.send(&[ix::add_oracle(&admin.pubkey(), Keypair::new().pubkey())], &[&admin]),
+        PictorError::TooManyOracles,
+    );
     f.send(&[ix::remove_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]).unwrap();
     expect_err(f.send(&[ix::remove_oracle(&admin.pubkey(), o2.pubkey())], &[&admin]), PictorError::OracleNotFound);
     assert!(!f.config().oracles.contains(&o2.pubkey()));
@@ -116,11 +127,13 @@ fn invalid_rules_are_refused() {
         },
     ];
     for rules in bad {
-        expect_err(f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin]), PictorError::InvalidConfig);
+        expect_err(
+            f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin]),
+            PictorError::InvalidConfig,
+        );
     }
     assert_eq!(f.snapshot(&[pda::config()]), before);
-    let mut good = Rules::default();
-    good.creator_min_spent_base_units = 1_000 * USDT;
+    let good = Rules { creator_min_spent_base_units: 1_000 * USDT, ..Rules::default() };
     f.send(&[ix::update_config(&admin.pubkey(), Some(good.clone()), None)], &[&admin]).unwrap();
     assert_eq!(f.config().rules, good);
 }

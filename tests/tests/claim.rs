@@ -80,9 +80,13 @@ fn creator_at_exactly_5000_usdt_claims_one_soulbound_pass() {
     ] {
         assert!(types.contains(&e), "missing {e:?} in {types:?}");
     }
-    let pointer = mint.get_extension::<anchor_spl::token_2022::spl_token_2022::extension::metadata_pointer::MetadataPointer>().unwrap();
+    let pointer = mint
+        .get_extension::<anchor_spl::token_2022::spl_token_2022::extension::metadata_pointer::MetadataPointer>()
+        .unwrap();
     assert_eq!(Option::<Pubkey>::from(pointer.metadata_address), Some(pda::pass_mint(Role::Creator, &w.pubkey())));
-    let delegate = mint.get_extension::<anchor_spl::token_2022::spl_token_2022::extension::permanent_delegate::PermanentDelegate>().unwrap();
+    let delegate = mint
+        .get_extension::<anchor_spl::token_2022::spl_token_2022::extension::permanent_delegate::PermanentDelegate>()
+        .unwrap();
     assert_eq!(Option::<Pubkey>::from(delegate.delegate), Some(pda::pass_authority()));
     let meta = mint.get_variable_len_extension::<TokenMetadata>().unwrap();
     assert_eq!((meta.name.as_str(), meta.symbol.as_str()), ("Pictor VIP Creator", "PVIP"));
@@ -98,8 +102,13 @@ fn creator_at_exactly_5000_usdt_claims_one_soulbound_pass() {
     let other = Keypair::new();
     let mint_key = pda::pass_mint(Role::Creator, &w.pubkey());
     let payer = f.rt.fee_payer();
-    f.send(&[create_associated_token_account_idempotent(&payer, &other.pubkey(), &mint_key, &TOKEN_2022)], &[]).unwrap();
-    let dest = anchor_spl::associated_token::get_associated_token_address_with_program_id(&other.pubkey(), &mint_key, &TOKEN_2022);
+    f.send(&[create_associated_token_account_idempotent(&payer, &other.pubkey(), &mint_key, &TOKEN_2022)], &[])
+        .unwrap();
+    let dest = anchor_spl::associated_token::get_associated_token_address_with_program_id(
+        &other.pubkey(),
+        &mint_key,
+        &TOKEN_2022,
+    );
     let transfer = token_ix::transfer_checked(&TOKEN_2022, &ata, &mint_key, &dest, &w.pubkey(), &[], 1, 0).unwrap();
     match f.send(&[transfer], &[&w]) {
         Err(SendError::Program { code: Some(37), .. }) => {} // Token-2022 NonTransferable
@@ -186,7 +195,10 @@ fn revocation_burns_the_pass_and_bars_the_member_until_reinstated() {
     let w = f.holder(6_000 * USDT);
     let admin = f.admin.insecure_clone();
     let mallory = Keypair::new();
-    expect_err(f.send(&[ix::revoke(&mallory.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&mallory]), PictorError::NotAdmin);
+    expect_err(
+        f.send(&[ix::revoke(&mallory.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&mallory]),
+        PictorError::NotAdmin,
+    );
     f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&admin]).unwrap();
     let m = f.member(Role::Creator, &w.pubkey());
     assert_eq!((m.pass.status, m.pass.revoke_reason), (PassStatus::Revoked, 7));
@@ -194,11 +206,20 @@ fn revocation_burns_the_pass_and_bars_the_member_until_reinstated() {
     assert!(f.account(&pda::pass_mint(Role::Creator, &w.pubkey())).is_none(), "mint closed");
     assert_eq!(balance(&mut f, &pda::holder_ata(Role::Creator, &w.pubkey())), 0);
 
-    expect_err(f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&admin]), PictorError::AlreadyRevoked);
+    expect_err(
+        f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&admin]),
+        PictorError::AlreadyRevoked,
+    );
     expect_err(f.claim(&w, Role::Creator), PictorError::MemberRevoked);
-    expect_err(f.send(&[ix::reinstate(&mallory.pubkey(), Role::Creator, &w.pubkey())], &[&mallory]), PictorError::NotAdmin);
+    expect_err(
+        f.send(&[ix::reinstate(&mallory.pubkey(), Role::Creator, &w.pubkey())], &[&mallory]),
+        PictorError::NotAdmin,
+    );
     f.send(&[ix::reinstate(&admin.pubkey(), Role::Creator, &w.pubkey())], &[&admin]).unwrap();
-    expect_err(f.send(&[ix::reinstate(&admin.pubkey(), Role::Creator, &w.pubkey())], &[&admin]), PictorError::MemberNotRevoked);
+    expect_err(
+        f.send(&[ix::reinstate(&admin.pubkey(), Role::Creator, &w.pubkey())], &[&admin]),
+        PictorError::MemberNotRevoked,
+    );
     f.claim(&w, Role::Creator).unwrap();
     assert_eq!(balance(&mut f, &pda::holder_ata(Role::Creator, &w.pubkey())), 1);
     let m = f.member(Role::Creator, &w.pubkey());

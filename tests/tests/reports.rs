@@ -40,7 +40,10 @@ fn a_replayed_report_is_refused_and_counted_once() {
     f.report_seq(&w, 2, Report::Frames { frames: 5 }).unwrap();
     let before = f.snapshot(&[pda::member(Role::Creator, &w)]);
     expect_err(f.report_seq(&w, 2, Report::Frames { frames: 5 }), PictorError::ReportAlreadyApplied);
-    expect_err(f.report_seq(&w, 1, Report::Recharge { amount_base_units: 10 * USDT }), PictorError::ReportAlreadyApplied);
+    expect_err(
+        f.report_seq(&w, 1, Report::Recharge { amount_base_units: 10 * USDT }),
+        PictorError::ReportAlreadyApplied,
+    );
     assert_eq!(f.snapshot(&[pda::member(Role::Creator, &w)]), before);
     let c = creator_facts(&mut f, &w);
     assert_eq!((c.deposited_base_units, c.frames_rendered), (10 * USDT, 5));
@@ -72,9 +75,16 @@ fn an_overflowing_counter_is_refused() {
     assert_eq!(f.snapshot(&[pda::member(Role::Creator, &w)]), before);
     let worker = Pubkey::new_unique();
     let today = f.today();
-    f.report(&worker, Report::WorkerDay { day_index: today - 1, uptime_minutes: 1, frames_completed: u64::MAX, jobs_failed: 0 }).unwrap();
+    f.report(
+        &worker,
+        Report::WorkerDay { day_index: today - 1, uptime_minutes: 1, frames_completed: u64::MAX, jobs_failed: 0 },
+    )
+    .unwrap();
     expect_err(
-        f.report(&worker, Report::WorkerDay { day_index: today - 2, uptime_minutes: 1, frames_completed: 1, jobs_failed: 0 }),
+        f.report(
+            &worker,
+            Report::WorkerDay { day_index: today - 2, uptime_minutes: 1, frames_completed: 1, jobs_failed: 0 },
+        ),
         PictorError::Overflow,
     );
 }
@@ -144,7 +154,10 @@ fn a_day_reported_twice_is_refused() {
 fn gpu_reports_replace_the_previous_gpu_and_long_names_are_refused() {
     let mut f = Fixture::new();
     let w = Pubkey::new_unique();
-    expect_err(f.report(&w, Report::Gpu { model: "X".repeat(33), vram_gb: 24, hashpower: 1 }), PictorError::GpuModelTooLong);
+    expect_err(
+        f.report(&w, Report::Gpu { model: "X".repeat(33), vram_gb: 24, hashpower: 1 }),
+        PictorError::GpuModelTooLong,
+    );
     f.report(&w, Report::Gpu { model: "RTX 3090".into(), vram_gb: 24, hashpower: 100 }).unwrap();
     f.report(&w, Report::Gpu { model: "RTX 4090".into(), vram_gb: 24, hashpower: 165 }).unwrap();
     match f.member(Role::Worker, &w).facts {
@@ -182,12 +195,14 @@ fn many_reports_fit_one_transaction_and_one_bad_report_fails_it_whole() {
     let mut f = Fixture::new();
     let oracle = f.oracle.insecure_clone();
     let wallets: Vec<Pubkey> = (0..6).map(|_| Pubkey::new_unique()).collect();
-    let ixs: Vec<_> = wallets.iter().map(|w| ix::report(&oracle.pubkey(), w, 1, Report::Frames { frames: 2 })).collect();
+    let ixs: Vec<_> =
+        wallets.iter().map(|w| ix::report(&oracle.pubkey(), w, 1, Report::Frames { frames: 2 })).collect();
     f.send(&ixs, &[&oracle]).unwrap();
     for w in &wallets {
         assert_eq!(creator_facts(&mut f, w).frames_rendered, 2);
     }
-    let mut ixs: Vec<_> = wallets.iter().map(|w| ix::report(&oracle.pubkey(), w, 2, Report::Frames { frames: 2 })).collect();
+    let mut ixs: Vec<_> =
+        wallets.iter().map(|w| ix::report(&oracle.pubkey(), w, 2, Report::Frames { frames: 2 })).collect();
     ixs[3] = ix::report(&oracle.pubkey(), &wallets[3], 1, Report::Frames { frames: 2 });
     let err = f.send(&ixs, &[&oracle]).unwrap_err();
     assert!(err.is(PictorError::ReportAlreadyApplied));

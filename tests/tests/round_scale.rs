@@ -24,7 +24,10 @@ fn store<T: AccountSerialize>(f: &mut Fixture, key: Pubkey, value: &T, len: usiz
     let mut data = Vec::with_capacity(len);
     value.try_serialize(&mut data).unwrap();
     data.resize(len, 0);
-    f.rt.set_account(&key, Account { lamports: 10_000_000, data, owner: pda::program_id(), executable: false, rent_epoch: 0 });
+    f.rt.set_account(
+        &key,
+        Account { lamports: 10_000_000, data, owner: pda::program_id(), executable: false, rent_epoch: 0 },
+    );
 }
 
 /// Size of a v0 transaction ranking `n` members held in a lookup table.
@@ -33,7 +36,8 @@ fn v0_size(payer: &Pubkey, crank: &Pubkey, n: usize) -> (usize, usize) {
     let table = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses: members.clone() };
     let ixn = ix::rank_batch(crank, Role::Creator, 1, &members);
     let msg = v0::Message::try_compile(payer, &[ixn], &[table], Default::default()).unwrap();
-    let locked = msg.account_keys.len() + msg.address_table_lookups.iter().map(|l| l.writable_indexes.len() + l.readonly_indexes.len()).sum::<usize>();
+    let locked = msg.account_keys.len()
+        + msg.address_table_lookups.iter().map(|l| l.writable_indexes.len() + l.readonly_indexes.len()).sum::<usize>();
     let sigs = usize::from(msg.header.num_required_signatures);
     let tx = VersionedTransaction { signatures: vec![Default::default(); sigs], message: VersionedMessage::V0(msg) };
     (bincode_size(&tx), locked)
@@ -64,10 +68,16 @@ fn batch_sizes_meet_the_targets() {
     let lut_two_signers = max_v0_batch(&payer, &crank);
     let lut_crank_pays = max_v0_batch(&crank, &crank);
     println!("rank_batch members per transaction: legacy {legacy_two_signers} (separate fee payer) / {legacy_crank_pays} (crank pays);");
-    println!("  with an address lookup table {lut_two_signers} / {lut_crank_pays} (bound: 64 account locks, 1,232 bytes)");
+    println!(
+        "  with an address lookup table {lut_two_signers} / {lut_crank_pays} (bound: 64 account locks, 1,232 bytes)"
+    );
     for n in [1_000u32, 10_000] {
         let txs = |b: usize| n.div_ceil(b as u32) + 2;
-        println!("  {n} members: {} transactions legacy, {} with a lookup table (incl. open + finalise)", txs(legacy_crank_pays), txs(lut_crank_pays));
+        println!(
+            "  {n} members: {} transactions legacy, {} with a lookup table (incl. open + finalise)",
+            txs(legacy_crank_pays),
+            txs(lut_crank_pays)
+        );
     }
     assert!(legacy_two_signers >= 25, "{legacy_two_signers}");
     assert!(lut_two_signers >= 50, "{lut_two_signers}");

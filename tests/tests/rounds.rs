@@ -36,7 +36,12 @@ fn order(f: &mut Fixture, role: Role, open: &OpenRound) -> Vec<Pubkey> {
     round_order(&mut f.rt, role, open).unwrap().into_iter().map(|(k, _, _)| k).collect()
 }
 
-fn rank(f: &mut Fixture, role: Role, round: u32, members: &[Pubkey]) -> Result<(), pictor_vip_sdk::transport::SendError> {
+fn rank(
+    f: &mut Fixture,
+    role: Role,
+    round: u32,
+    members: &[Pubkey],
+) -> Result<(), pictor_vip_sdk::transport::SendError> {
     let crank = f.crank.insecure_clone();
     f.send(&[ix::rank_batch(&crank.pubkey(), role, round, members)], &[&crank])
 }
@@ -136,7 +141,10 @@ fn a_member_of_the_other_role_or_without_a_pass_is_refused() {
     let no_pass = f.creator(10 * USDT, 0);
     let o = open(&mut f, Role::Creator);
     expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Worker, &worker)]), PictorError::WrongRole);
-    expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Creator, &no_pass)]), PictorError::NotRoundMember);
+    expect_err(
+        rank(&mut f, Role::Creator, o.round, &[member_key(Role::Creator, &no_pass)]),
+        PictorError::NotRoundMember,
+    );
     // A non-member account (the config) is refused by its discriminator.
     assert!(rank(&mut f, Role::Creator, o.round, &[pda::config()]).is_err());
 }
@@ -161,7 +169,10 @@ fn revocation_and_sync_wait_for_the_open_round() {
     let ws = creators(&mut f, &[1, 2]);
     let o = open(&mut f, Role::Creator);
     let admin = f.admin.insecure_clone();
-    expect_err(f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]), PictorError::RoundInProgress);
+    expect_err(
+        f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]),
+        PictorError::RoundInProgress,
+    );
     run(&mut f, Role::Creator, 10);
     assert_eq!(f.board(Role::Creator).finalised.unwrap().round, o.round);
     f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]).unwrap();
@@ -226,7 +237,8 @@ fn worker_round_uses_uptime_jobs_gpu_tier_and_ownership() {
     }
     run(&mut f, Role::Worker, 10);
     let round = f.board(Role::Worker).finalised.unwrap().round;
-    let got: Vec<_> = [&a, &b, &c].iter().map(|w| *f.member(Role::Worker, &w.pubkey()).rank_in(round).unwrap()).collect();
+    let got: Vec<_> =
+        [&a, &b, &c].iter().map(|w| *f.member(Role::Worker, &w.pubkey()).rank_in(round).unwrap()).collect();
     assert_eq!(got.iter().map(|e| e.score).collect::<Vec<_>>(), vec![156, 229, 166]);
     assert_eq!(got.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![3, 1, 2]);
     assert_eq!(got.iter().map(|e| e.priority).collect::<Vec<_>>(), vec![false, true, false]);
@@ -334,7 +346,15 @@ fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
     run(&mut f, Role::Creator, 10);
     let mint = pda::pass_mint(Role::Creator, &ws[1].pubkey());
     let ata = pda::holder_ata(Role::Creator, &ws[1].pubkey());
-    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(&anchor_spl::token_2022::ID, &ata, &mint, &ws[1].pubkey(), &[], 1).unwrap();
+    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(
+        &anchor_spl::token_2022::ID,
+        &ata,
+        &mint,
+        &ws[1].pubkey(),
+        &[],
+        1,
+    )
+    .unwrap();
     f.send(&[burn], &[&ws[1]]).unwrap();
     f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey())], &[]).unwrap();
     assert_eq!(f.member(Role::Creator, &ws[1].pubkey()).pass.status, PassStatus::Burned);

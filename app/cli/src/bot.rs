@@ -12,11 +12,14 @@ use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use pictor_vip_sdk::crank::{self, RoundOutcome};
 use pictor_vip_sdk::errors::PictorError;
-use pictor_vip_sdk::{ix, read};
-use pictor_vip_sdk::transport::{transaction_size, SendError, Transport, PACKET_DATA_SIZE};
 use pictor_vip_sdk::transport::unsigned_transaction;
+use pictor_vip_sdk::transport::{transaction_size, SendError, Transport, PACKET_DATA_SIZE};
+use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use std::time::Duration;
+
+/// Maps a feed's `wallet` to its key, or `None` if it names no key.
+pub type WalletResolver<'a> = Box<dyn Fn(&str) -> Option<Pubkey> + 'a>;
 
 /// Tuning of the bot.
 #[derive(Debug, Clone)]
@@ -70,7 +73,7 @@ pub struct Bot<'a> {
     crank: &'a Keypair,
     options: BotOptions,
     /// Maps a feed wallet to its key (labels are refused outside the simulation).
-    pub resolve_wallet: Box<dyn Fn(&str) -> Option<Pubkey> + 'a>,
+    pub resolve_wallet: WalletResolver<'a>,
     pending: Vec<Pending>,
     summary: Summary,
 }

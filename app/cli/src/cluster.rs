@@ -49,7 +49,8 @@ pub fn resolve_url(url: &str) -> String {
 /// Reads a keypair file (a JSON array of 64 bytes, as `solana-keygen` writes).
 pub fn read_keypair(path: &Path) -> Result<Keypair> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading keypair {}", path.display()))?;
-    let bytes: Vec<u8> = serde_json::from_str(&text).with_context(|| format!("keypair {} is not a JSON byte array", path.display()))?;
+    let bytes: Vec<u8> =
+        serde_json::from_str(&text).with_context(|| format!("keypair {} is not a JSON byte array", path.display()))?;
     Keypair::try_from(bytes.as_slice()).map_err(|e| anyhow!("keypair {}: {e}", path.display()))
 }
 

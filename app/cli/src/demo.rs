@@ -51,8 +51,14 @@ impl Rng {
     }
 }
 
-const GPUS: [(&str, u16, u64); 6] =
-    [("RTX 3060", 12, 40), ("RTX 4080", 16, 120), ("RTX 3090", 24, 90), ("RTX 4090", 24, 165), ("RTX A6000", 48, 110), ("A100", 80, 200)];
+const GPUS: [(&str, u16, u64); 6] = [
+    ("RTX 3060", 12, 40),
+    ("RTX 4080", 16, 120),
+    ("RTX 3090", 24, 90),
+    ("RTX 4090", 24, 165),
+    ("RTX A6000", 48, 110),
+    ("A100", 80, 200),
+];
 const REGIONS: [&str; 3] = ["eu", "us", "asia"];
 /// Days are reported at 00:10 UTC the next morning; everything starts 2026-06-01.
 const START_DAY: i64 = 20_605;
@@ -141,7 +147,10 @@ pub fn generate(o: &DemoOptions) -> String {
     let end = span + 3_600;
     for (role, n) in [("creator", o.creators), ("worker", o.workers)] {
         for i in 0..n {
-            events.push((end, format!(r#"{{"type": "claim", "wallet": "{role}-{i:03}", "role": "{role}", "at": "{}"}}"#, at(end))));
+            events.push((
+                end,
+                format!(r#"{{"type": "claim", "wallet": "{role}-{i:03}", "role": "{role}", "at": "{}"}}"#, at(end)),
+            ));
         }
     }
     for role in ["creator", "worker"] {
@@ -163,7 +172,8 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     let (mut sim, result) = simulate(&feed, on_line)?;
     let elapsed = started.elapsed();
     let t: &mut dyn Transport = &mut sim.runtime;
-    let label: HashMap<_, _> = result.members.iter().map(|m| (simulated_wallet(&m.wallet).0, m.wallet.clone())).collect();
+    let label: HashMap<_, _> =
+        result.members.iter().map(|m| (simulated_wallet(&m.wallet).0, m.wallet.clone())).collect();
     let name = |k: &pictor_vip_sdk::Pubkey| label.get(k).cloned().unwrap_or_else(|| k.to_string());
 
     let mut s = String::new();
@@ -181,7 +191,12 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     }
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort();
-    writeln!(s, "refused lines: {} ({})", result.rejected.len(), reasons.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "))?;
+    writeln!(
+        s,
+        "refused lines: {} ({})",
+        result.rejected.len(),
+        reasons.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+    )?;
 
     let config = read::config(t)?.expect("initialised");
     let now = t.now()?;
@@ -194,8 +209,12 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
             }
             let p = profile::progress(&m, &config, now)?;
             let near = match (&m.facts, &p) {
-                (Facts::Creator(_), profile::Progress::Creator(c)) => !c.eligible && c.spent_base_units >= 4_990_000_000,
-                (Facts::Worker(_), profile::Progress::Worker(w)) => !w.eligible && w.total_uptime_minutes * 100 >= w.required_uptime_minutes * 97,
+                (Facts::Creator(_), profile::Progress::Creator(c)) => {
+                    !c.eligible && c.spent_base_units >= 4_990_000_000
+                }
+                (Facts::Worker(_), profile::Progress::Worker(w)) => {
+                    !w.eligible && w.total_uptime_minutes * 100 >= w.required_uptime_minutes * 97
+                }
                 _ => false,
             };
             if near {
@@ -218,7 +237,14 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
             round.cutoff_score.map_or("-".into(), group_thousands)
         )?;
         for r in rows.iter().take(8) {
-            writeln!(s, "  #{:<3} {:<11} {:>8} points{}", r.entry.rank, name(&r.wallet), group_thousands(r.entry.score), if r.entry.priority { "  PRIORITY" } else { "" })?;
+            writeln!(
+                s,
+                "  #{:<3} {:<11} {:>8} points{}",
+                r.entry.rank,
+                name(&r.wallet),
+                group_thousands(r.entry.score),
+                if r.entry.priority { "  PRIORITY" } else { "" }
+            )?;
         }
         if rows.len() > 8 {
             writeln!(s, "  … {} more", rows.len() - 8)?;
@@ -229,9 +255,17 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     // A sample queue: jobs from VIP and non-VIP creators, in arrival order.
     let creators = boards.remove(&Role::Creator).unwrap_or_default();
     let workers_board = boards.remove(&Role::Worker).unwrap_or_default();
-    let mut sample: Vec<_> = result.members.iter().filter(|m| m.role == "creator").map(|m| (m.rank.unwrap_or(u32::MAX), m.wallet.clone())).collect();
+    let mut sample: Vec<_> = result
+        .members
+        .iter()
+        .filter(|m| m.role == "creator")
+        .map(|m| (m.rank.unwrap_or(u32::MAX), m.wallet.clone()))
+        .collect();
     sample.sort();
-    let picks: Vec<String> = [sample.len() - 1, 0, 29, 5, sample.len() - 2, 1].iter().map(|&i| sample[i.min(sample.len() - 1)].1.clone()).collect();
+    let picks: Vec<String> = [sample.len() - 1, 0, 29, 5, sample.len() - 2, 1]
+        .iter()
+        .map(|&i| sample[i.min(sample.len() - 1)].1.clone())
+        .collect();
     let jobs: Vec<QueuedJob> = picks
         .iter()
         .enumerate()
@@ -239,17 +273,30 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
             id: format!("job-{}", i + 1),
             creator: simulated_wallet(w).0,
             arrival: i as u64,
-            needs: JobNeeds { gpu_model: None, min_vram_gb: [8, 24, 16, 48, 12, 24][i], location: Some(REGIONS[i % 3].to_string()) },
+            needs: JobNeeds {
+                gpu_model: None,
+                min_vram_gb: [8, 24, 16, 48, 12, 24][i],
+                location: Some(REGIONS[i % 3].to_string()),
+            },
         })
         .collect();
     let offers: Vec<WorkerOffer> = (0..o.workers)
         .map(|i| {
             let (region, gpu) = worker_profile(i);
             let w = format!("worker-{i:03}");
-            WorkerOffer { wallet: simulated_wallet(&w).0, gpu_model: GPUS[gpu].0.into(), vram_gb: GPUS[gpu].1, location: region.into() }
+            WorkerOffer {
+                wallet: simulated_wallet(&w).0,
+                gpu_model: GPUS[gpu].0.into(),
+                vram_gb: GPUS[gpu].1,
+                location: region.into(),
+            }
         })
         .collect();
-    writeln!(s, "\nrender queue (arrival order {}), served as:", jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>().join(", "))?;
+    writeln!(
+        s,
+        "\nrender queue (arrival order {}), served as:",
+        jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>().join(", ")
+    )?;
     for j in order_queue(&jobs, &creators) {
         let who = match creators.get(&j.creator) {
             Some(st) if st.priority => format!("priority VIP #{}", st.rank),
@@ -257,10 +304,23 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
             None => "no pass".into(),
         };
         let matched = match_worker(&j.needs, &offers, &workers_board).map_or("no worker fits".into(), |w| {
-            let st = workers_board.get(&w.wallet).map_or("no pass".into(), |st| if st.priority { format!("priority VIP #{}", st.rank) } else { format!("VIP #{}", st.rank) });
+            let st = workers_board.get(&w.wallet).map_or("no pass".into(), |st| {
+                if st.priority {
+                    format!("priority VIP #{}", st.rank)
+                } else {
+                    format!("VIP #{}", st.rank)
+                }
+            });
             format!("{} ({}, {} GB, {}, {st})", name(&w.wallet), w.gpu_model, w.vram_gb, w.location)
         });
-        writeln!(s, "  {} from {} ({who}), needs ≥{} GB in {} → {matched}", j.id, name(&j.creator), j.needs.min_vram_gb, j.needs.location.as_deref().unwrap_or("-"))?;
+        writeln!(
+            s,
+            "  {} from {} ({who}), needs ≥{} GB in {} → {matched}",
+            j.id,
+            name(&j.creator),
+            j.needs.min_vram_gb,
+            j.needs.location.as_deref().unwrap_or("-")
+        )?;
     }
     out.write_all(s.as_bytes())?;
     Ok(result)

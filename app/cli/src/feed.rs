@@ -180,7 +180,9 @@ impl<'a> Fields<'a> {
 
 /// Parses one line (without the time-order check, which needs the previous line).
 pub fn parse_line(number: usize, text: &str) -> Result<Line, LineError> {
-    parse_fields(text).map(|(at, event)| Line { number, at, event }).map_err(|message| LineError { line: number, message })
+    parse_fields(text)
+        .map(|(at, event)| Line { number, at, event })
+        .map_err(|message| LineError { line: number, message })
 }
 
 fn parse_fields(text: &str) -> Result<(i64, Event), String> {
@@ -224,7 +226,11 @@ fn parse_fields(text: &str) -> Result<(i64, Event), String> {
             oracle(&mut f, r)?
         }
         "gpu" => {
-            let r = Report::Gpu { model: f.str("model")?.to_string(), vram_gb: f.uint("vram_gb")?, hashpower: f.uint("hashpower")? };
+            let r = Report::Gpu {
+                model: f.str("model")?.to_string(),
+                vram_gb: f.uint("vram_gb")?,
+                hashpower: f.uint("hashpower")?,
+            };
             oracle(&mut f, r)?
         }
         "claim" => {
@@ -272,17 +278,58 @@ mod tests {
 
     #[test]
     fn parses_every_event_type() {
-        let l = parse_line(1, r#"{"type": "recharge", "at": "2026-07-03T00:01:00Z", "wallet": "alice", "seq": 1, "usdt": "5200.25"}"#).unwrap();
+        let l = parse_line(
+            1,
+            r#"{"type": "recharge", "at": "2026-07-03T00:01:00Z", "wallet": "alice", "seq": 1, "usdt": "5200.25"}"#,
+        )
+        .unwrap();
         assert_eq!(l.at, 20_637 * 86_400 + 60);
-        assert_eq!(l.event, Event::Oracle { wallet: "alice".into(), seq: 1, report: Report::Recharge { amount_base_units: 5_200_250_000 } });
+        assert_eq!(
+            l.event,
+            Event::Oracle {
+                wallet: "alice".into(),
+                seq: 1,
+                report: Report::Recharge { amount_base_units: 5_200_250_000 }
+            }
+        );
         let l = parse_line(2, r#"{"type":"worker_day","at":"2026-07-04T00:03:00Z","wallet":"w","seq":3,"day":"2026-07-03","uptime_minutes":1441,"frames_completed":2,"jobs_failed":1}"#).unwrap();
-        assert_eq!(l.event, Event::Oracle { wallet: "w".into(), seq: 3, report: Report::WorkerDay { day_index: 20_637, uptime_minutes: 1_441, frames_completed: 2, jobs_failed: 1 } });
+        assert_eq!(
+            l.event,
+            Event::Oracle {
+                wallet: "w".into(),
+                seq: 3,
+                report: Report::WorkerDay {
+                    day_index: 20_637,
+                    uptime_minutes: 1_441,
+                    frames_completed: 2,
+                    jobs_failed: 1
+                }
+            }
+        );
         let l = parse_line(3, r#"{"type":"gpu","at":"2026-07-04T00:03:00Z","wallet":"w","seq":4,"model":"RTX 4090","vram_gb":24,"hashpower":100}"#).unwrap();
         assert_eq!(l.event.member(), Some(("w", Role::Worker)));
-        assert_eq!(parse_line(4, r#"{"type":"claim","at":"2026-07-04T00:03:00Z","wallet":"w","role":"worker"}"#).unwrap().event, Event::Claim { wallet: "w".into(), role: Role::Worker });
-        assert_eq!(parse_line(5, r#"{"type":"round","at":"2026-07-04T00:03:00Z","role":"creator"}"#).unwrap().event, Event::Round { role: Role::Creator });
-        assert!(matches!(parse_line(6, r#"{"type":"spend","at":"2026-07-04T00:03:00Z","wallet":"w","seq":4,"usdt":"1"}"#).unwrap().event, Event::Oracle { .. }));
-        assert!(matches!(parse_line(6, r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"w","seq":4,"frames":9}"#).unwrap().event, Event::Oracle { .. }));
+        assert_eq!(
+            parse_line(4, r#"{"type":"claim","at":"2026-07-04T00:03:00Z","wallet":"w","role":"worker"}"#)
+                .unwrap()
+                .event,
+            Event::Claim { wallet: "w".into(), role: Role::Worker }
+        );
+        assert_eq!(
+            parse_line(5, r#"{"type":"round","at":"2026-07-04T00:03:00Z","role":"creator"}"#).unwrap().event,
+            Event::Round { role: Role::Creator }
+        );
+        assert!(matches!(
+            parse_line(6, r#"{"type":"spend","at":"2026-07-04T00:03:00Z","wallet":"w","seq":4,"usdt":"1"}"#)
+                .unwrap()
+                .event,
+            Event::Oracle { .. }
+        ));
+        assert!(matches!(
+            parse_line(6, r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"w","seq":4,"frames":9}"#)
+                .unwrap()
+                .event,
+            Event::Oracle { .. }
+        ));
     }
 
     #[test]
@@ -302,14 +349,33 @@ mod tests {
             (format!(r#"{{"type":"frames",{base},"frames":1.5}}"#), "non-negative integer"),
             (format!(r#"{{"type":"frames",{base},"frames":"3"}}"#), "non-negative integer"),
             (format!(r#"{{"type":"frames",{base},"frames":1,"extra":true}}"#), "unknown field `extra`"),
-            (r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"w","seq":0,"frames":1}"#.into(), "`seq` must be at least 1"),
-            (r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"","seq":1,"frames":1}"#.into(), "`wallet` is empty"),
-            (r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":7,"seq":1,"frames":1}"#.into(), "`wallet` must be a string"),
+            (
+                r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"w","seq":0,"frames":1}"#.into(),
+                "`seq` must be at least 1",
+            ),
+            (
+                r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"","seq":1,"frames":1}"#.into(),
+                "`wallet` is empty",
+            ),
+            (
+                r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":7,"seq":1,"frames":1}"#.into(),
+                "`wallet` must be a string",
+            ),
             (format!(r#"{{"type":"recharge",{base},"usdt":"1.1234567"}}"#), "more than 6 decimals"),
             (format!(r#"{{"type":"recharge",{base},"usdt":5000}}"#), "`usdt` must be a string"),
             (format!(r#"{{"type":"recharge",{base},"usdt":"-5"}}"#), "not a plain decimal"),
-            (format!(r#"{{"type":"worker_day",{base},"day":"2026-7-3","uptime_minutes":1,"frames_completed":0,"jobs_failed":0}}"#), "not a date"),
-            (format!(r#"{{"type":"worker_day",{base},"day":"2026-07-03","uptime_minutes":70000,"frames_completed":0,"jobs_failed":0}}"#), "out of range"),
+            (
+                format!(
+                    r#"{{"type":"worker_day",{base},"day":"2026-7-3","uptime_minutes":1,"frames_completed":0,"jobs_failed":0}}"#
+                ),
+                "not a date",
+            ),
+            (
+                format!(
+                    r#"{{"type":"worker_day",{base},"day":"2026-07-03","uptime_minutes":70000,"frames_completed":0,"jobs_failed":0}}"#
+                ),
+                "out of range",
+            ),
             (format!(r#"{{"type":"gpu",{base},"model":"A","vram_gb":70000,"hashpower":1}}"#), "out of range"),
             (r#"{"type":"claim","at":"2026-07-04T00:03:00Z","wallet":"w","role":"admin"}"#.into(), "`role` must be"),
             (r#"{"type":"round","at":"2026-07-04T00:03:00Z"}"#.into(), "missing field `role`"),

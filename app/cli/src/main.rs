@@ -20,7 +20,11 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "pictor-vip", version, about = "Pictor VIP Pass: soulbound membership, oracle reports and priority rounds")]
+#[command(
+    name = "pictor-vip",
+    version,
+    about = "Pictor VIP Pass: soulbound membership, oracle reports and priority rounds"
+)]
 struct Cli {
     /// RPC URL or moniker (mainnet-beta, devnet, testnet, localhost); default: the Solana CLI config.
     #[arg(long, short = 'u', global = true)]
@@ -138,13 +142,26 @@ fn progress_bar(what: &str) -> ProgressBar {
 
 fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
     let Some(s) = s else { return format!("{:>8}: no reports for {wallet}", role.as_str()) };
-    let mut line = format!("{:>8}: pass {:?}; {}{}", role.as_str(), s.pass, s.progress, if s.progress.eligible() { " (eligible)" } else { "" });
+    let mut line = format!(
+        "{:>8}: pass {:?}; {}{}",
+        role.as_str(),
+        s.pass,
+        s.progress,
+        if s.progress.eligible() { " (eligible)" } else { "" }
+    );
     if let Some(score) = s.score_now {
         line += &format!("; score now {} points", group_thousands(score));
     }
     match (&s.finalised_round, &s.rank) {
         (Some(r), Some(e)) => {
-            line += &format!("; round {}: rank {} of {}, {} points{}", r.round, e.rank, r.members, group_thousands(e.score), if e.priority { ", PRIORITY" } else { "" })
+            line += &format!(
+                "; round {}: rank {} of {}, {} points{}",
+                r.round,
+                e.rank,
+                r.members,
+                group_thousands(e.score),
+                if e.priority { ", PRIORITY" } else { "" }
+            )
         }
         (Some(r), None) => line += &format!("; not ranked in round {}", r.round),
         _ => {}
@@ -198,7 +215,17 @@ fn run(cli: Cli) -> Result<()> {
                 for m in &result.members {
                     let rank = m.rank.map_or("-".into(), |r| format!("#{r}"));
                     let score = m.score.map_or("-".into(), group_thousands);
-                    writeln!(out, "{:<8} {:<44} eligible {:<5} pass {:<5} rank {:<5} score {:>8}{}", m.role, m.wallet, m.eligible, m.pass, rank, score, if m.priority { "  PRIORITY" } else { "" })?;
+                    writeln!(
+                        out,
+                        "{:<8} {:<44} eligible {:<5} pass {:<5} rank {:<5} score {:>8}{}",
+                        m.role,
+                        m.wallet,
+                        m.eligible,
+                        m.pass,
+                        rank,
+                        score,
+                        if m.priority { "  PRIORITY" } else { "" }
+                    )?;
                 }
                 for r in &result.rejected {
                     writeln!(out, "line {}: refused: {}", r.line, r.error)?;
@@ -240,9 +267,16 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
             let creator = role_status(t, Role::Creator, &wallet)?;
             let worker = role_status(t, Role::Worker, &wallet)?;
             if json {
-                println!("{}", json!({ "wallet": wallet.to_string(), "creator": status_json(&creator), "worker": status_json(&worker) }));
+                println!(
+                    "{}",
+                    json!({ "wallet": wallet.to_string(), "creator": status_json(&creator), "worker": status_json(&worker) })
+                );
             } else {
-                println!("{}\n{}", status_text(&wallet, Role::Creator, &creator), status_text(&wallet, Role::Worker, &worker));
+                println!(
+                    "{}\n{}",
+                    status_text(&wallet, Role::Creator, &creator),
+                    status_text(&wallet, Role::Worker, &worker)
+                );
             }
         }
         Command::Claim { role } => {
@@ -257,11 +291,26 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
             };
             if json {
                 let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score": r.entry.score, "priority": r.entry.priority})).collect();
-                println!("{}", json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "rows": rows}));
+                println!(
+                    "{}",
+                    json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "rows": rows})
+                );
             } else {
-                println!("{} round {}: {} members, {} priority", role.as_str(), round.round, round.members, round.priority_count);
+                println!(
+                    "{} round {}: {} members, {} priority",
+                    role.as_str(),
+                    round.round,
+                    round.members,
+                    round.priority_count
+                );
                 for r in rows.iter().take(limit) {
-                    println!("#{:<4} {}  {:>10} points{}", r.entry.rank, r.wallet, group_thousands(r.entry.score), if r.entry.priority { "  PRIORITY" } else { "" });
+                    println!(
+                        "#{:<4} {}  {:>10} points{}",
+                        r.entry.rank,
+                        r.wallet,
+                        group_thousands(r.entry.score),
+                        if r.entry.priority { "  PRIORITY" } else { "" }
+                    );
                 }
             }
         }
@@ -281,8 +330,12 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
             let summary = Bot::new(t, &signer, &crank, options).run(parse_feed(&text))?;
             if json {
                 let refused: Vec<_> = summary.refused.iter().map(|(l, e)| json!({"line": l, "error": e})).collect();
-                let malformed: Vec<_> = summary.malformed.iter().map(|e| json!({"line": e.line, "error": e.message})).collect();
-                println!("{}", json!({"applied": summary.applied, "already_applied": summary.already_applied, "refused": refused, "malformed": malformed, "skipped_claims": summary.skipped_claims, "transactions": summary.transactions, "rounds": summary.rounds.len(), "rounds_already_done": summary.rounds_already_done}));
+                let malformed: Vec<_> =
+                    summary.malformed.iter().map(|e| json!({"line": e.line, "error": e.message})).collect();
+                println!(
+                    "{}",
+                    json!({"applied": summary.applied, "already_applied": summary.already_applied, "refused": refused, "malformed": malformed, "skipped_claims": summary.skipped_claims, "transactions": summary.transactions, "rounds": summary.rounds.len(), "rounds_already_done": summary.rounds_already_done})
+                );
             } else {
                 println!(
                     "applied {}, already applied {}, refused {}, malformed {}, claims skipped {}, transactions {}, rounds {} (already done {})",
@@ -305,7 +358,15 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
                 bar.set_position(u64::from(done));
             })?;
             bar.finish_and_clear();
-            println!("round {} of {}: {} members, {} priority, {} batches{}", out.round, role.as_str(), out.members, out.priority, out.batches, if out.resumed { " (resumed)" } else { "" });
+            println!(
+                "round {} of {}: {} members, {} priority, {} batches{}",
+                out.round,
+                role.as_str(),
+                out.members,
+                out.priority,
+                out.batches,
+                if out.resumed { " (resumed)" } else { "" }
+            );
         }
         Command::Sync { role, wallet } => {
             t.send(&[ix::sync_pass(Role::from(role), &wallet)], &[])?;

@@ -148,14 +148,21 @@ impl Simulation {
             }
             Event::Claim { wallet, role } => {
                 let (key, signer) = simulated_wallet(wallet);
-                let signer = signer.ok_or_else(|| format!("cannot sign a claim for the key {wallet} in a simulation: use a label"))?;
+                let signer = signer
+                    .ok_or_else(|| format!("cannot sign a claim for the key {wallet} in a simulation: use a label"))?;
                 let payer = self.runtime.fee_payer();
                 self.runtime.send(&[ix::claim(&key, &payer, *role)], &[&signer]).map_err(describe)
             }
             Event::Round { role } => {
                 let batch = crank::max_rank_batch(&self.runtime.fee_payer(), &self.crank.pubkey(), *role);
-                let out = crank::run_round(&mut self.runtime, &self.crank, *role, batch, &mut |_, _| {}).map_err(|e| format!("{e:#}"))?;
-                self.rounds.push(RoundOut { role: role.as_str(), round: out.round, members: out.members, priority: out.priority });
+                let out = crank::run_round(&mut self.runtime, &self.crank, *role, batch, &mut |_, _| {})
+                    .map_err(|e| format!("{e:#}"))?;
+                self.rounds.push(RoundOut {
+                    role: role.as_str(),
+                    round: out.round,
+                    members: out.members,
+                    priority: out.priority,
+                });
                 Ok(())
             }
         }

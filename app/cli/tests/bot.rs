@@ -3,8 +3,8 @@ use pictor_vip_cli::bot::{Bot, BotOptions, Summary};
 use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_cli::wallets::simulated_wallet;
-use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, SendError, Transport};
 use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, SendError, Transport};
 use pictor_vip_sdk::{ix, pda, Account, Instruction, Keypair, Pubkey, Signer};
 use std::time::Duration;
 
@@ -12,14 +12,19 @@ use std::time::Duration;
 const END: i64 = 20_727 * 86_400 + 6 * 3_600;
 
 fn day_line(wallet: &str, seq: u32, day: u32, minutes: u32, frames: u32) -> String {
-    format!(r#"{{"type":"worker_day","at":"2026-10-01T00:00:00Z","wallet":"{wallet}","seq":{seq},"day":"2026-09-{day:02}","uptime_minutes":{minutes},"frames_completed":{frames},"jobs_failed":0}}"#)
+    format!(
+        r#"{{"type":"worker_day","at":"2026-10-01T00:00:00Z","wallet":"{wallet}","seq":{seq},"day":"2026-09-{day:02}","uptime_minutes":{minutes},"frames_completed":{frames},"jobs_failed":0}}"#
+    )
 }
 
 /// Phase A: enough facts for 4 creators and 3 workers to be eligible.
 fn phase_a() -> String {
     let mut lines = Vec::new();
     for i in 0..4 {
-        lines.push(format!(r#"{{"type":"recharge","at":"2026-10-01T00:00:00Z","wallet":"c{i}","seq":1,"usdt":"{}"}}"#, 6_000 + i));
+        lines.push(format!(
+            r#"{{"type":"recharge","at":"2026-10-01T00:00:00Z","wallet":"c{i}","seq":1,"usdt":"{}"}}"#,
+            6_000 + i
+        ));
         lines.push(format!(r#"{{"type":"spend","at":"2026-10-01T00:00:00Z","wallet":"c{i}","seq":2,"usdt":"5000"}}"#));
     }
     for w in 0..3 {
@@ -34,8 +39,14 @@ fn phase_a() -> String {
 fn phase_b() -> String {
     let mut lines = Vec::new();
     for i in 0..4 {
-        lines.push(format!(r#"{{"type":"frames","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":3,"frames":{}}}"#, 10 * (4 - i)));
-        lines.push(format!(r#"{{"type":"recharge","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":4,"usdt":"{}.5"}}"#, 100 * i));
+        lines.push(format!(
+            r#"{{"type":"frames","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":3,"frames":{}}}"#,
+            10 * (4 - i)
+        ));
+        lines.push(format!(
+            r#"{{"type":"recharge","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":4,"usdt":"{}.5"}}"#,
+            100 * i
+        ));
     }
     for w in 0..3 {
         lines.push(format!(r#"{{"type":"gpu","at":"2026-10-01T01:00:00Z","wallet":"w{w}","seq":31,"model":"RTX 4090","vram_gb":{},"hashpower":100}}"#, 16 * w));
@@ -49,8 +60,15 @@ fn resolve(w: &str) -> Option<Pubkey> {
     Some(simulated_wallet(w).0)
 }
 
-fn run_bot(t: &mut dyn Transport, oracle: &Keypair, crank: &Keypair, feed: &str, retries: u32) -> anyhow::Result<Summary> {
-    let options = BotOptions { max_retries: retries, backoff: Duration::from_millis(1), rank_batch: 2, progress: false };
+fn run_bot(
+    t: &mut dyn Transport,
+    oracle: &Keypair,
+    crank: &Keypair,
+    feed: &str,
+    retries: u32,
+) -> anyhow::Result<Summary> {
+    let options =
+        BotOptions { max_retries: retries, backoff: Duration::from_millis(1), rank_batch: 2, progress: false };
     let mut bot = Bot::new(t, oracle, crank, options);
     bot.resolve_wallet = Box::new(resolve);
     bot.run(parse_feed(feed))
@@ -63,7 +81,9 @@ fn prepared() -> Simulation {
     let s = run_bot(&mut sim.runtime, &oracle, &crank, &phase_a(), 0).unwrap();
     assert_eq!((s.applied, s.refused.len()), (8 + 90, 0));
     let payer = sim.runtime.fee_payer();
-    for (w, role) in (0..4).map(|i| (format!("c{i}"), Role::Creator)).chain((0..3).map(|i| (format!("w{i}"), Role::Worker))) {
+    for (w, role) in
+        (0..4).map(|i| (format!("c{i}"), Role::Creator)).chain((0..3).map(|i| (format!("w{i}"), Role::Worker)))
+    {
         let kp = simulated_wallet(&w).1.unwrap();
         sim.runtime.send(&[ix::claim(&kp.pubkey(), &payer, role)], &[&kp]).unwrap();
     }
@@ -126,7 +146,13 @@ impl Transport for Flaky<'_> {
 fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
     let mut reference = prepared();
     let (oracle, crank) = (reference.oracle().insecure_clone(), reference.crank().insecure_clone());
-    let mut counter = Flaky { inner: &mut reference.runtime, sends: 0, kill_at: usize::MAX, lose_confirmation: false, sizes: Vec::new() };
+    let mut counter = Flaky {
+        inner: &mut reference.runtime,
+        sends: 0,
+        kill_at: usize::MAX,
+        lose_confirmation: false,
+        sizes: Vec::new(),
+    };
     let full = run_bot(&mut counter, &oracle, &crank, &phase_b(), 0).unwrap();
     let total_sends = counter.sends;
     assert_eq!((full.applied, full.already_applied, full.rounds.len()), (11, 0, 2));
@@ -135,14 +161,18 @@ fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
 
     for kill_at in 1..=total_sends {
         let mut sim = prepared();
-        let mut flaky = Flaky { inner: &mut sim.runtime, sends: 0, kill_at, lose_confirmation: false, sizes: Vec::new() };
+        let mut flaky =
+            Flaky { inner: &mut sim.runtime, sends: 0, kill_at, lose_confirmation: false, sizes: Vec::new() };
         assert!(run_bot(&mut flaky, &oracle, &crank, &phase_b(), 0).is_err(), "killed at send {kill_at}");
         let again = run_bot(&mut sim.runtime, &oracle, &crank, &phase_b(), 0).unwrap();
         assert!(again.refused.is_empty(), "kill at {kill_at}: {:?}", again.refused);
         assert_eq!(state(&mut sim), expected, "state after a kill at send {kill_at} and a restart");
         // A third run on the same feed changes nothing at all.
         let third = run_bot(&mut sim.runtime, &oracle, &crank, &phase_b(), 0).unwrap();
-        assert_eq!((third.applied, third.already_applied, third.rounds.len(), third.rounds_already_done), (0, 11, 0, 2));
+        assert_eq!(
+            (third.applied, third.already_applied, third.rounds.len(), third.rounds_already_done),
+            (0, 11, 0, 2)
+        );
         assert_eq!(state(&mut sim), expected, "a third run after a kill at send {kill_at}");
     }
 }
@@ -173,12 +203,16 @@ fn packed_transactions_never_exceed_1232_bytes() {
             lines.push(day_line(&format!("w{w}"), 100 + d, d, 1_440, 4_000_000));
         }
     }
-    let mut flaky = Flaky { inner: &mut sim.runtime, sends: 0, kill_at: usize::MAX, lose_confirmation: false, sizes: Vec::new() };
+    let mut flaky =
+        Flaky { inner: &mut sim.runtime, sends: 0, kill_at: usize::MAX, lose_confirmation: false, sizes: Vec::new() };
     let s = run_bot(&mut flaky, &oracle, &crank, &lines.join("\n"), 0).unwrap();
     assert_eq!((s.applied, s.refused.len()), (440, 0));
     let max = *flaky.sizes.iter().max().unwrap();
     assert!(max <= 1_232, "{max}");
     let per_tx = s.applied as f64 / s.transactions as f64;
-    println!("{} reports in {} transactions: {per_tx:.1} reports per transaction, largest {max} bytes", s.applied, s.transactions);
+    println!(
+        "{} reports in {} transactions: {per_tx:.1} reports per transaction, largest {max} bytes",
+        s.applied, s.transactions
+    );
     assert!(per_tx >= 5.0, "{per_tx}");
 }

@@ -8,9 +8,14 @@ fn here() -> PathBuf {
 }
 
 fn simulate(feed: &Path) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip")).args(["simulate", "--json", "--feed"]).arg(feed).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip"))
+        .args(["simulate", "--json", "--feed"])
+        .arg(feed)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "simulate failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn simulate_text(name: &str, feed: &str) -> Value {
@@ -30,21 +35,31 @@ fn the_repository_copy_of_the_vectors_is_the_shared_one() {
         return; // A clone without the workspace's shared/ beside it: the copy is what we have.
     }
     for f in ["edges.jsonl", "edges.expected.json"] {
-        assert_eq!(std::fs::read(shared.join(f)).unwrap(), std::fs::read(here().join("tests/vectors").join(f)).unwrap(), "{f} drifted");
+        assert_eq!(
+            std::fs::read(shared.join(f)).unwrap(),
+            std::fs::read(here().join("tests/vectors").join(f)).unwrap(),
+            "{f} drifted"
+        );
     }
 }
 
 #[test]
 fn the_edge_vectors_give_exactly_the_expected_output() {
     let got = simulate(&here().join("tests/vectors/edges.jsonl"));
-    let expected: Value = serde_json::from_slice(&std::fs::read(here().join("tests/vectors/edges.expected.json")).unwrap()).unwrap();
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(here().join("tests/vectors/edges.expected.json")).unwrap()).unwrap();
     assert_eq!(got["members"], expected["members"]);
     assert_eq!(rejected_lines(&got), rejected_lines(&expected));
     for r in got["rejected"].as_array().unwrap() {
         assert!(!r["error"].as_str().unwrap().is_empty());
     }
     let strip = |v: &Value| -> Vec<Value> {
-        v["rounds"].as_array().unwrap().iter().map(|r| json!({"role": r["role"], "members": r["members"], "priority": r["priority"]})).collect()
+        v["rounds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!({"role": r["role"], "members": r["members"], "priority": r["priority"]}))
+            .collect()
     };
     assert_eq!(strip(&got), strip(&expected));
 }
@@ -63,7 +78,8 @@ fn threshold_feed() -> String {
         r#"{"type":"spend","at":"2026-09-01T00:00:07Z","wallet":"c-rich","seq":3,"usdt":"20000"}"#.into(),
     ];
     // Workers over September 1–30, reported each next morning.
-    let workers: [(&str, fn(u32) -> u32); 4] = [
+    type MinutesOnDay = fn(u32) -> u32;
+    let workers: [(&str, MinutesOnDay); 4] = [
         ("w-exact", |_| 960),
         ("w-short", |d| if d == 15 { 959 } else { 960 }),
         ("w-3off", |d| if (10..13).contains(&d) { 0 } else { 1_067 }),
@@ -78,7 +94,15 @@ fn threshold_feed() -> String {
             ));
         }
     }
-    for (w, role) in [("c-exact", "creator"), ("c-short", "creator"), ("c-rich", "creator"), ("w-exact", "worker"), ("w-short", "worker"), ("w-3off", "worker"), ("w-4off", "worker")] {
+    for (w, role) in [
+        ("c-exact", "creator"),
+        ("c-short", "creator"),
+        ("c-rich", "creator"),
+        ("w-exact", "worker"),
+        ("w-short", "worker"),
+        ("w-3off", "worker"),
+        ("w-4off", "worker"),
+    ] {
         lines.push(format!(r#"{{"type":"claim","at":"2026-10-01T01:00:00Z","wallet":"{w}","role":"{role}"}}"#));
     }
     lines.push(r#"{"type":"round","at":"2026-10-01T02:00:00Z","role":"creator"}"#.into());
@@ -99,7 +123,11 @@ fn thresholds_met_exactly_pass_and_missed_by_one_unit_fail() {
     let expect = |w: &str, eligible: bool, score: Option<i64>, rank: Option<u64>, priority: bool| {
         let m = member(&v, w);
         assert_eq!((m["eligible"].as_bool().unwrap(), m["pass"].as_bool().unwrap()), (eligible, eligible), "{w}");
-        assert_eq!((m["score"].as_i64(), m["rank"].as_u64(), m["priority"].as_bool().unwrap()), (score, rank, priority), "{w}");
+        assert_eq!(
+            (m["score"].as_i64(), m["rank"].as_u64(), m["priority"].as_bool().unwrap()),
+            (score, rank, priority),
+            "{w}"
+        );
     };
     // October: September's recharges no longer count. c-exact: 40 frames + 100; c-rich: 100.
     expect("c-exact", true, Some(140), Some(1), true);
@@ -158,10 +186,20 @@ fn malformed_and_out_of_order_lines_are_named_and_skipped() {
 
 #[test]
 fn the_demo_runs_the_whole_story() {
-    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip")).args(["demo", "--creators", "60", "--workers", "40", "--days", "35"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip"))
+        .args(["demo", "--creators", "60", "--workers", "40", "--days", "35"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["passes minted", "creator leaderboard, round 1", "worker leaderboard, round 1", "PRIORITY", "render queue", "priority VIP #1"] {
+    for needle in [
+        "passes minted",
+        "creator leaderboard, round 1",
+        "worker leaderboard, round 1",
+        "PRIORITY",
+        "render queue",
+        "priority VIP #1",
+    ] {
         assert!(text.contains(needle), "demo output lacks {needle:?}:\n{text}");
     }
     assert!(!text.contains("AnchorError"), "program logs leaked into the demo output");

@@ -117,7 +117,9 @@ pub fn run_round(
 fn send_finalise(t: &mut dyn Transport, crank: &Keypair, role: Role, round: u32) -> Result<()> {
     match t.send(&[ix::finalise_round(&crank.pubkey(), role, round)], &[crank]) {
         Ok(()) => Ok(()),
-        Err(SendError::Program { code: Some(c), .. }) if c == u32::from(pictor_vip::errors::PictorError::NoOpenRound) => {
+        Err(SendError::Program { code: Some(c), .. })
+            if c == u32::from(pictor_vip::errors::PictorError::NoOpenRound) =>
+        {
             // Finalised by an earlier attempt whose confirmation was lost.
             match board(t, role)?.finalised {
                 Some(f) if f.round == round => Ok(()),

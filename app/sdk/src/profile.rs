@@ -91,7 +91,14 @@ pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result
     };
     let finalised_round = board.finalised.clone();
     let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round).copied());
-    Ok(Some(RoleStatus { role, pass: member.pass.status, progress: progress(&member, &config, now)?, score_now, finalised_round, rank }))
+    Ok(Some(RoleStatus {
+        role,
+        pass: member.pass.status,
+        progress: progress(&member, &config, now)?,
+        score_now,
+        finalised_round,
+        rank,
+    }))
 }
 
 /// A leaderboard line: a member's entry in the latest finalised round.

@@ -110,7 +110,13 @@ mod tests {
 
     #[test]
     fn queue_serves_priority_vips_then_vips_by_rank_then_arrival() {
-        let jobs = [job("plain-early", 9, 1), job("vip-rank3", 3, 2), job("prio", 1, 5), job("vip-rank2", 2, 9), job("plain-late", 8, 3)];
+        let jobs = [
+            job("plain-early", 9, 1),
+            job("vip-rank3", 3, 2),
+            job("prio", 1, 5),
+            job("vip-rank2", 2, 9),
+            job("plain-late", 8, 3),
+        ];
         let s = standings(&[(1, 1, true), (2, 2, false), (3, 3, false)]);
         let ids: Vec<_> = order_queue(&jobs, &s).iter().map(|j| j.id.as_str()).collect();
         assert_eq!(ids, ["prio", "vip-rank2", "vip-rank3", "plain-early", "plain-late"]);

@@ -179,7 +179,8 @@ mod tests {
     #[test]
     fn unreported_days_count_as_offline_with_zero_minutes() {
         // 26 reported days at 1,440 min = 37,440 ≥ 28,800, but 4 unreported in a row.
-        let days: Vec<_> = full_window(1_440).into_iter().filter(|(d, _)| !(TODAY - 20..TODAY - 16).contains(d)).collect();
+        let days: Vec<_> =
+            full_window(1_440).into_iter().filter(|(d, _)| !(TODAY - 20..TODAY - 16).contains(d)).collect();
         let e = worker_eligibility(&worker(&days), &Rules::default(), NOW).unwrap();
         assert_eq!(e.online_days, 26);
         assert_eq!(e.longest_offline_run_days, 4);
@@ -204,9 +205,7 @@ mod tests {
 
     #[test]
     fn thresholds_come_from_the_rules() {
-        let mut r = Rules::default();
-        r.worker_min_daily_uptime_minutes = 600;
-        r.worker_max_offline_run_days = 4;
+        let mut r = Rules { worker_min_daily_uptime_minutes: 600, worker_max_offline_run_days: 4, ..Rules::default() };
         let mut days = full_window(1_000);
         for d in &mut days[0..4] {
             d.1 = 0;

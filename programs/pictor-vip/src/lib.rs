@@ -34,7 +34,11 @@ pub mod pictor_vip {
     }
 
     /// Replaces the rules and/or the pass metadata. Signer: admin.
-    pub fn update_config(ctx: Context<AdminConfig>, rules: Option<Rules>, pass_metadata: Option<PassMetadata>) -> Result<()> {
+    pub fn update_config(
+        ctx: Context<AdminConfig>,
+        rules: Option<Rules>,
+        pass_metadata: Option<PassMetadata>,
+    ) -> Result<()> {
         instructions::admin::update_config(ctx, rules, pass_metadata)
     }
 

@@ -129,7 +129,12 @@ impl Fixture {
         let today = self.today();
         let first = today - minutes.len() as u32;
         for (i, &m) in minutes.iter().enumerate() {
-            let day = Report::WorkerDay { day_index: first + i as u32, uptime_minutes: m, frames_completed: 0, jobs_failed: 0 };
+            let day = Report::WorkerDay {
+                day_index: first + i as u32,
+                uptime_minutes: m,
+                frames_completed: 0,
+                jobs_failed: 0,
+            };
             self.report(wallet, day).unwrap();
         }
     }

@@ -66,7 +66,13 @@ impl InProcess {
         let data = program_data_bytes(upgrade_authority);
         pt.add_account(
             pda::program_data(),
-            Account { lamports: 1_000_000_000, data, owner: bpf_loader_upgradeable::ID, executable: false, rent_epoch: 0 },
+            Account {
+                lamports: 1_000_000_000,
+                data,
+                owner: bpf_loader_upgradeable::ID,
+                executable: false,
+                rent_epoch: 0,
+            },
         );
         let ctx = rt.block_on(pt.start_with_context());
         let mut me = InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new() };

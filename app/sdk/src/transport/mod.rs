@@ -77,10 +77,8 @@ impl SendError {
                     InstructionError::Custom(c) => Some(c),
                     _ => None,
                 };
-                let (name, message) = code
-                    .and_then(error_name)
-                    .or_else(|| anchor_error_from_logs(logs))
-                    .unwrap_or_else(|| match code {
+                let (name, message) =
+                    code.and_then(error_name).or_else(|| anchor_error_from_logs(logs)).unwrap_or_else(|| match code {
                         Some(c) => (format!("Custom({c})"), format!("custom program error {c:#x}")),
                         None => (format!("{ie:?}"), ie.to_string()),
                     });

@@ -128,30 +128,30 @@ fn mint_pass(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
     let lamports = Rent::get()?.minimum_balance(full_len);
     create_pda_account(a, &mint, mint_seeds, lamports, base_len as u64)?;
 
-    ext::non_transferable_mint_initialize(CpiContext::new(token_program_id, ext::NonTransferableMintInitialize {
-        token_program_id: token_program.clone(),
-        mint: mint.clone(),
-    }))?;
+    ext::non_transferable_mint_initialize(CpiContext::new(
+        token_program_id,
+        ext::NonTransferableMintInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
+    ))?;
     ext::metadata_pointer_initialize(
-        CpiContext::new(token_program_id, ext::MetadataPointerInitialize {
-            token_program_id: token_program.clone(),
-            mint: mint.clone(),
-        }),
+        CpiContext::new(
+            token_program_id,
+            ext::MetadataPointerInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
+        ),
         Some(authority),
         Some(mint.key()),
     )?;
     ext::permanent_delegate_initialize(
-        CpiContext::new(token_program_id, ext::PermanentDelegateInitialize {
-            token_program_id: token_program.clone(),
-            mint: mint.clone(),
-        }),
+        CpiContext::new(
+            token_program_id,
+            ext::PermanentDelegateInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
+        ),
         &authority,
     )?;
     ext::mint_close_authority_initialize(
-        CpiContext::new(token_program_id, ext::MintCloseAuthorityInitialize {
-            token_program_id: token_program.clone(),
-            mint: mint.clone(),
-        }),
+        CpiContext::new(
+            token_program_id,
+            ext::MintCloseAuthorityInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
+        ),
         Some(&authority),
     )?;
     token_2022::initialize_mint2(
@@ -216,10 +216,7 @@ fn mint_pass(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
     token_2022::set_authority(
         CpiContext::new_with_signer(
             token_program_id,
-            token_2022::SetAuthority {
-                current_authority: a.pass_authority.to_account_info(),
-                account_or_mint: mint,
-            },
+            token_2022::SetAuthority { current_authority: a.pass_authority.to_account_info(), account_or_mint: mint },
             signer,
         ),
         AuthorityType::MintTokens,
@@ -244,7 +241,12 @@ fn create_pda_account<'info>(
     let current = target.lamports();
     if current == 0 {
         let accounts = system_program::CreateAccount { from: payer, to: target.clone() };
-        return system_program::create_account(CpiContext::new_with_signer(system_id, accounts, signer), lamports, space, &owner);
+        return system_program::create_account(
+            CpiContext::new_with_signer(system_id, accounts, signer),
+            lamports,
+            space,
+            &owner,
+        );
     }
     if current < lamports {
         let accounts = system_program::Transfer { from: payer, to: target.clone() };

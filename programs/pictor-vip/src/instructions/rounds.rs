@@ -73,7 +73,8 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
     let mut last_score = 0;
     for info in batch {
         require!(info.is_writable, PictorError::MemberNotWritable);
-        let mut member: Account<'info, Member> = Account::try_from(info)?;
+        // Boxed: a worker member is ~660 bytes; keep it off the 4 KiB SBF stack frame.
+        let mut member: Box<Account<'info, Member>> = Box::new(Account::try_from(info)?);
         require!(member.role == role, PictorError::WrongRole);
         require!(member.counts_in_round(round), PictorError::NotRoundMember);
         require!(member.rank_in(round).is_none(), PictorError::AlreadyRanked);

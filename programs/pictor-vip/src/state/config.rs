@@ -73,10 +73,7 @@ impl Default for Rules {
             worker_min_daily_uptime_minutes: DEFAULT_WORKER_MIN_DAILY_UPTIME_MINUTES,
             worker_max_offline_run_days: DEFAULT_WORKER_MAX_OFFLINE_RUN_DAYS,
             priority_bps: DEFAULT_PRIORITY_BPS,
-            scoring: ScoringParams {
-                worker_window_days: DEFAULT_WORKER_WINDOW_DAYS,
-                gpu_tiers: default_gpu_tiers(),
-            },
+            scoring: ScoringParams { worker_window_days: DEFAULT_WORKER_WINDOW_DAYS, gpu_tiers: default_gpu_tiers() },
         }
     }
 }
@@ -94,22 +91,13 @@ impl Rules {
     pub fn validate(&self) -> Result<()> {
         let window = self.scoring.worker_window_days;
         require!(self.creator_min_spent_base_units > 0, PictorError::InvalidConfig);
-        require!(
-            (1..=MINUTES_PER_DAY).contains(&self.worker_min_daily_uptime_minutes),
-            PictorError::InvalidConfig
-        );
+        require!((1..=MINUTES_PER_DAY).contains(&self.worker_min_daily_uptime_minutes), PictorError::InvalidConfig);
         require!((1..=MAX_WORKER_WINDOW_DAYS).contains(&window), PictorError::InvalidConfig);
         require!(self.worker_max_offline_run_days <= window, PictorError::InvalidConfig);
-        require!(
-            (1..=BPS_DENOMINATOR as u16).contains(&self.priority_bps),
-            PictorError::InvalidConfig
-        );
+        require!((1..=BPS_DENOMINATOR as u16).contains(&self.priority_bps), PictorError::InvalidConfig);
         require!(self.scoring.gpu_tiers.len() <= MAX_GPU_TIERS, PictorError::InvalidConfig);
         for tier in &self.scoring.gpu_tiers {
-            require!(
-                (1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps),
-                PictorError::InvalidConfig
-            );
+            require!((1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps), PictorError::InvalidConfig);
         }
         Ok(())
     }
@@ -146,15 +134,11 @@ impl PassMetadata {
 
     /// Checks the lengths the account reserves.
     pub fn validate(&self) -> Result<()> {
-        let names_ok = [&self.creator_name, &self.worker_name]
-            .iter()
-            .all(|n| !n.is_empty() && n.len() <= MAX_PASS_NAME_LEN);
+        let names_ok =
+            [&self.creator_name, &self.worker_name].iter().all(|n| !n.is_empty() && n.len() <= MAX_PASS_NAME_LEN);
         let uris_ok = [&self.creator_uri, &self.worker_uri].iter().all(|u| u.len() <= MAX_PASS_URI_LEN);
         require!(names_ok && uris_ok, PictorError::InvalidConfig);
-        require!(
-            !self.symbol.is_empty() && self.symbol.len() <= MAX_PASS_SYMBOL_LEN,
-            PictorError::InvalidConfig
-        );
+        require!(!self.symbol.is_empty() && self.symbol.len() <= MAX_PASS_SYMBOL_LEN, PictorError::InvalidConfig);
         Ok(())
     }
 }
