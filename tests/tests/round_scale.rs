@@ -7,8 +7,8 @@ use pictor_vip::constants::MAX_RANK_BATCH;
 use pictor_vip::state::{Board, CreatorFacts, Facts, Member, PassState, PassStatus, RankEntry, Role};
 use pictor_vip::time::month_index;
 use pictor_vip_sdk::crank;
+use pictor_vip_sdk::pda;
 use pictor_vip_sdk::transport::{Transport, PACKET_DATA_SIZE};
-use pictor_vip_sdk::{ix, pda};
 use solana_account::Account;
 use solana_message::AddressLookupTableAccount;
 use solana_message::{v0, VersionedMessage};
@@ -34,8 +34,8 @@ fn store<T: AccountSerialize>(f: &mut Fixture, key: Pubkey, value: &T, len: usiz
 fn v0_size(payer: &Pubkey, crank: &Pubkey, n: usize) -> (usize, usize) {
     let members: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
     let table = AddressLookupTableAccount { key: Pubkey::new_unique(), addresses: members.clone() };
-    let ixn = ix::rank_batch(crank, Role::Creator, 1, &members);
-    let msg = v0::Message::try_compile(payer, &[ixn], &[table], Default::default()).unwrap();
+    let ixs = crank::rank_batch_instructions(crank, Role::Creator, 1, &members);
+    let msg = v0::Message::try_compile(payer, &ixs, &[table], Default::default()).unwrap();
     let locked = msg.account_keys.len()
         + msg.address_table_lookups.iter().map(|l| l.writable_indexes.len() + l.readonly_indexes.len()).sum::<usize>();
     let sigs = usize::from(msg.header.num_required_signatures);

@@ -281,7 +281,7 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
         }
         Command::Claim { role } => {
             let role = Role::from(role);
-            t.send(&[ix::claim(&signer.pubkey(), &signer.pubkey(), role)], &[&signer])?;
+            t.send(&ix::claim_instructions(&signer.pubkey(), &signer.pubkey(), role), &[&signer])?;
             println!("claimed the {} pass of {}", role.as_str(), signer.pubkey());
         }
         Command::Leaderboard { role, limit } => {

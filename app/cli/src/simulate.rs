@@ -151,7 +151,7 @@ impl Simulation {
                 let signer = signer
                     .ok_or_else(|| format!("cannot sign a claim for the key {wallet} in a simulation: use a label"))?;
                 let payer = self.runtime.fee_payer();
-                self.runtime.send(&[ix::claim(&key, &payer, *role)], &[&signer]).map_err(describe)
+                self.runtime.send(&ix::claim_instructions(&key, &payer, *role), &[&signer]).map_err(describe)
             }
             Event::Round { role } => {
                 let batch = crank::max_rank_batch(&self.runtime.fee_payer(), &self.crank.pubkey(), *role);

@@ -7,6 +7,8 @@ use crate::read;
 use crate::state::{Board, Member, OpenRound, OrderKey, Role};
 use crate::transport::{transaction_size, unsigned_transaction, SendError, Transport, PACKET_DATA_SIZE};
 use anyhow::{anyhow, bail, Context, Result};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
@@ -41,11 +43,28 @@ pub fn round_order(t: &mut dyn Transport, role: Role, open: &OpenRound) -> Resul
     Ok(entries)
 }
 
+/// Compute units requested for a `rank_batch` of `members`: a fixed part
+/// (accounts, board) and a per-member part (deserialise ≤ 663 bytes, score
+/// over ≤ 60 window days, serialise), with a wide margin. An estimate: the
+/// native test runtime does not meter compute; see the README.
+pub fn rank_batch_compute_units(members: usize) -> u32 {
+    let units = 40_000 + 15_000 * members as u64;
+    units.min(1_400_000) as u32
+}
+
+/// The transaction instructions of one ranked batch: a compute-unit limit, then `rank_batch`.
+pub fn rank_batch_instructions(crank: &Pubkey, role: Role, round: u32, members: &[Pubkey]) -> [Instruction; 2] {
+    [
+        ComputeBudgetInstruction::set_compute_unit_limit(rank_batch_compute_units(members.len())),
+        ix::rank_batch(crank, role, round, members),
+    ]
+}
+
 /// Largest `rank_batch` that fits one legacy transaction signed by `fee_payer` and `crank`.
 pub fn max_rank_batch(fee_payer: &Pubkey, crank: &Pubkey, role: Role) -> usize {
     let fits = |n: usize| {
         let members: Vec<Pubkey> = (0..n).map(|_| Pubkey::new_unique()).collect();
-        let tx = unsigned_transaction(&[ix::rank_batch(crank, role, 1, &members)], fee_payer);
+        let tx = unsigned_transaction(&rank_batch_instructions(crank, role, 1, &members), fee_payer);
         transaction_size(&tx) <= PACKET_DATA_SIZE
     };
     let mut n = 1;
@@ -100,10 +119,10 @@ pub fn run_round(
     let mut ranked = open.ranked;
     for chunk in order[done..].chunks(batch_size.max(1)) {
         let keys: Vec<Pubkey> = chunk.iter().map(|(k, _, _)| *k).collect();
-        match t.send(&[ix::rank_batch(&crank_key, role, open.round, &keys)], &[crank]) {
+        match t.send(&rank_batch_instructions(&crank_key, role, open.round, &keys), &[crank]) {
             Ok(()) => {}
             // A retried batch that had landed: already ranked, move on.
-            Err(e) if e.is(pictor_vip::errors::PictorError::AlreadyRanked) => {}
+            Err(e) if e.is(pictor_vip::errors::PictorError::AlreadyRanked) && e.instruction_index() == Some(1) => {}
             Err(e) => return Err(anyhow::Error::new(e).context(format!("rank_batch at rank {}", ranked + 1))),
         }
         batches += 1;

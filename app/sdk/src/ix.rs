@@ -6,6 +6,7 @@ use anchor_lang::{InstructionData, ToAccountMetas};
 use pictor_vip::accounts as acc;
 use pictor_vip::instruction as data;
 pub use pictor_vip::instructions::{InitializeArgs, Report};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_pubkey::Pubkey;
 
@@ -116,6 +117,16 @@ fn pass_accounts(role: Role, wallet: &Pubkey) -> acc::PassAccounts {
         pass_authority: pda::pass_authority(),
         token_program: anchor_spl::token_2022::ID,
     }
+}
+
+/// Compute units requested for a claim (about a dozen Token-2022 and ATA
+/// CPIs: mint extensions, metadata, account creation, mint, authority drop).
+/// An estimate with margin; the native test runtime does not meter compute.
+pub const CLAIM_COMPUTE_UNITS: u32 = 300_000;
+
+/// A claim with its compute-unit limit: the instructions a wallet sends.
+pub fn claim_instructions(wallet: &Pubkey, payer: &Pubkey, role: Role) -> [Instruction; 2] {
+    [ComputeBudgetInstruction::set_compute_unit_limit(CLAIM_COMPUTE_UNITS), claim(wallet, payer, role)]
 }
 
 /// `revoke`, signed by the admin.

@@ -146,14 +146,15 @@ impl Transport for InProcess {
         let mut ixs = instructions.to_vec();
         let mut tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
         // An identical message under the same blockhash has the same
-        // signature; make it unique with a harmless compute-unit limit.
-        let mut limit = 1_400_000u32;
+        // signature; make it unique with a compute-unit price (a few
+        // micro-lamports; callers only ever set a unit *limit*).
+        let mut price = 0u64;
         while self.sent.contains(&tx.signatures[0]) {
-            limit -= 1;
+            price += 1;
             if ixs.len() == instructions.len() {
-                ixs.insert(0, ComputeBudgetInstruction::set_compute_unit_limit(limit));
+                ixs.insert(0, ComputeBudgetInstruction::set_compute_unit_price(price));
             } else {
-                ixs[0] = ComputeBudgetInstruction::set_compute_unit_limit(limit);
+                ixs[0] = ComputeBudgetInstruction::set_compute_unit_price(price);
             }
             tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
         }
