@@ -172,17 +172,21 @@ impl Simulation {
     pub fn output(&mut self) -> Result<SimOutput> {
         let config = read::config(&mut self.runtime)?.ok_or_else(|| anyhow!("config missing"))?;
         let now = self.runtime.now()?;
+        let mut finalised = std::collections::HashMap::new();
+        for role in Role::ALL {
+            let board = read::board(&mut self.runtime, role)?.ok_or_else(|| anyhow!("board missing"))?;
+            finalised.insert(role, board.finalised.map(|f| f.round));
+        }
         let mut members = Vec::new();
         for (role, wallet) in self.members.clone() {
             let (key, _) = simulated_wallet(&wallet);
-            let board = read::board(&mut self.runtime, role)?.ok_or_else(|| anyhow!("board missing"))?;
             let member = read::member(&mut self.runtime, role, &key)?;
             let (eligible, pass, entry) = match &member {
                 None => (false, false, None),
                 Some(m) => (
                     profile::progress(m, &config, now)?.eligible(),
                     m.pass.status == PassStatus::Active,
-                    board.finalised.as_ref().and_then(|f| m.rank_in(f.round).copied()),
+                    finalised[&role].and_then(|round| m.rank_in(round).copied()),
                 ),
             };
             members.push(MemberOut {

@@ -6,8 +6,9 @@ use crate::events::*;
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::program_pack::Pack;
 use anchor_spl::associated_token::get_associated_token_address_with_program_id;
-use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::extension::{BaseState, StateWithExtensions};
 use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccount, Mint};
 use anchor_spl::token_2022::{self, Token2022};
 
@@ -71,25 +72,25 @@ pub struct Reinstate<'info> {
     pub member: Box<Account<'info, Member>>,
 }
 
+/// `read` of a Token-2022 account of type `S`, or 0 when the account does not
+/// exist (closed, or never created).
+fn token_2022_value<S: BaseState + Pack>(info: &AccountInfo, read: fn(&S) -> u64) -> Result<u64> {
+    if info.owner != &token_2022::ID || info.data_is_empty() {
+        return Ok(0);
+    }
+    let data = info.try_borrow_data()?;
+    Ok(read(&StateWithExtensions::<S>::unpack(&data)?.base))
+}
+
 impl<'info> PassAccounts<'info> {
     /// Tokens left in the holder's account (0 if it was closed).
     fn held_amount(&self) -> Result<u64> {
-        let info = self.holder_ata.to_account_info();
-        if info.owner != &token_2022::ID || info.data_is_empty() {
-            return Ok(0);
-        }
-        let data = info.try_borrow_data()?;
-        Ok(StateWithExtensions::<TokenAccount>::unpack(&data)?.base.amount)
+        token_2022_value::<TokenAccount>(&self.holder_ata, |a| a.amount)
     }
 
     /// Supply of the pass mint (0 if it does not exist).
     fn mint_supply(&self) -> Result<u64> {
-        let info = self.pass_mint.to_account_info();
-        if info.owner != &token_2022::ID || info.data_is_empty() {
-            return Ok(0);
-        }
-        let data = info.try_borrow_data()?;
-        Ok(StateWithExtensions::<Mint>::unpack(&data)?.base.supply)
+        token_2022_value::<Mint>(&self.pass_mint, |m| m.supply)
     }
 
     /// Burns whatever the holder still has (permanent delegate), then closes
