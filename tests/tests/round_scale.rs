@@ -1,7 +1,9 @@
 //! Scale of a ranking round: a complete round over 2,000 holders checked
 //! against an independent sort, and the batch sizes that fit a transaction.
 mod common;
+use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::{AccountSerialize, Discriminator, Space};
+use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use common::*;
 use pictor_vip::constants::MAX_RANK_BATCH;
 use pictor_vip::state::{Board, CreatorFacts, Facts, Member, PassState, PassStatus, RankEntry, Role};
@@ -10,6 +12,7 @@ use pictor_vip_sdk::crank;
 use pictor_vip_sdk::pda;
 use pictor_vip_sdk::transport::{Transport, PACKET_DATA_SIZE};
 use solana_account::Account;
+use solana_address_lookup_table_interface::instruction as alt;
 use solana_message::AddressLookupTableAccount;
 use solana_message::{v0, VersionedMessage};
 use solana_pubkey::Pubkey;
@@ -83,15 +86,15 @@ fn batch_sizes_meet_the_targets() {
     assert!(lut_two_signers >= 50, "{lut_two_signers}");
 }
 
-#[test]
-fn a_round_over_2000_holders_matches_an_independent_sort() {
-    let mut f = Fixture::new();
+/// Stores `n` creator holders (serials 1..=n) with pseudo-random facts and
+/// returns `(score, serial, wallet)` computed independently of the program.
+fn inject_creators(f: &mut Fixture, n: usize) -> Vec<(i128, u64, Pubkey)> {
     let now = f.now();
     let month = month_index(now).unwrap();
     // Deterministic pseudo-random facts with plenty of ties.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut expected: Vec<(i128, u64, Pubkey)> = Vec::with_capacity(HOLDERS);
-    for i in 0..HOLDERS {
+    let mut expected: Vec<(i128, u64, Pubkey)> = Vec::with_capacity(n);
+    for i in 0..n {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         let recharged_usdt = 5_000 + (seed >> 33) % 400;
         let frames = (seed >> 20) % 50;
@@ -114,14 +117,29 @@ fn a_round_over_2000_holders_matches_an_independent_sort() {
                 month_recharged_base_units: recharged_usdt * USDT + 123,
             }),
         };
-        store(&mut f, pda::member(Role::Creator, &wallet), &member, Member::space(Role::Creator));
+        store(f, pda::member(Role::Creator, &wallet), &member, Member::space(Role::Creator));
+        // The holder's pass mint, supply 1 (the crank checks it before opening a round).
+        let mint = Mint { supply: 1, decimals: 0, is_initialized: true, ..Mint::default() };
+        let mut data = vec![0; Mint::LEN];
+        mint.pack_into_slice(&mut data);
+        let account =
+            Account { lamports: 10_000_000, data, owner: anchor_spl::token_2022::ID, executable: false, rent_epoch: 0 };
+        f.rt.set_account(&pda::pass_mint(Role::Creator, &wallet), account);
         expected.push((i128::from(recharged_usdt + frames + 100), serial, wallet));
     }
     let mut board: Board = f.board(Role::Creator);
-    board.passes_issued = HOLDERS as u64;
-    board.active_holders = HOLDERS as u32;
-    store(&mut f, pda::board(Role::Creator), &board, 8 + Board::INIT_SPACE);
+    board.passes_issued = n as u64;
+    board.active_holders = n as u32;
+    store(f, pda::board(Role::Creator), &board, 8 + Board::INIT_SPACE);
     assert_eq!(Member::DISCRIMINATOR.len(), 8);
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    expected
+}
+
+#[test]
+fn a_round_over_2000_holders_matches_an_independent_sort() {
+    let mut f = Fixture::new();
+    let expected = inject_creators(&mut f, HOLDERS);
 
     let crank_kp = f.crank.insecure_clone();
     let batch = crank::max_rank_batch(&f.rt.fee_payer(), &crank_kp.pubkey(), Role::Creator);
@@ -131,7 +149,6 @@ fn a_round_over_2000_holders_matches_an_independent_sort() {
     assert_eq!(out.priority, 200);
     assert_eq!(out.batches, HOLDERS.div_ceil(batch));
 
-    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let ties = expected.windows(2).filter(|w| w[0].0 == w[1].0).count();
     assert!(ties > 100, "the data should exercise the tie-break ({ties} ties)");
     for (i, (score, _, wallet)) in expected.iter().enumerate() {
@@ -140,4 +157,46 @@ fn a_round_over_2000_holders_matches_an_independent_sort() {
     }
     let round = f.board(Role::Creator).finalised.unwrap();
     assert_eq!(round.cutoff_score, Some(expected[199].0));
+}
+
+#[test]
+fn a_lookup_table_batch_of_the_measured_size_runs_in_the_test_runtime() {
+    let mut f = Fixture::new();
+    let crank_kp = f.crank.insecure_clone();
+    let payer = f.rt.fee_payer();
+    let batch = max_v0_batch(&payer, &crank_kp.pubkey());
+    let expected = inject_creators(&mut f, batch + 3);
+    let out_order: Vec<Pubkey> = expected.iter().map(|(_, _, w)| pda::member(Role::Creator, w)).collect();
+
+    // A lookup table holding the members, active from the next slot.
+    let slot = f.rt.slot().unwrap();
+    f.rt.warp_to_slot(slot + 2).unwrap();
+    let recent = f.rt.slot().unwrap() - 1;
+    let (create, table) = alt::create_lookup_table(payer, payer, recent);
+    f.send(&[create], &[]).unwrap();
+    for chunk in out_order[..batch].chunks(20) {
+        f.send(&[alt::extend_lookup_table(table, payer, Some(payer), chunk.to_vec())], &[]).unwrap();
+    }
+    let slot = f.rt.slot().unwrap();
+    f.rt.warp_to_slot(slot + 1).unwrap();
+    let lut = AddressLookupTableAccount { key: table, addresses: out_order[..batch].to_vec() };
+
+    f.send(&[pictor_vip_sdk::ix::open_round(&crank_kp.pubkey(), Role::Creator)], &[&crank_kp]).unwrap();
+    let round = f.board(Role::Creator).open.unwrap().round;
+    let ixs = crank::rank_batch_instructions(&crank_kp.pubkey(), Role::Creator, round, &out_order[..batch]);
+    let size = f.rt.send_v0(&ixs, &[&crank_kp], &[lut]).unwrap();
+    println!("executed: {batch} members in one v0 transaction of {size} bytes through a lookup table");
+    assert!(size <= PACKET_DATA_SIZE);
+    assert_eq!(f.board(Role::Creator).open.unwrap().ranked as usize, batch);
+    // One more member would not fit the account-lock limit.
+    let (_, locked) = v0_size(&payer, &crank_kp.pubkey(), batch + 1);
+    assert!(locked > MAX_TX_ACCOUNT_LOCKS || v0_size(&payer, &crank_kp.pubkey(), batch + 1).0 > PACKET_DATA_SIZE);
+    // The rest with a legacy batch, then the round closes with the expected order.
+    let rest = pictor_vip_sdk::ix::rank_batch(&crank_kp.pubkey(), Role::Creator, round, &out_order[batch..]);
+    f.send(&[rest], &[&crank_kp]).unwrap();
+    f.send(&[pictor_vip_sdk::ix::finalise_round(&crank_kp.pubkey(), Role::Creator, round)], &[&crank_kp]).unwrap();
+    for (i, (score, _, wallet)) in expected.iter().enumerate() {
+        let e = *f.member(Role::Creator, wallet).rank_in(round).unwrap();
+        assert_eq!((e.rank as usize, e.score), (i + 1, *score));
+    }
 }

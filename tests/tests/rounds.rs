@@ -362,6 +362,29 @@ fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
 }
 
 #[test]
+fn the_crank_syncs_a_burned_pass_before_it_opens_a_round() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3]);
+    let mint = pda::pass_mint(Role::Creator, &ws[2].pubkey());
+    let ata = pda::holder_ata(Role::Creator, &ws[2].pubkey());
+    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(
+        &anchor_spl::token_2022::ID,
+        &ata,
+        &mint,
+        &ws[2].pubkey(),
+        &[],
+        1,
+    )
+    .unwrap();
+    f.send(&[burn], &[&ws[2]]).unwrap();
+    // Nobody called sync_pass: the crank does it before opening.
+    let out = run(&mut f, Role::Creator, 10);
+    assert_eq!(out.members, 2);
+    assert_eq!(f.member(Role::Creator, &ws[2].pubkey()).pass.status, PassStatus::Burned);
+    assert!(f.member(Role::Creator, &ws[2].pubkey()).rank_in(out.round).is_none());
+}
+
+#[test]
 fn gpu_tiers_and_priority_share_come_from_the_config_frozen_at_open() {
     let mut rules = Rules { priority_bps: 5_000, ..Rules::default() };
     rules.scoring.gpu_tiers = vec![GpuTier { min_vram_gb: 8, min_hashpower: 0, multiplier_bps: 30_000 }];

@@ -1,11 +1,15 @@
 //! The crank: drives a ranking round of one role to completion, resuming a
-//! round a crashed crank left open. The order is computed with the program's
+//! round a crashed crank left open, and syncing passes their holders burned
+//! before it opens a new one. The order is computed with the program's
 //! own `Member::order_key` and `ranking::order`; the program re-verifies it.
 use crate::ix;
+use crate::pda;
 use crate::ranking;
 use crate::read;
-use crate::state::{Board, Member, OpenRound, OrderKey, Role};
+use crate::state::{Board, Member, OpenRound, OrderKey, PassStatus, Role};
 use crate::transport::{transaction_size, unsigned_transaction, SendError, Transport, PACKET_DATA_SIZE};
+use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use anyhow::{anyhow, bail, Context, Result};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction::Instruction;
@@ -78,6 +82,36 @@ fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
     read::board(t, role)?.ok_or_else(|| anyhow!("the {} board does not exist: run `init` first", role.as_str()))
 }
 
+/// Records every pass of `role` that its holder burned but nobody synced yet
+/// (mint supply 0 or mint gone), so the next round does not rank it. Returns
+/// how many were synced.
+pub fn sync_burned_passes(t: &mut dyn Transport, role: Role) -> Result<usize> {
+    let holders: Vec<Pubkey> = read::members(t, role)?
+        .into_iter()
+        .filter(|(_, m)| m.pass.status == PassStatus::Active)
+        .map(|(_, m)| m.wallet)
+        .collect();
+    let mints: Vec<Pubkey> = holders.iter().map(|w| pda::pass_mint(role, w)).collect();
+    let accounts = t.get_accounts(&mints)?;
+    let mut synced = 0;
+    for (wallet, mint) in holders.iter().zip(accounts) {
+        let supply = match &mint {
+            Some(a) if a.owner == anchor_spl::token_2022::ID => {
+                StateWithExtensions::<Mint>::unpack(&a.data)
+                    .map_err(|e| anyhow!("pass mint of {wallet}: {e}"))?
+                    .base
+                    .supply
+            }
+            _ => 0,
+        };
+        if supply == 0 {
+            t.send(&[ix::sync_pass(role, wallet)], &[]).with_context(|| format!("sync_pass of {wallet}"))?;
+            synced += 1;
+        }
+    }
+    Ok(synced)
+}
+
 /// Opens (or resumes) a round of `role` and ranks every holder in batches of
 /// at most `batch_size`, then finalises it. `progress(ranked, total)` is
 /// called after each batch. Safe to re-run after a crash at any point.
@@ -94,6 +128,7 @@ pub fn run_round(
         Some(open) => open,
         None => {
             resumed = false;
+            sync_burned_passes(t, role)?;
             t.send(&[ix::open_round(&crank_key, role)], &[crank]).context("open_round")?;
             board(t, role)?.open.ok_or_else(|| anyhow!("round did not open"))?
         }

@@ -7,10 +7,12 @@ use solana_clock::Clock;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
 use std::collections::{BTreeSet, HashSet};
 
 /// Native entry of the program for `solana-program-test`. Anchor's `entry`
@@ -97,6 +99,54 @@ impl InProcess {
     /// The fee payer's keypair (funded at genesis).
     pub fn payer(&self) -> &Keypair {
         &self.ctx.payer
+    }
+
+    /// The working bank's slot.
+    pub fn slot(&mut self) -> Result<u64> {
+        Ok(self.rt.block_on(self.ctx.banks_client.get_root_slot())?)
+    }
+
+    /// Moves the runtime to `slot` (e.g. to activate an address lookup
+    /// table), keeping the clock's unix timestamp.
+    pub fn warp_to_slot(&mut self, slot: u64) -> Result<()> {
+        let now = self.now()?;
+        self.ctx.warp_to_slot(slot).map_err(|e| anyhow::anyhow!("warp to slot {slot}: {e:?}"))?;
+        self.sent.clear();
+        self.set_time(now)
+    }
+
+    /// Sends a v0 transaction that resolves accounts through `tables`
+    /// (address lookup tables that exist on the runtime). Returns its size in bytes.
+    pub fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        let blockhash = self
+            .rt
+            .block_on(self.ctx.banks_client.get_latest_blockhash())
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let message = v0::Message::try_compile(&self.ctx.payer.pubkey(), instructions, tables, blockhash)
+            .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
+        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
+        all.extend(signers.iter().filter(|s| s.pubkey() != self.ctx.payer.pubkey()));
+        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
+            .map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
+        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
+        if size > super::PACKET_DATA_SIZE {
+            return Err(SendError::TooLarge(size));
+        }
+        for ix in instructions {
+            self.touched.extend(ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey));
+        }
+        let outcome = self
+            .rt
+            .block_on(self.ctx.banks_client.process_transaction_with_metadata(tx))
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let logs = outcome.metadata.map(|m| m.log_messages).unwrap_or_default();
+        outcome.result.map_err(|e| SendError::from_transaction_error(e, &logs))?;
+        Ok(size)
     }
 
     /// Overwrites an account directly, bypassing the program: for tests that

@@ -130,6 +130,10 @@ pub trait Transport {
     fn fee_payer(&self) -> Pubkey;
     /// An account, or `None` if it does not exist.
     fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>>;
+    /// Several accounts at once, in order (`getMultipleAccounts` on a cluster).
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        keys.iter().map(|k| self.get_account(k)).collect()
+    }
     /// Every account of the program whose data starts with `discriminator`.
     fn program_accounts(&mut self, discriminator: &[u8]) -> Result<Vec<(Pubkey, Account)>>;
     /// The cluster's clock, unix seconds.

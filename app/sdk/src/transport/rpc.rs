@@ -51,6 +51,15 @@ impl Transport for Rpc {
         Ok(self.client.get_account_with_commitment(key, self.client.commitment())?.value)
     }
 
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
+        let mut out = Vec::with_capacity(keys.len());
+        // The RPC method takes at most 100 keys a call.
+        for chunk in keys.chunks(100) {
+            out.extend(self.client.get_multiple_accounts_with_commitment(chunk, self.client.commitment())?.value);
+        }
+        Ok(out)
+    }
+
     fn program_accounts(&mut self, discriminator: &[u8]) -> Result<Vec<(Pubkey, Account)>> {
         let config = RpcProgramAccountsConfig {
             filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(0, discriminator.to_vec()))]),
