@@ -175,7 +175,9 @@ fn claims_are_refused_while_paused() {
     let w = f.creator(5_000 * USDT, 5_000 * USDT);
     let admin = f.admin.insecure_clone();
     f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
+    let before = f.snapshot(&pass_keys(Role::Creator, &w.pubkey()));
     expect_err(f.claim(&w, Role::Creator), PictorError::Paused);
+    assert_eq!(f.snapshot(&pass_keys(Role::Creator, &w.pubkey())), before);
     f.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin]).unwrap();
     f.claim(&w, Role::Creator).unwrap();
 }
@@ -210,7 +212,9 @@ fn revocation_burns_the_pass_and_bars_the_member_until_reinstated() {
         f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &w.pubkey(), 7)], &[&admin]),
         PictorError::AlreadyRevoked,
     );
+    let before = f.snapshot(&pass_keys(Role::Creator, &w.pubkey()));
     expect_err(f.claim(&w, Role::Creator), PictorError::MemberRevoked);
+    assert_eq!(f.snapshot(&pass_keys(Role::Creator, &w.pubkey())), before);
     expect_err(
         f.send(&[ix::reinstate(&mallory.pubkey(), Role::Creator, &w.pubkey())], &[&mallory]),
         PictorError::NotAdmin,

@@ -173,8 +173,15 @@ fn reports_are_refused_while_paused() {
     f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
     let w = Pubkey::new_unique();
     expect_err(f.report_seq(&w, 1, Report::Frames { frames: 1 }), PictorError::Paused);
+    assert!(f.account(&pda::member(Role::Creator, &w)).is_none(), "nothing created while paused");
     f.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin]).unwrap();
     f.report_seq(&w, 1, Report::Frames { frames: 1 }).unwrap();
+    f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
+    let before = f.snapshot(&[pda::member(Role::Creator, &w)]);
+    expect_err(f.report_seq(&w, 2, Report::Frames { frames: 1 }), PictorError::Paused);
+    assert_eq!(f.snapshot(&[pda::member(Role::Creator, &w)]), before);
+    f.send(&[ix::set_paused(&admin.pubkey(), false)], &[&admin]).unwrap();
+    f.report_seq(&w, 2, Report::Frames { frames: 1 }).unwrap();
 }
 
 #[test]

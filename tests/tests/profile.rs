@@ -1,0 +1,69 @@
+//! The SDK's Profile: eligibility progress, score now, rank and priority.
+mod common;
+use common::*;
+use pictor_vip::state::{PassStatus, Role};
+use pictor_vip_sdk::crank;
+use pictor_vip_sdk::profile::{leaderboard, role_status};
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+#[test]
+fn a_wallet_without_reports_has_no_profile() {
+    let mut f = Fixture::new();
+    assert!(role_status(&mut f.rt, Role::Creator, &Keypair::new().pubkey()).unwrap().is_none());
+}
+
+#[test]
+fn creator_profile_shows_progress_then_score_rank_and_priority() {
+    let mut f = Fixture::new();
+    let w = f.creator(4_000 * USDT, 3_200 * USDT);
+    let s = role_status(&mut f.rt, Role::Creator, &w.pubkey()).unwrap().unwrap();
+    assert_eq!(s.progress.to_string(), "3,200.00 / 5,000.00 USDT spent");
+    assert!(!s.progress.eligible());
+    assert_eq!((s.pass, s.score_now, s.rank), (PassStatus::None, None, None));
+
+    f.report(&w.pubkey(), pictor_vip::instructions::Report::Recharge { amount_base_units: 2_000 * USDT }).unwrap();
+    f.report(&w.pubkey(), pictor_vip::instructions::Report::Spend { amount_base_units: 1_800 * USDT }).unwrap();
+    f.claim(&w, Role::Creator).unwrap();
+    let other = f.holder(5_000 * USDT);
+    let crank_kp = f.crank.insecure_clone();
+    crank::run_round(&mut f.rt, &crank_kp, Role::Creator, 10, &mut |_, _| {}).unwrap();
+
+    let s = role_status(&mut f.rt, Role::Creator, &w.pubkey()).unwrap().unwrap();
+    assert_eq!(s.progress.to_string(), "5,000.00 / 5,000.00 USDT spent");
+    // 6,000 USDT recharged this month + 0 frames + 100.
+    assert_eq!((s.pass, s.score_now), (PassStatus::Active, Some(6_100)));
+    let e = s.rank.unwrap();
+    assert_eq!((e.rank, e.score, e.priority), (1, 6_100, true));
+    assert_eq!(s.finalised_round.unwrap().members, 2);
+    let o = role_status(&mut f.rt, Role::Creator, &other.pubkey()).unwrap().unwrap();
+    assert_eq!((o.rank.unwrap().rank, o.rank.unwrap().priority), (2, false));
+    // Next month the recharge points are gone from the score now, not from the finalised round.
+    f.advance_days(20);
+    let s = role_status(&mut f.rt, Role::Creator, &w.pubkey()).unwrap().unwrap();
+    assert_eq!((s.score_now, s.rank.unwrap().score), (Some(100), 6_100));
+    let (_, rows) = leaderboard(&mut f.rt, Role::Creator).unwrap().unwrap();
+    assert_eq!(rows.iter().map(|r| r.wallet).collect::<Vec<_>>(), vec![w.pubkey(), other.pubkey()]);
+}
+
+#[test]
+fn worker_profile_shows_the_uptime_window() {
+    let mut f = Fixture::new();
+    let mut days = [1_067u16; 30];
+    days[10..13].fill(0);
+    let w = f.worker_with_days(&days);
+    let s = role_status(&mut f.rt, Role::Worker, &w.pubkey()).unwrap().unwrap();
+    assert_eq!(
+        s.progress.to_string(),
+        "uptime 27 of 30 days online, 3 offline days in a row (max 3); 28,809 / 28,800 minutes"
+    );
+    assert!(s.progress.eligible());
+    // A day later the oldest day leaves the window and today (unreported) enters: 27,742 < 28,800.
+    f.advance_days(1);
+    let s = role_status(&mut f.rt, Role::Worker, &w.pubkey()).unwrap().unwrap();
+    assert_eq!(
+        s.progress.to_string(),
+        "uptime 26 of 30 days online, 3 offline days in a row (max 3); 27,742 / 28,800 minutes"
+    );
+    assert!(!s.progress.eligible());
+}
