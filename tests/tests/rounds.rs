@@ -344,18 +344,7 @@ fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
     let mut f = Fixture::new();
     let ws = creators(&mut f, &[1, 2, 3]);
     run(&mut f, Role::Creator, 10);
-    let mint = pda::pass_mint(Role::Creator, &ws[1].pubkey());
-    let ata = pda::holder_ata(Role::Creator, &ws[1].pubkey());
-    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(
-        &anchor_spl::token_2022::ID,
-        &ata,
-        &mint,
-        &ws[1].pubkey(),
-        &[],
-        1,
-    )
-    .unwrap();
-    f.send(&[burn], &[&ws[1]]).unwrap();
+    f.burn_pass(Role::Creator, &ws[1]);
     f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey())], &[]).unwrap();
     assert_eq!(f.member(Role::Creator, &ws[1].pubkey()).pass.status, PassStatus::Burned);
     assert_eq!(run(&mut f, Role::Creator, 10).members, 2);
@@ -365,18 +354,7 @@ fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
 fn the_crank_syncs_a_burned_pass_before_it_opens_a_round() {
     let mut f = Fixture::new();
     let ws = creators(&mut f, &[1, 2, 3]);
-    let mint = pda::pass_mint(Role::Creator, &ws[2].pubkey());
-    let ata = pda::holder_ata(Role::Creator, &ws[2].pubkey());
-    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(
-        &anchor_spl::token_2022::ID,
-        &ata,
-        &mint,
-        &ws[2].pubkey(),
-        &[],
-        1,
-    )
-    .unwrap();
-    f.send(&[burn], &[&ws[2]]).unwrap();
+    f.burn_pass(Role::Creator, &ws[2]);
     // Nobody called sync_pass: the crank does it before opening.
     let out = run(&mut f, Role::Creator, 10);
     assert_eq!(out.members, 2);

@@ -155,6 +155,21 @@ impl Fixture {
         w
     }
 
+    /// The holder burns its own pass (outside the program).
+    pub fn burn_pass(&mut self, role: Role, holder: &Keypair) {
+        let (mint, ata) = (pda::pass_mint(role, &holder.pubkey()), pda::holder_ata(role, &holder.pubkey()));
+        let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn(
+            &anchor_spl::token_2022::ID,
+            &ata,
+            &mint,
+            &holder.pubkey(),
+            &[],
+            1,
+        )
+        .unwrap();
+        self.send(&[burn], &[holder]).unwrap();
+    }
+
     pub fn account(&mut self, key: &Pubkey) -> Option<Account> {
         self.rt.get_account(key).unwrap()
     }

@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
@@ -123,10 +124,7 @@ impl InProcess {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
-        let blockhash = self
-            .rt
-            .block_on(self.ctx.banks_client.get_latest_blockhash())
-            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let blockhash = self.latest_blockhash()?;
         let message = v0::Message::try_compile(&self.ctx.payer.pubkey(), instructions, tables, blockhash)
             .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
         let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
@@ -137,6 +135,17 @@ impl InProcess {
         if size > super::PACKET_DATA_SIZE {
             return Err(SendError::TooLarge(size));
         }
+        self.process(instructions, tx)?;
+        Ok(size)
+    }
+
+    fn latest_blockhash(&mut self) -> Result<Hash, SendError> {
+        self.rt.block_on(self.ctx.banks_client.get_latest_blockhash()).map_err(|e| SendError::Transport(e.to_string()))
+    }
+
+    /// Records the writable accounts of `instructions` in the account index,
+    /// processes `tx` and decodes a failure.
+    fn process(&mut self, instructions: &[Instruction], tx: impl Into<VersionedTransaction>) -> Result<(), SendError> {
         for ix in instructions {
             self.touched.extend(ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey));
         }
@@ -145,8 +154,7 @@ impl InProcess {
             .block_on(self.ctx.banks_client.process_transaction_with_metadata(tx))
             .map_err(|e| SendError::Transport(e.to_string()))?;
         let logs = outcome.metadata.map(|m| m.log_messages).unwrap_or_default();
-        outcome.result.map_err(|e| SendError::from_transaction_error(e, &logs))?;
-        Ok(size)
+        outcome.result.map_err(|e| SendError::from_transaction_error(e, &logs))
     }
 
     /// Overwrites an account directly, bypassing the program: for tests that
@@ -185,10 +193,7 @@ impl Transport for InProcess {
     }
 
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
-        let blockhash = self
-            .rt
-            .block_on(self.ctx.banks_client.get_latest_blockhash())
-            .map_err(|e| SendError::Transport(e.to_string()))?;
+        let blockhash = self.latest_blockhash()?;
         if blockhash != self.ctx.last_blockhash {
             self.ctx.last_blockhash = blockhash;
             self.sent.clear();
@@ -209,16 +214,9 @@ impl Transport for InProcess {
             tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
         }
         self.sent.insert(tx.signatures[0]);
+        // Report instruction indexes as the caller numbered them.
         let offset = ixs.len() - instructions.len();
-        for ix in instructions {
-            self.touched.extend(ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey));
-        }
-        let outcome = self
-            .rt
-            .block_on(self.ctx.banks_client.process_transaction_with_metadata(tx))
-            .map_err(|e| SendError::Transport(e.to_string()))?;
-        let logs = outcome.metadata.map(|m| m.log_messages).unwrap_or_default();
-        outcome.result.map_err(|e| match SendError::from_transaction_error(e, &logs) {
+        self.process(instructions, tx).map_err(|e| match e {
             SendError::Program { index, code, name, message } => {
                 SendError::Program { index: index.saturating_sub(offset), code, name, message }
             }
