@@ -56,6 +56,9 @@ pub fn rank_batch_compute_units(members: usize) -> u32 {
     units.min(1_400_000) as u32
 }
 
+/// Index of `rank_batch` in [`rank_batch_instructions`] (after the compute-unit limit).
+pub const RANK_BATCH_INDEX: usize = 1;
+
 /// The transaction instructions of one ranked batch: a compute-unit limit, then `rank_batch`.
 pub fn rank_batch_instructions(crank: &Pubkey, role: Role, round: u32, members: &[Pubkey]) -> [Instruction; 2] {
     [
@@ -157,7 +160,9 @@ pub fn run_round(
         match t.send(&rank_batch_instructions(&crank_key, role, open.round, &keys), &[crank]) {
             Ok(()) => {}
             // A retried batch that had landed: already ranked, move on.
-            Err(e) if e.is(pictor_vip::errors::PictorError::AlreadyRanked) && e.instruction_index() == Some(1) => {}
+            Err(e)
+                if e.is(pictor_vip::errors::PictorError::AlreadyRanked)
+                    && e.instruction_index() == Some(RANK_BATCH_INDEX) => {}
             Err(e) => return Err(anyhow::Error::new(e).context(format!("rank_batch at rank {}", ranked + 1))),
         }
         batches += 1;

@@ -28,12 +28,6 @@ pub struct CrankRound<'info> {
     pub board: Box<Account<'info, Board>>,
 }
 
-fn open_round_of(board: &Board, round: u32) -> Result<&OpenRound> {
-    let open = board.open.as_ref().ok_or(PictorError::NoOpenRound)?;
-    require!(open.round == round, PictorError::WrongRound);
-    Ok(open)
-}
-
 pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
     let config = &ctx.accounts.config;
     require!(!config.paused, PictorError::Paused);
@@ -64,8 +58,7 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
     let batch = ctx.remaining_accounts;
     let board = &mut ctx.accounts.board;
     let finalised = board.finalised_round();
-    let open = board.open.as_mut().ok_or(PictorError::NoOpenRound)?;
-    require!(open.round == round, PictorError::WrongRound);
+    let open = board.open_round_mut(round)?;
     require!(!batch.is_empty() && batch.len() <= MAX_RANK_BATCH, PictorError::BatchTooLarge);
     // ranked ≤ members ≤ u32::MAX and batch ≤ 64: no overflow in u64.
     require!(u64::from(open.ranked) + batch.len() as u64 <= u64::from(open.members), PictorError::BatchTooLarge);
@@ -93,7 +86,8 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
         member.exit(&crate::ID)?;
         last_score = score;
     }
-    let (ranked, count) = (open.ranked, open.ranked + 1 - first_rank);
+    // The batch was checked to hold at most MAX_RANK_BATCH (64) members.
+    let (ranked, count) = (open.ranked, batch.len() as u32);
     board.invariant()?;
     emit!(RoundBatchRanked { role, round, first_rank, count, ranked, last_score });
     Ok(())
@@ -101,7 +95,7 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
 
 pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
     let board = &mut ctx.accounts.board;
-    let open = open_round_of(board, round)?;
+    let open = board.open_round(round)?;
     require!(open.ranked == open.members, PictorError::RoundIncomplete);
     let ts = Clock::get()?.unix_timestamp;
     let done = FinalRound {
@@ -127,7 +121,7 @@ pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -
 
 pub(crate) fn abandon_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
     let board = &mut ctx.accounts.board;
-    let ranked = open_round_of(board, round)?.ranked;
+    let ranked = board.open_round(round)?.ranked;
     board.open = None;
     board.invariant()?;
     emit!(RoundAbandoned { role, round, ranked, ts: Clock::get()?.unix_timestamp });

@@ -78,6 +78,20 @@ impl Board {
         Ok(())
     }
 
+    /// The open round, which must be number `round` (`NoOpenRound`, `WrongRound`).
+    pub fn open_round(&self, round: u32) -> Result<&OpenRound> {
+        let open = self.open.as_ref().ok_or(PictorError::NoOpenRound)?;
+        require!(open.round == round, PictorError::WrongRound);
+        Ok(open)
+    }
+
+    /// [`Board::open_round`], mutable.
+    pub fn open_round_mut(&mut self, round: u32) -> Result<&mut OpenRound> {
+        let open = self.open.as_mut().ok_or(PictorError::NoOpenRound)?;
+        require!(open.round == round, PictorError::WrongRound);
+        Ok(open)
+    }
+
     /// The latest finalised round number (0 when none).
     pub fn finalised_round(&self) -> u32 {
         self.finalised.as_ref().map_or(0, |f| f.round)
