@@ -106,33 +106,64 @@ fn oracles_are_added_and_removed_by_the_admin() {
 }
 
 #[test]
-fn invalid_rules_are_refused() {
+fn each_invalid_config_field_is_refused_with_its_own_error_and_changes_nothing() {
     let mut f = Fixture::new();
     let admin = f.admin.insecure_clone();
     let before = f.snapshot(&[pda::config()]);
-    let bad: Vec<Rules> = vec![
-        Rules { creator_min_spent_base_units: 0, ..Rules::default() },
-        Rules { worker_min_daily_uptime_minutes: 1_441, ..Rules::default() },
-        Rules { priority_bps: 0, ..Rules::default() },
-        Rules { priority_bps: 10_001, ..Rules::default() },
-        {
-            let mut r = Rules::default();
-            r.scoring.worker_window_days = 61;
-            r
-        },
-        {
-            let mut r = Rules::default();
-            r.scoring.gpu_tiers.push(GpuTier { min_vram_gb: 1, min_hashpower: 0, multiplier_bps: 0 });
-            r
-        },
+    let window = |days: u16| {
+        let mut r = Rules::default();
+        r.scoring.worker_window_days = days;
+        r
+    };
+    let tiers = |extra: Vec<GpuTier>| {
+        let mut r = Rules::default();
+        r.scoring.gpu_tiers.extend(extra);
+        r
+    };
+    let tier = |multiplier_bps: u16| GpuTier { min_vram_gb: 1, min_hashpower: 0, multiplier_bps };
+    let bad: Vec<(Rules, PictorError)> = vec![
+        (Rules { creator_min_spent_base_units: 0, ..Rules::default() }, PictorError::CreatorThresholdZero),
+        (Rules { worker_min_daily_uptime_minutes: 0, ..Rules::default() }, PictorError::DailyUptimeOutOfRange),
+        (Rules { worker_min_daily_uptime_minutes: 1_441, ..Rules::default() }, PictorError::DailyUptimeOutOfRange),
+        (Rules { priority_bps: 0, ..Rules::default() }, PictorError::PriorityBpsOutOfRange),
+        (Rules { priority_bps: 10_001, ..Rules::default() }, PictorError::PriorityBpsOutOfRange),
+        (window(0), PictorError::WindowOutOfRange),
+        (window(61), PictorError::WindowOutOfRange),
+        (Rules { worker_max_offline_run_days: 31, ..Rules::default() }, PictorError::OfflineRunExceedsWindow),
+        (tiers(vec![tier(0)]), PictorError::GpuMultiplierOutOfRange),
+        (tiers(vec![tier(50_001)]), PictorError::GpuMultiplierOutOfRange),
+        (tiers(vec![tier(10_000); 5]), PictorError::TooManyGpuTiers),
     ];
-    for rules in bad {
-        expect_err(
-            f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin]),
-            PictorError::InvalidConfig,
-        );
+    for (rules, error) in bad {
+        expect_err(f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin]), error);
+    }
+    let meta = |edit: fn(&mut pictor_vip::state::PassMetadata)| {
+        let mut m = pass_metadata();
+        edit(&mut m);
+        m
+    };
+    let bad_meta: Vec<(pictor_vip::state::PassMetadata, PictorError)> = vec![
+        (meta(|m| m.creator_name.clear()), PictorError::PassNameInvalid),
+        (meta(|m| m.worker_name = "W".repeat(33)), PictorError::PassNameInvalid),
+        (meta(|m| m.symbol.clear()), PictorError::PassSymbolInvalid),
+        (meta(|m| m.symbol = "S".repeat(11)), PictorError::PassSymbolInvalid),
+        (meta(|m| m.creator_uri = "u".repeat(201)), PictorError::PassUriTooLong),
+        (meta(|m| m.worker_uri = "u".repeat(201)), PictorError::PassUriTooLong),
+    ];
+    for (m, error) in bad_meta {
+        expect_err(f.send(&[ix::update_config(&admin.pubkey(), None, Some(m))], &[&admin]), error);
     }
     assert_eq!(f.snapshot(&[pda::config()]), before);
+    // The limits themselves are accepted.
+    let edge = meta(|m| {
+        m.creator_name = "C".repeat(32);
+        m.worker_name = "W".repeat(32);
+        m.symbol = "S".repeat(10);
+        m.creator_uri = "u".repeat(200);
+        m.worker_uri = "u".repeat(200);
+    });
+    f.send(&[ix::update_config(&admin.pubkey(), Some(window(60)), Some(edge.clone()))], &[&admin]).unwrap();
+    assert_eq!(f.config().pass_metadata, edge);
     let good = Rules { creator_min_spent_base_units: 1_000 * USDT, ..Rules::default() };
     f.send(&[ix::update_config(&admin.pubkey(), Some(good.clone()), None)], &[&admin]).unwrap();
     assert_eq!(f.config().rules, good);

@@ -3,7 +3,7 @@ mod common;
 use common::*;
 use pictor_vip::errors::PictorError;
 use pictor_vip::instructions::Report;
-use pictor_vip::state::{Facts, Role};
+use pictor_vip::state::{Member, Role};
 use pictor_vip::time::month_index;
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
@@ -15,8 +15,8 @@ fn day(day_index: u32, uptime_minutes: u16) -> Report {
 }
 
 fn creator_facts(f: &mut Fixture, wallet: &Pubkey) -> pictor_vip::state::CreatorFacts {
-    match f.member(Role::Creator, wallet).facts {
-        Facts::Creator(c) => c,
+    match f.member(Role::Creator, wallet) {
+        Member::Creator(c) => c.facts,
         other => panic!("{other:?}"),
     }
 }
@@ -49,7 +49,7 @@ fn a_replayed_report_is_refused_and_counted_once() {
     assert_eq!((c.deposited_base_units, c.frames_rendered), (10 * USDT, 5));
     // Gaps are fine: sequence numbers only have to increase.
     f.report_seq(&w, 10, Report::Frames { frames: 1 }).unwrap();
-    assert_eq!(f.member(Role::Creator, &w).last_seq, 10);
+    assert_eq!(f.member(Role::Creator, &w).header().last_seq, 10);
 }
 
 #[test]
@@ -136,12 +136,13 @@ fn a_day_reported_twice_is_refused() {
     let before = f.snapshot(&[pda::member(Role::Worker, &w)]);
     expect_err(f.report(&w, day(today - 1, 700)), PictorError::DayAlreadyReported);
     assert_eq!(f.snapshot(&[pda::member(Role::Worker, &w)]), before);
-    // 64 days later the slot is reused for a new day without confusion.
-    f.advance_days(64);
+    // 60 days later (the ring's length) the slot is reused for a new day without confusion.
+    f.advance_days(60);
     let today = f.today();
     f.report(&w, day(today - 1, 700)).unwrap();
-    match f.member(Role::Worker, &w).facts {
-        Facts::Worker(wf) => {
+    match f.member(Role::Worker, &w) {
+        Member::Worker(m) => {
+            let wf = m.facts;
             assert_eq!(wf.uptime_on(today - 1), Some(700));
             assert_eq!(wf.lifetime_uptime_minutes, 1_300);
             assert_eq!((wf.frames_completed, wf.jobs_failed), (6, 2));
@@ -160,8 +161,8 @@ fn gpu_reports_replace_the_previous_gpu_and_long_names_are_refused() {
     );
     f.report(&w, Report::Gpu { model: "RTX 3090".into(), vram_gb: 24, hashpower: 100 }).unwrap();
     f.report(&w, Report::Gpu { model: "RTX 4090".into(), vram_gb: 24, hashpower: 165 }).unwrap();
-    match f.member(Role::Worker, &w).facts {
-        Facts::Worker(wf) => assert_eq!(wf.gpu.unwrap().model, "RTX 4090"),
+    match f.member(Role::Worker, &w) {
+        Member::Worker(m) => assert_eq!((m.facts.gpu_model(), m.facts.gpu().unwrap().hashpower), ("RTX 4090", 165)),
         other => panic!("{other:?}"),
     }
 }

@@ -5,8 +5,8 @@ use anchor_lang::solana_program::program_pack::Pack;
 use anchor_lang::{AccountSerialize, Discriminator, Space};
 use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use common::*;
-use pictor_vip::constants::MAX_RANK_BATCH;
-use pictor_vip::state::{Board, CreatorFacts, Facts, Member, PassState, PassStatus, RankEntry, Role};
+use pictor_vip::constants::{MAX_RANK_BATCH, MAX_TX_ACCOUNT_LOCKS};
+use pictor_vip::state::{member_space, Board, CreatorFacts, CreatorMember, PassStatus, Role, MEMBER_LAYOUT_VERSION};
 use pictor_vip::time::month_index;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::pda;
@@ -20,8 +20,6 @@ use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
 const HOLDERS: usize = 2_000;
-/// Most accounts one transaction may lock.
-const MAX_TX_ACCOUNT_LOCKS: usize = 64;
 
 fn store<T: AccountSerialize>(f: &mut Fixture, key: Pubkey, value: &T, len: usize) {
     let mut data = Vec::with_capacity(len);
@@ -100,24 +98,31 @@ fn inject_creators(f: &mut Fixture, n: usize) -> Vec<(i128, u64, Pubkey)> {
         let frames = (seed >> 20) % 50;
         let wallet = Pubkey::new_unique();
         let serial = i as u64 + 1;
-        let member = Member {
-            wallet,
-            role: Role::Creator,
-            bump: Pubkey::find_program_address(&[b"member", &[0], wallet.as_ref()], &pda::program_id()).1,
-            last_seq: 2,
-            pass: PassState { status: PassStatus::Active, serial, claimed_ts: now, first_round: 1, revoke_reason: 0 },
-            ranks: [RankEntry::default(); 2],
-            frozen_round: 0,
-            frozen_score: 0,
-            facts: Facts::Creator(CreatorFacts {
-                deposited_base_units: recharged_usdt * USDT,
-                spent_base_units: 5_000 * USDT,
-                frames_rendered: frames,
-                recharge_month: month,
-                month_recharged_base_units: recharged_usdt * USDT + 123,
-            }),
+        let mut member: CreatorMember = bytemuck::Zeroable::zeroed();
+        member.header.wallet = wallet;
+        member.header.role = Role::Creator as u8;
+        member.header.layout_version = MEMBER_LAYOUT_VERSION;
+        member.header.bump = Pubkey::find_program_address(&[b"member", &[0], wallet.as_ref()], &pda::program_id()).1;
+        member.header.last_seq = 2;
+        member.header.set_pass_status(PassStatus::Active);
+        member.header.pass_serial = serial as u32;
+        member.header.pass_first_round = 1;
+        member.header.pass_rent_payer = f.rt.fee_payer();
+        member.facts = CreatorFacts {
+            deposited_base_units: recharged_usdt * USDT,
+            spent_base_units: 5_000 * USDT,
+            frames_rendered: frames,
+            recharge_month: month,
+            month_recharged_base_units: recharged_usdt * USDT + 123,
+            reserved: [0; 4],
         };
-        store(f, pda::member(Role::Creator, &wallet), &member, Member::space(Role::Creator));
+        let mut data = CreatorMember::DISCRIMINATOR.to_vec();
+        data.extend_from_slice(bytemuck::bytes_of(&member));
+        assert_eq!(data.len(), member_space(Role::Creator));
+        f.rt.set_account(
+            &pda::member(Role::Creator, &wallet),
+            Account { lamports: 10_000_000, data, owner: pda::program_id(), executable: false, rent_epoch: 0 },
+        );
         // The holder's pass mint, supply 1 (the crank checks it before opening a round).
         let mint = Mint { supply: 1, decimals: 0, is_initialized: true, ..Mint::default() };
         let mut data = vec![0; Mint::LEN];
@@ -131,7 +136,6 @@ fn inject_creators(f: &mut Fixture, n: usize) -> Vec<(i128, u64, Pubkey)> {
     board.passes_issued = n as u64;
     board.active_holders = n as u32;
     store(f, pda::board(Role::Creator), &board, 8 + Board::INIT_SPACE);
-    assert_eq!(Member::DISCRIMINATOR.len(), 8);
     expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     expected
 }
@@ -152,7 +156,7 @@ fn a_round_over_2000_holders_matches_an_independent_sort() {
     let ties = expected.windows(2).filter(|w| w[0].0 == w[1].0).count();
     assert!(ties > 100, "the data should exercise the tie-break ({ties} ties)");
     for (i, (score, _, wallet)) in expected.iter().enumerate() {
-        let e = *f.member(Role::Creator, wallet).rank_in(out.round).unwrap();
+        let e = f.member(Role::Creator, wallet).rank_in(out.round).unwrap();
         assert_eq!((e.rank as usize, e.score, e.priority), (i + 1, *score, i < 200), "rank {}", i + 1);
     }
     let round = f.board(Role::Creator).finalised.unwrap();
@@ -196,7 +200,7 @@ fn a_lookup_table_batch_of_the_measured_size_runs_in_the_test_runtime() {
     f.send(&[rest], &[&crank_kp]).unwrap();
     f.send(&[pictor_vip_sdk::ix::finalise_round(&crank_kp.pubkey(), Role::Creator, round)], &[&crank_kp]).unwrap();
     for (i, (score, _, wallet)) in expected.iter().enumerate() {
-        let e = *f.member(Role::Creator, wallet).rank_in(round).unwrap();
+        let e = f.member(Role::Creator, wallet).rank_in(round).unwrap();
         assert_eq!((e.rank as usize, e.score), (i + 1, *score));
     }
 }

@@ -6,6 +6,7 @@ use pictor_vip::instructions::Report;
 use pictor_vip::state::{GpuTier, OpenRound, PassStatus, Role, Rules};
 use pictor_vip_sdk::crank::{self, round_order};
 use pictor_vip_sdk::profile::leaderboard;
+use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -164,21 +165,73 @@ fn a_stale_round_number_or_an_oversized_batch_is_refused() {
 }
 
 #[test]
-fn revocation_and_sync_wait_for_the_open_round() {
+fn a_member_revoked_before_its_turn_leaves_the_open_round_at_once_and_the_round_finalises() {
     let mut f = Fixture::new();
-    let ws = creators(&mut f, &[1, 2]);
+    // Scores 5,101 / 5,102 / … : ws[9] ranks first and is the one priority holder of 10.
+    let ws = creators(&mut f, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     let o = open(&mut f, Role::Creator);
+    assert_eq!((o.members, o.priority_count), (10, 1));
     let admin = f.admin.insecure_clone();
-    expect_err(
-        f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]),
-        PictorError::RoundInProgress,
-    );
+    // Revoke the top member while the round is open, before it is ranked.
+    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[9].pubkey(), &f.rt.fee_payer(), 3)], &[&admin]).unwrap();
+    let open_now = f.board(Role::Creator).open.unwrap();
+    assert_eq!((open_now.members, open_now.removed, open_now.priority_count), (9, 1, 1));
+    // The crank cannot rank it any more; the rest rank and the round finalises.
+    let revoked_key = member_key(Role::Creator, &ws[9]);
+    expect_err(rank(&mut f, Role::Creator, o.round, &[revoked_key]), PictorError::NotRoundMember);
+    let keys = order(&mut f, Role::Creator, &o);
+    assert_eq!(keys.len(), 9);
+    rank(&mut f, Role::Creator, o.round, &keys).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+    let done = f.board(Role::Creator).finalised.unwrap();
+    assert_eq!((done.members, done.priority_count, done.removed), (9, 1, 1));
+    // The next best member got the round's one priority flag; the revoked one is nobody's rank.
+    let top = f.member(Role::Creator, &ws[8].pubkey()).rank_in(o.round).unwrap();
+    assert_eq!((top.rank, top.priority), (1, true));
+    assert!(f.member(Role::Creator, &ws[9].pubkey()).rank_in(o.round).is_none());
+}
+
+#[test]
+fn a_priority_member_revoked_after_its_rank_loses_priority_at_once_in_every_reader() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3, 4, 5]);
     run(&mut f, Role::Creator, 10);
-    assert_eq!(f.board(Role::Creator).finalised.unwrap().round, o.round);
-    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), 1)], &[&admin]).unwrap();
-    // The revoked member is out of the next round.
-    let next = run(&mut f, Role::Creator, 10);
-    assert_eq!(next.members, 1);
+    let done = f.board(Role::Creator).finalised.unwrap().round;
+    let top = f.member(Role::Creator, &ws[4].pubkey()).rank_in(done).unwrap();
+    assert_eq!((top.rank, top.priority), (1, true));
+    // A second round opens and ranks the top member, then the admin revokes it mid-round.
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..1]).unwrap();
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[4].pubkey(), &f.rt.fee_payer(), 9)], &[&admin]).unwrap();
+    // At once: no rank in the finalised round, none in the open one, not on the leaderboard.
+    let m = f.member(Role::Creator, &ws[4].pubkey());
+    assert!(m.rank_in(done).is_none() && m.rank_in(o.round).is_none());
+    let (_, rows) = leaderboard(&mut f.rt, Role::Creator).unwrap().unwrap();
+    assert!(rows.iter().all(|r| r.wallet != ws[4].pubkey()));
+    assert!(rows.iter().all(|r| !r.entry.priority), "nobody inherits the revoked member's priority");
+    let status = pictor_vip_sdk::profile::role_status(&mut f.rt, Role::Creator, &ws[4].pubkey()).unwrap().unwrap();
+    assert_eq!((status.pass, status.rank), (PassStatus::Revoked, None));
+    // The open round still finalises with the member's place counted.
+    rank(&mut f, Role::Creator, o.round, &keys[1..]).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+    let (_, rows) = leaderboard(&mut f.rt, Role::Creator).unwrap().unwrap();
+    assert_eq!(rows.iter().map(|r| r.entry.rank).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+}
+
+#[test]
+fn a_pass_burned_and_synced_mid_round_leaves_the_round_like_a_revocation() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3]);
+    let o = open(&mut f, Role::Creator);
+    f.burn_pass(Role::Creator, &ws[0]);
+    f.send(&[ix::sync_pass(Role::Creator, &ws[0].pubkey(), &f.rt.fee_payer())], &[]).unwrap();
+    assert_eq!(f.board(Role::Creator).open.unwrap().members, 2);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys).unwrap();
+    finalise(&mut f, Role::Creator, o.round).unwrap();
+    assert!(f.member(Role::Creator, &ws[0].pubkey()).rank_in(o.round).is_none());
 }
 
 #[test]
@@ -206,7 +259,7 @@ fn a_round_ranks_every_holder_by_score_and_flags_the_top_ten_percent_rounded_up(
     let round = f.board(Role::Creator).finalised.unwrap();
     assert_eq!((round.members, round.priority_count, round.cutoff_score), (11, 2, Some(6_000)));
     for (rank0, (score, i)) in expected.iter().enumerate() {
-        let e = *f.member(Role::Creator, &ws[*i].pubkey()).rank_in(round.round).unwrap();
+        let e = f.member(Role::Creator, &ws[*i].pubkey()).rank_in(round.round).unwrap();
         assert_eq!((e.rank as usize, e.score, e.priority), (rank0 + 1, *score, rank0 < 2), "wallet #{i}");
     }
     let (_, rows) = leaderboard(&mut f.rt, Role::Creator).unwrap().unwrap();
@@ -238,7 +291,7 @@ fn worker_round_uses_uptime_jobs_gpu_tier_and_ownership() {
     run(&mut f, Role::Worker, 10);
     let round = f.board(Role::Worker).finalised.unwrap().round;
     let got: Vec<_> =
-        [&a, &b, &c].iter().map(|w| *f.member(Role::Worker, &w.pubkey()).rank_in(round).unwrap()).collect();
+        [&a, &b, &c].iter().map(|w| f.member(Role::Worker, &w.pubkey()).rank_in(round).unwrap()).collect();
     assert_eq!(got.iter().map(|e| e.score).collect::<Vec<_>>(), vec![156, 229, 166]);
     assert_eq!(got.iter().map(|e| e.rank).collect::<Vec<_>>(), vec![3, 1, 2]);
     assert_eq!(got.iter().map(|e| e.priority).collect::<Vec<_>>(), vec![false, true, false]);
@@ -251,17 +304,17 @@ fn a_report_arriving_mid_round_counts_from_the_next_round() {
     let o = open(&mut f, Role::Creator);
     // ws[0] overtakes ws[1] after the snapshot; the open round must not see it.
     f.report(&ws[0].pubkey(), Report::Frames { frames: 1_000 }).unwrap();
-    assert_eq!(f.member(Role::Creator, &ws[0].pubkey()).frozen_round, o.round);
+    assert!(f.member(Role::Creator, &ws[0].pubkey()).header().frozen_score(o.round).is_some());
     let keys = order(&mut f, Role::Creator, &o);
     assert_eq!(keys[0], member_key(Role::Creator, &ws[1]));
     rank(&mut f, Role::Creator, o.round, &keys).unwrap();
     finalise(&mut f, Role::Creator, o.round).unwrap();
-    let e = *f.member(Role::Creator, &ws[0].pubkey()).rank_in(o.round).unwrap();
+    let e = f.member(Role::Creator, &ws[0].pubkey()).rank_in(o.round).unwrap();
     assert_eq!((e.rank, e.score), (2, 5_200));
     // The fact was kept: the next round sees it.
     run(&mut f, Role::Creator, 10);
     let next = f.board(Role::Creator).finalised.unwrap().round;
-    let e = *f.member(Role::Creator, &ws[0].pubkey()).rank_in(next).unwrap();
+    let e = f.member(Role::Creator, &ws[0].pubkey()).rank_in(next).unwrap();
     assert_eq!((e.rank, e.score), (1, 6_200));
 }
 
@@ -271,7 +324,7 @@ fn a_pass_claimed_mid_round_joins_the_next_round() {
     creators(&mut f, &[1, 2]);
     let o = open(&mut f, Role::Creator);
     let late = f.holder(9_000 * USDT);
-    assert_eq!(f.member(Role::Creator, &late.pubkey()).pass.first_round, o.round + 1);
+    assert_eq!(f.member(Role::Creator, &late.pubkey()).header().pass_first_round, o.round + 1);
     expect_err(rank(&mut f, Role::Creator, o.round, &[member_key(Role::Creator, &late)]), PictorError::NotRoundMember);
     let out = run(&mut f, Role::Creator, 10);
     assert_eq!((out.round, out.members, out.resumed), (o.round, 2, true));
@@ -345,8 +398,8 @@ fn a_burned_pass_synced_after_a_round_leaves_the_next_one() {
     let ws = creators(&mut f, &[1, 2, 3]);
     run(&mut f, Role::Creator, 10);
     f.burn_pass(Role::Creator, &ws[1]);
-    f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey())], &[]).unwrap();
-    assert_eq!(f.member(Role::Creator, &ws[1].pubkey()).pass.status, PassStatus::Burned);
+    f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey(), &f.rt.fee_payer())], &[]).unwrap();
+    assert_eq!(f.member(Role::Creator, &ws[1].pubkey()).pass_status(), PassStatus::Burned);
     assert_eq!(run(&mut f, Role::Creator, 10).members, 2);
 }
 
@@ -358,7 +411,7 @@ fn the_crank_syncs_a_burned_pass_before_it_opens_a_round() {
     // Nobody called sync_pass: the crank does it before opening.
     let out = run(&mut f, Role::Creator, 10);
     assert_eq!(out.members, 2);
-    assert_eq!(f.member(Role::Creator, &ws[2].pubkey()).pass.status, PassStatus::Burned);
+    assert_eq!(f.member(Role::Creator, &ws[2].pubkey()).pass_status(), PassStatus::Burned);
     assert!(f.member(Role::Creator, &ws[2].pubkey()).rank_in(out.round).is_none());
 }
 

@@ -7,7 +7,7 @@ use anyhow::Result;
 use pictor_vip_sdk::profile::{self, leaderboard};
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::scheduler::{match_worker, order_queue, JobNeeds, QueuedJob, Standing, Standings, WorkerOffer};
-use pictor_vip_sdk::state::{Facts, Role};
+use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::units::group_thousands;
 use std::collections::HashMap;
@@ -208,17 +208,14 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
                 break;
             }
             let p = profile::progress(&m, &config, now)?;
-            let near = match (&m.facts, &p) {
-                (Facts::Creator(_), profile::Progress::Creator(c)) => {
-                    !c.eligible && c.spent_base_units >= 4_990_000_000
-                }
-                (Facts::Worker(_), profile::Progress::Worker(w)) => {
+            let near = match &p {
+                profile::Progress::Creator(c) => !c.eligible && c.spent_base_units >= 4_990_000_000,
+                profile::Progress::Worker(w) => {
                     !w.eligible && w.total_uptime_minutes * 100 >= w.required_uptime_minutes * 97
                 }
-                _ => false,
             };
             if near {
-                writeln!(s, "  {:<11} {p}", name(&m.wallet))?;
+                writeln!(s, "  {:<11} {p}", name(&m.wallet()))?;
                 shown += 1;
             }
         }

@@ -369,7 +369,10 @@ fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::pat
             );
         }
         Command::Sync { role, wallet } => {
-            t.send(&[ix::sync_pass(Role::from(role), &wallet)], &[])?;
+            let role = Role::from(role);
+            let member = pictor_vip_sdk::read::member(&mut *t, role, &wallet)?
+                .ok_or_else(|| anyhow::anyhow!("{wallet} is not a {} member", role.as_str()))?;
+            t.send(&[ix::sync_pass(role, &wallet, &member.header().pass_rent_payer)], &[])?;
             println!("synced");
         }
         Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),

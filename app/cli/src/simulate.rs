@@ -185,8 +185,8 @@ impl Simulation {
                 None => (false, false, None),
                 Some(m) => (
                     profile::progress(m, &config, now)?.eligible(),
-                    m.pass.status == PassStatus::Active,
-                    finalised[&role].and_then(|round| m.rank_in(round).copied()),
+                    m.pass_status() == PassStatus::Active,
+                    finalised[&role].and_then(|round| m.rank_in(round)),
                 ),
             };
             members.push(MemberOut {

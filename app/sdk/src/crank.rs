@@ -89,15 +89,15 @@ fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
 /// (mint supply 0 or mint gone), so the next round does not rank it. Returns
 /// how many were synced.
 pub fn sync_burned_passes(t: &mut dyn Transport, role: Role) -> Result<usize> {
-    let holders: Vec<Pubkey> = read::members(t, role)?
+    let holders: Vec<(Pubkey, Pubkey)> = read::members(t, role)?
         .into_iter()
-        .filter(|(_, m)| m.pass.status == PassStatus::Active)
-        .map(|(_, m)| m.wallet)
+        .filter(|(_, m)| m.pass_status() == PassStatus::Active)
+        .map(|(_, m)| (m.wallet(), m.header().pass_rent_payer))
         .collect();
-    let mints: Vec<Pubkey> = holders.iter().map(|w| pda::pass_mint(role, w)).collect();
+    let mints: Vec<Pubkey> = holders.iter().map(|(w, _)| pda::pass_mint(role, w)).collect();
     let accounts = t.get_accounts(&mints)?;
     let mut synced = 0;
-    for (wallet, mint) in holders.iter().zip(accounts) {
+    for ((wallet, rent_payer), mint) in holders.iter().zip(accounts) {
         let supply = match &mint {
             Some(a) if a.owner == anchor_spl::token_2022::ID => {
                 StateWithExtensions::<Mint>::unpack(&a.data)
@@ -108,7 +108,8 @@ pub fn sync_burned_passes(t: &mut dyn Transport, role: Role) -> Result<usize> {
             _ => 0,
         };
         if supply == 0 {
-            t.send(&[ix::sync_pass(role, wallet)], &[]).with_context(|| format!("sync_pass of {wallet}"))?;
+            t.send(&[ix::sync_pass(role, wallet, rent_payer)], &[])
+                .with_context(|| format!("sync_pass of {wallet}"))?;
             synced += 1;
         }
     }

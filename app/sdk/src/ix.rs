@@ -107,11 +107,12 @@ pub fn claim(wallet: &Pubkey, payer: &Pubkey, role: Role) -> Instruction {
     )
 }
 
-fn pass_accounts(role: Role, wallet: &Pubkey) -> acc::PassAccounts {
+fn pass_accounts(role: Role, wallet: &Pubkey, rent_payer: &Pubkey) -> acc::PassAccounts {
     acc::PassAccounts {
         board: pda::board(role),
         member: pda::member(role, wallet),
         wallet: *wallet,
+        rent_payer: *rent_payer,
         pass_mint: pda::pass_mint(role, wallet),
         holder_ata: pda::holder_ata(role, wallet),
         pass_authority: pda::pass_authority(),
@@ -129,25 +130,30 @@ pub fn claim_instructions(wallet: &Pubkey, payer: &Pubkey, role: Role) -> [Instr
     [ComputeBudgetInstruction::set_compute_unit_limit(CLAIM_COMPUTE_UNITS), claim(wallet, payer, role)]
 }
 
-/// `revoke`, signed by the admin.
-pub fn revoke(admin: &Pubkey, role: Role, wallet: &Pubkey, reason_code: u16) -> Instruction {
+/// `revoke`, signed by the admin. `rent_payer` is the payer recorded in the
+/// member's pass (`MemberHeader::pass_rent_payer`); it gets the mint and
+/// token account rent back. Any writable key will do when no pass is held.
+pub fn revoke(admin: &Pubkey, role: Role, wallet: &Pubkey, rent_payer: &Pubkey, reason_code: u16) -> Instruction {
     build(
-        acc::Revoke { admin: *admin, config: pda::config(), pass: pass_accounts(role, wallet) },
-        data::Revoke { reason_code },
+        acc::Revoke { admin: *admin, config: pda::config(), pass: pass_accounts(role, wallet, rent_payer) },
+        data::Revoke { role, reason_code },
     )
 }
 
 /// `reinstate`, signed by the admin.
 pub fn reinstate(admin: &Pubkey, role: Role, wallet: &Pubkey) -> Instruction {
     build(
-        acc::Reinstate { admin: *admin, config: pda::config(), member: pda::member(role, wallet) },
-        data::Reinstate {},
+        acc::Reinstate { admin: *admin, config: pda::config(), wallet: *wallet, member: pda::member(role, wallet) },
+        data::Reinstate { role },
     )
 }
 
-/// `sync_pass`: anyone may send it.
-pub fn sync_pass(role: Role, wallet: &Pubkey) -> Instruction {
-    build(acc::SyncPass { config: pda::config(), pass: pass_accounts(role, wallet) }, data::SyncPass {})
+/// `sync_pass`: anyone may send it. `rent_payer` as for [`revoke`].
+pub fn sync_pass(role: Role, wallet: &Pubkey, rent_payer: &Pubkey) -> Instruction {
+    build(
+        acc::SyncPass { config: pda::config(), pass: pass_accounts(role, wallet, rent_payer) },
+        data::SyncPass { role },
+    )
 }
 
 fn crank_round(crank: &Pubkey, role: Role) -> acc::CrankRound {

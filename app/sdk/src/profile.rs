@@ -4,7 +4,7 @@
 use crate::eligibility::{creator_eligibility, worker_eligibility, CreatorEligibility, WorkerEligibility};
 use crate::read;
 use crate::scoring;
-use crate::state::{Config, Facts, FinalRound, Member, PassStatus, RankEntry, Role};
+use crate::state::{Config, FactsRef, FinalRound, Member, PassStatus, RankEntry, Role};
 use crate::transport::Transport;
 use crate::units::{format_usdt, group_thousands};
 use anyhow::{anyhow, Result};
@@ -53,9 +53,9 @@ impl fmt::Display for Progress {
 
 /// Eligibility progress of a member at `now` (unix seconds).
 pub fn progress(member: &Member, config: &Config, now: i64) -> Result<Progress> {
-    Ok(match &member.facts {
-        Facts::Creator(c) => Progress::Creator(creator_eligibility(c, &config.rules)),
-        Facts::Worker(w) => Progress::Worker(worker_eligibility(w, &config.rules, now).map_err(|e| anyhow!("{e}"))?),
+    Ok(match member.facts() {
+        FactsRef::Creator(c) => Progress::Creator(creator_eligibility(c, &config.rules)),
+        FactsRef::Worker(w) => Progress::Worker(worker_eligibility(w, &config.rules, now).map_err(|e| anyhow!("{e}"))?),
     })
 }
 
@@ -83,17 +83,18 @@ pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result
     let config = read::config(t)?.ok_or_else(|| anyhow!("program not initialised"))?;
     let board = read::board(t, role)?.ok_or_else(|| anyhow!("board missing"))?;
     let now = t.now()?;
-    let holds = member.pass.status == PassStatus::Active;
+    let holds = member.pass_status() == PassStatus::Active;
     let score_now = if holds {
-        Some(scoring::score(&member.facts, now, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
+        Some(scoring::score(member.facts(), now, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
     } else {
         None
     };
     let finalised_round = board.finalised.clone();
-    let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round).copied());
+    // A revoked or burned member is nobody's rank: `rank_in` says `None`.
+    let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round));
     Ok(Some(RoleStatus {
         role,
-        pass: member.pass.status,
+        pass: member.pass_status(),
         progress: progress(&member, &config, now)?,
         score_now,
         finalised_round,
@@ -115,7 +116,7 @@ pub fn leaderboard(t: &mut dyn Transport, role: Role) -> Result<Option<(FinalRou
     let Some(final_round) = read::board(t, role)?.and_then(|b| b.finalised) else { return Ok(None) };
     let mut rows: Vec<LeaderboardEntry> = read::members(t, role)?
         .into_iter()
-        .filter_map(|(_, m)| m.rank_in(final_round.round).map(|e| LeaderboardEntry { wallet: m.wallet, entry: *e }))
+        .filter_map(|(_, m)| m.rank_in(final_round.round).map(|entry| LeaderboardEntry { wallet: m.wallet(), entry }))
         .collect();
     rows.sort_by_key(|r| r.entry.rank);
     Ok(Some((final_round, rows)))

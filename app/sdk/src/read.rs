@@ -2,7 +2,7 @@
 use crate::pda;
 use crate::state::{Board, Config, Member, Role};
 use crate::transport::Transport;
-use anchor_lang::{AccountDeserialize, Discriminator};
+use anchor_lang::AccountDeserialize;
 use anyhow::{Context, Result};
 use solana_pubkey::Pubkey;
 
@@ -29,19 +29,30 @@ pub fn board(t: &mut dyn Transport, role: Role) -> Result<Option<Board>> {
     fetch(t, &pda::board(role))
 }
 
+/// Decodes a member account (either role; discriminator, size and layout version checked).
+pub fn decode_member(data: &[u8]) -> Result<Member> {
+    Member::decode(data).map_err(|e| anyhow::anyhow!("cannot decode member account: {e}"))
+}
+
 /// A member (`None` until the oracle first reported about it).
 pub fn member(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<Member>> {
-    fetch(t, &pda::member(role, wallet))
+    let key = pda::member(role, wallet);
+    match t.get_account(&key)? {
+        Some(a) if a.owner == pda::program_id() => {
+            let m = decode_member(&a.data).with_context(|| format!("member {key}"))?;
+            anyhow::ensure!(m.role() == role, "member {key} is not a {}", role.as_str());
+            Ok(Some(m))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Every member account of `role`, with its address.
 pub fn members(t: &mut dyn Transport, role: Role) -> Result<Vec<(Pubkey, Member)>> {
     let mut out = Vec::new();
-    for (key, account) in t.program_accounts(Member::DISCRIMINATOR)? {
-        let m: Member = decode(&account.data).with_context(|| format!("member {key}"))?;
-        if m.role == role {
-            out.push((key, m));
-        }
+    for (key, account) in t.program_accounts(Member::discriminator(role))? {
+        let m = decode_member(&account.data).with_context(|| format!("member {key}"))?;
+        out.push((key, m));
     }
     Ok(out)
 }

@@ -52,9 +52,9 @@ pub const MAX_ORACLES: usize = 8;
 pub const MAX_GPU_TIERS: usize = 8;
 /// Largest worker window the admin may configure, in days.
 pub const MAX_WORKER_WINDOW_DAYS: u16 = 60;
-/// Day slots kept per worker (a ring keyed by day index); must exceed
-/// [`MAX_WORKER_WINDOW_DAYS`] so every day inside any window has its own slot.
-pub const WORKER_DAY_SLOTS: usize = 64;
+/// Day slots kept per worker (a ring keyed by the latest day reported); at
+/// least [`MAX_WORKER_WINDOW_DAYS`], so every day of any window has its own slot.
+pub const WORKER_DAY_SLOTS: usize = 60;
 /// Largest GPU tier multiplier accepted: 10×, in bps.
 pub const MAX_GPU_MULTIPLIER_BPS: u16 = 50_000;
 /// Longest GPU model name, in bytes.
@@ -65,9 +65,14 @@ pub const MAX_PASS_NAME_LEN: usize = 32;
 pub const MAX_PASS_SYMBOL_LEN: usize = 10;
 /// Longest pass metadata URI, in bytes.
 pub const MAX_PASS_URI_LEN: usize = 200;
-/// Most members one `rank_batch` accepts: bounds the loop (and compute) of a
-/// batch; the transaction's own account limit (64) is lower in practice.
-pub const MAX_RANK_BATCH: usize = 64;
+/// Most members one `rank_batch` accepts: a transaction locks at most 64
+/// accounts, and a rank transaction needs 5 besides the members (crank as
+/// fee payer, config, board, this program, the compute-budget program).
+/// The heap test measures `rank_batch` at this size (members are read in
+/// place: only the entrypoint's 120 bytes per account grow with it).
+pub const MAX_RANK_BATCH: usize = 59;
+/// Most accounts one transaction may lock (Solana runtime limit).
+pub const MAX_TX_ACCOUNT_LOCKS: usize = 64;
 
 /// Default pass symbol.
 pub const DEFAULT_PASS_SYMBOL: &str = "PVIP";

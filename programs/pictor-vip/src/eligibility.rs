@@ -100,7 +100,6 @@ pub fn window_uptime_minutes(facts: &WorkerFacts, today: u32, window_days: u16) 
 mod tests {
     use super::*;
     use crate::constants::*;
-    use crate::state::DayRecord;
 
     const TODAY: u32 = 20_700;
     const NOW: i64 = TODAY as i64 * SECONDS_PER_DAY + 3_600;
@@ -108,7 +107,7 @@ mod tests {
     fn worker(days: &[(u32, u16)]) -> WorkerFacts {
         let mut f = WorkerFacts::default();
         for &(d, m) in days {
-            f.days[d as usize % WORKER_DAY_SLOTS] = DayRecord { day_index: d, uptime_minutes: m, reported: true };
+            f.set_uptime(d, m);
         }
         f
     }

@@ -66,7 +66,7 @@ pub enum PictorError {
     BatchTooLarge,
     #[msg("A member account in the batch is not writable")]
     MemberNotWritable,
-    #[msg("Invalid configuration value")]
+    #[msg("Retired: every invalid configuration field now has its own error")]
     InvalidConfig,
     #[msg("Too many oracle keys")]
     TooManyOracles,
@@ -80,11 +80,47 @@ pub enum PictorError {
     InvalidClock,
     #[msg("The account given is not the expected one for this member")]
     AccountMismatch,
+    #[msg("Sequence number 0 is invalid: a member's report sequence numbers start at 1")]
+    SequenceZero,
+    #[msg("rules.creator_min_spent_base_units must be above 0 (USDT base units)")]
+    CreatorThresholdZero,
+    #[msg("rules.worker_min_daily_uptime_minutes must be 1 to 1,440 minutes")]
+    DailyUptimeOutOfRange,
+    #[msg("rules.scoring.worker_window_days must be 1 to 60 days")]
+    WindowOutOfRange,
+    #[msg("rules.worker_max_offline_run_days must not exceed the window length")]
+    OfflineRunExceedsWindow,
+    #[msg("rules.priority_bps must be 1 to 10,000 bps")]
+    PriorityBpsOutOfRange,
+    #[msg("rules.scoring.gpu_tiers holds at most 8 tiers")]
+    TooManyGpuTiers,
+    #[msg("Every GPU tier multiplier must be 1 to 50,000 bps (5x)")]
+    GpuMultiplierOutOfRange,
+    #[msg("Pass names must be 1 to 32 bytes")]
+    PassNameInvalid,
+    #[msg("The pass symbol must be 1 to 10 bytes")]
+    PassSymbolInvalid,
+    #[msg("Pass metadata URIs must be at most 200 bytes")]
+    PassUriTooLong,
+    #[msg("An account invariant does not hold: the change was refused; report this as a program bug")]
+    InvariantViolated,
+    #[msg(
+        "The member account has a layout version or value this program does not know: upgrade the program or the SDK"
+    )]
+    MemberLayoutUnsupported,
+    #[msg("The account already exists: initialise once only")]
+    AlreadyInitialized,
+    #[msg("The rent recipient is not the account that paid for this pass")]
+    RentPayerMismatch,
+    #[msg("The address holds an account that is not empty: it cannot be created here")]
+    AccountNotCreatable,
+    #[msg("No member account: the oracle has not reported about this wallet in this role yet")]
+    MemberNotFound,
 }
 
 impl PictorError {
     /// Every variant, in code order (code = 6000 + index).
-    pub const ALL: [PictorError; 38] = {
+    pub const ALL: [PictorError; 55] = {
         use PictorError::*;
         [
             NotAdmin,
@@ -125,6 +161,23 @@ impl PictorError {
             GpuModelTooLong,
             InvalidClock,
             AccountMismatch,
+            SequenceZero,
+            CreatorThresholdZero,
+            DailyUptimeOutOfRange,
+            WindowOutOfRange,
+            OfflineRunExceedsWindow,
+            PriorityBpsOutOfRange,
+            TooManyGpuTiers,
+            GpuMultiplierOutOfRange,
+            PassNameInvalid,
+            PassSymbolInvalid,
+            PassUriTooLong,
+            InvariantViolated,
+            MemberLayoutUnsupported,
+            AlreadyInitialized,
+            RentPayerMismatch,
+            AccountNotCreatable,
+            MemberNotFound,
         ]
     };
 

@@ -207,6 +207,8 @@ pub struct PassClaimed {
     pub serial: u64,
     /// First round the pass counts in.
     pub first_round: u32,
+    /// Who paid the mint and token account rent (gets it back on close).
+    pub payer: Pubkey,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -222,6 +224,10 @@ pub struct PassRevoked {
     pub reason_code: u16,
     /// Whether a held pass was burned.
     pub burned: bool,
+    /// Rent returned to the pass's payer (mint and token account), lamports.
+    pub rent_returned_lamports: u64,
+    /// Round open at the time that the member left before being ranked (0: none).
+    pub removed_from_round: u32,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -244,6 +250,10 @@ pub struct PassBurnSynced {
     pub wallet: Pubkey,
     /// Role.
     pub role: Role,
+    /// Rent returned to the pass's payer (mint and token account), lamports.
+    pub rent_returned_lamports: u64,
+    /// Round open at the time that the member left before being ranked (0: none).
+    pub removed_from_round: u32,
     /// Time, unix seconds.
     pub ts: i64,
 }

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err, clippy::too_many_arguments)]
 
 pub mod constants;
+pub mod create;
 pub mod eligibility;
 pub mod errors;
 pub mod events;
@@ -23,7 +24,12 @@ use state::{PassMetadata, Role, Rules};
 
 declare_id!("4NSi6oigN9V2VFGf1Xoi6hwuLJJX5XC4bQS2XqGTAzDf");
 
-/// Instruction dispatch; the handlers live in `instructions/`.
+/// Instruction dispatch; the handlers live in `instructions/`, one file each.
+///
+/// The pause governs reports, claims, syncs and the two round steps that
+/// read members (`open_round`, `rank_batch`); each of them carries the same
+/// `access_control` check, `Config::require_not_paused`. Admin actions,
+/// `finalise_round` and `abandon_round` stay available while paused.
 #[program]
 pub mod pictor_vip {
     use super::*;
@@ -39,81 +45,87 @@ pub mod pictor_vip {
         rules: Option<Rules>,
         pass_metadata: Option<PassMetadata>,
     ) -> Result<()> {
-        instructions::admin::update_config(ctx, rules, pass_metadata)
+        instructions::update_config::update_config(ctx, rules, pass_metadata)
     }
 
     /// Pauses or unpauses reports, claims, syncs and rounds. Signer: admin.
     pub fn set_paused(ctx: Context<AdminConfig>, paused: bool) -> Result<()> {
-        instructions::admin::set_paused(ctx, paused)
+        instructions::set_paused::set_paused(ctx, paused)
     }
 
     /// Adds an oracle key. Signer: admin.
     pub fn add_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()> {
-        instructions::admin::add_oracle(ctx, oracle)
+        instructions::add_oracle::add_oracle(ctx, oracle)
     }
 
     /// Removes an oracle key. Signer: admin.
     pub fn remove_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()> {
-        instructions::admin::remove_oracle(ctx, oracle)
+        instructions::remove_oracle::remove_oracle(ctx, oracle)
     }
 
     /// Replaces the crank key. Signer: admin.
     pub fn set_crank(ctx: Context<AdminConfig>, crank: Pubkey) -> Result<()> {
-        instructions::admin::set_crank(ctx, crank)
+        instructions::set_crank::set_crank(ctx, crank)
     }
 
     /// Step 1 of the admin hand-over (`None` cancels). Signer: admin.
     pub fn propose_admin(ctx: Context<AdminConfig>, pending: Option<Pubkey>) -> Result<()> {
-        instructions::admin::propose_admin(ctx, pending)
+        instructions::propose_admin::propose_admin(ctx, pending)
     }
 
     /// Step 2 of the admin hand-over. Signer: the proposed key.
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
-        instructions::admin::accept_admin(ctx)
+        instructions::accept_admin::accept_admin(ctx)
     }
 
     /// Applies one oracle fact about a member. Signer: an oracle.
+    #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
-        instructions::report::report(ctx, wallet, seq, report)
+        instructions::submit_report::submit_report(ctx, wallet, seq, report)
     }
 
     /// Mints the wallet's pass of `role` if eligible now. Signer: the wallet.
+    #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
         instructions::claim::claim(ctx, role)
     }
 
-    /// Burns a member's pass and bars it from claiming. Signer: admin.
-    pub fn revoke(ctx: Context<Revoke>, reason_code: u16) -> Result<()> {
-        instructions::pass_lifecycle::revoke(ctx, reason_code)
+    /// Burns a member's pass, takes it out of ranking at once and bars it
+    /// from claiming. Signer: admin.
+    pub fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Result<()> {
+        instructions::revoke::revoke(ctx, role, reason_code)
     }
 
     /// Lifts a revocation; the member may claim again once eligible. Signer: admin.
-    pub fn reinstate(ctx: Context<Reinstate>) -> Result<()> {
-        instructions::pass_lifecycle::reinstate(ctx)
+    pub fn reinstate(ctx: Context<Reinstate>, role: Role) -> Result<()> {
+        instructions::reinstate::reinstate(ctx, role)
     }
 
     /// Records that a holder burned its own pass. Permissionless.
-    pub fn sync_pass(ctx: Context<SyncPass>) -> Result<()> {
-        instructions::pass_lifecycle::sync_pass(ctx)
+    #[access_control(ctx.accounts.config.require_not_paused())]
+    pub fn sync_pass(ctx: Context<SyncPass>, role: Role) -> Result<()> {
+        instructions::sync_pass::sync_pass(ctx, role)
     }
 
     /// Opens a ranking round of `role` as of now. Signer: crank.
+    #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
-        instructions::rounds::open_round(ctx, role)
+        instructions::open_round::open_round(ctx, role)
     }
 
     /// Ranks the members given as remaining accounts, in order. Signer: crank.
+    #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Role, round: u32) -> Result<()> {
-        instructions::rounds::rank_batch(ctx, role, round)
+        instructions::rank_batch::rank_batch(ctx, role, round)
     }
 
     /// Publishes a fully ranked round. Signer: crank.
     pub fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
-        instructions::rounds::finalise_round(ctx, role, round)
+        instructions::finalise_round::finalise_round(ctx, role, round)
     }
 
     /// Drops an open round (e.g. after a crank crash); the next gets a new number. Signer: crank.
     pub fn abandon_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
-        instructions::rounds::abandon_round(ctx, role, round)
+        instructions::abandon_round::abandon_round(ctx, role, round)
     }
 }

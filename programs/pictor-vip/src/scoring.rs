@@ -3,7 +3,7 @@
 //! or product below can overflow.
 use crate::constants::*;
 use crate::eligibility::window_uptime_minutes;
-use crate::state::{CreatorFacts, Facts, GpuSpec, GpuTier, ScoringParams, WorkerFacts};
+use crate::state::{CreatorFacts, FactsRef, GpuClass, GpuTier, ScoringParams, WorkerFacts};
 use crate::time::{day_index, month_index};
 use anchor_lang::prelude::*;
 
@@ -52,7 +52,7 @@ pub fn creator_score(facts: &CreatorFacts, at: i64) -> Result<CreatorScore> {
 
 /// The best multiplier among tiers whose VRAM and hashpower minimums `gpu`
 /// meets; the base (1.0×) without a GPU report or a matching tier.
-pub fn gpu_multiplier_bps(gpu: Option<&GpuSpec>, tiers: &[GpuTier]) -> u16 {
+pub fn gpu_multiplier_bps(gpu: Option<GpuClass>, tiers: &[GpuTier]) -> u16 {
     gpu.and_then(|g| {
         tiers
             .iter()
@@ -70,7 +70,7 @@ pub fn worker_score(facts: &WorkerFacts, at: i64, params: &ScoringParams) -> Res
     let uptime_points = i128::from(window_minutes / (u64::from(window) * 60));
     let job_points = POINTS_PER_FRAME_COMPLETED * i128::from(facts.frames_completed)
         + POINTS_PER_FAILED_JOB * i128::from(facts.jobs_failed);
-    let multiplier = gpu_multiplier_bps(facts.gpu.as_ref(), &params.gpu_tiers);
+    let multiplier = gpu_multiplier_bps(facts.gpu(), &params.gpu_tiers);
     let steps = u128::from(facts.lifetime_uptime_minutes / GPU_STEP_UPTIME_MINUTES);
     let gpu_points = steps * u128::from(GPU_POINTS_PER_STEP) * u128::from(multiplier) / u128::from(BPS_DENOMINATOR);
     // steps ≤ u64::MAX / 6,000, so gpu_points < 2^64 × 50: fits i128.
@@ -86,17 +86,17 @@ pub fn worker_score(facts: &WorkerFacts, at: i64, params: &ScoringParams) -> Res
 }
 
 /// Total score of a pass holder as of `at` (unix seconds).
-pub fn score(facts: &Facts, at: i64, params: &ScoringParams) -> Result<i128> {
+pub fn score(facts: FactsRef, at: i64, params: &ScoringParams) -> Result<i128> {
     Ok(match facts {
-        Facts::Creator(c) => creator_score(c, at)?.total,
-        Facts::Worker(w) => worker_score(w, at, params)?.total,
+        FactsRef::Creator(c) => creator_score(c, at)?.total,
+        FactsRef::Worker(w) => worker_score(w, at, params)?.total,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{default_gpu_tiers, DayRecord};
+    use crate::state::default_gpu_tiers;
     use crate::time::days_from_civil;
     use proptest::prelude::*;
 
@@ -108,8 +108,14 @@ mod tests {
         days_from_civil(y, m, d) * SECONDS_PER_DAY
     }
 
-    fn gpu(vram_gb: u16, hashpower: u64) -> GpuSpec {
-        GpuSpec { model: "test".into(), vram_gb, hashpower }
+    fn gpu(vram_gb: u16, hashpower: u64) -> GpuClass {
+        GpuClass { vram_gb, hashpower }
+    }
+
+    fn worker_with_gpu(vram_gb: u16, hashpower: u64) -> WorkerFacts {
+        let mut w = WorkerFacts::default();
+        w.set_gpu("test", vram_gb, hashpower).unwrap();
+        w
     }
 
     #[test]
@@ -129,6 +135,7 @@ mod tests {
             frames_rendered: 300,
             recharge_month: month_index(at).unwrap(),
             month_recharged_base_units: 5_200_250_000,
+            ..Default::default()
         };
         assert_eq!(creator_score(&c, at).unwrap().total, 5_200 + 300 + 100);
     }
@@ -140,17 +147,16 @@ mod tests {
         for (i, d) in (today - 30..today).enumerate() {
             // 29 days of 1,019 min and one of 1,020: average 16.99… h → 16.
             let m = if i == 0 { 1_020 } else { 1_019 };
-            w.days[d as usize % WORKER_DAY_SLOTS] = DayRecord { day_index: d, uptime_minutes: m, reported: true };
+            w.set_uptime(d, m);
         }
         assert_eq!(worker_score(&w, ts(2026, 9, 1), &params()).unwrap().uptime_points, 16);
-        let d = today - 1;
-        w.days[d as usize % WORKER_DAY_SLOTS].uptime_minutes = 1_049; // +30 min: 30,600 = 17 h × 30 × 60
+        w.set_uptime(today - 1, 1_049); // +30 min: 30,600 = 17 h × 30 × 60
         assert_eq!(worker_score(&w, ts(2026, 9, 1), &params()).unwrap().uptime_points, 17);
     }
 
     #[test]
     fn failed_jobs_can_make_a_score_negative() {
-        let w = WorkerFacts { frames_completed: 1, jobs_failed: 20, ..Default::default() };
+        let w = WorkerFacts { frames_completed: 1, jobs_failed: 20, ..WorkerFacts::default() };
         let s = worker_score(&w, ts(2026, 9, 1), &params()).unwrap();
         assert_eq!(s.job_points, 5 - 200);
         assert_eq!(s.total, -95);
@@ -159,7 +165,7 @@ mod tests {
     #[test]
     fn gpu_points_round_down_after_the_multiplier() {
         // 3 steps of 100 h × 10 × 1.25 = 37.5 → 37.
-        let w = WorkerFacts { lifetime_uptime_minutes: 18_000 + 5_999, gpu: Some(gpu(16, 0)), ..Default::default() };
+        let w = WorkerFacts { lifetime_uptime_minutes: 18_000 + 5_999, ..worker_with_gpu(16, 0) };
         let s = worker_score(&w, ts(2026, 9, 1), &params()).unwrap();
         assert_eq!((s.gpu_multiplier_bps, s.gpu_points), (12_500, 37));
     }
@@ -171,12 +177,12 @@ mod tests {
             GpuTier { min_vram_gb: 24, min_hashpower: 500, multiplier_bps: 15_000 },
             GpuTier { min_vram_gb: 16, min_hashpower: 0, multiplier_bps: 12_500 },
         ];
-        assert_eq!(gpu_multiplier_bps(Some(&gpu(24, 499)), &tiers), 12_500);
-        assert_eq!(gpu_multiplier_bps(Some(&gpu(24, 500)), &tiers), 15_000);
-        assert_eq!(gpu_multiplier_bps(Some(&gpu(8, 0)), &tiers), 10_000);
+        assert_eq!(gpu_multiplier_bps(Some(gpu(24, 499)), &tiers), 12_500);
+        assert_eq!(gpu_multiplier_bps(Some(gpu(24, 500)), &tiers), 15_000);
+        assert_eq!(gpu_multiplier_bps(Some(gpu(8, 0)), &tiers), 10_000);
         assert_eq!(gpu_multiplier_bps(None, &tiers), BASE_GPU_MULTIPLIER_BPS);
-        assert_eq!(gpu_multiplier_bps(Some(&gpu(80, 0)), &default_gpu_tiers()), 20_000);
-        assert_eq!(gpu_multiplier_bps(Some(&gpu(8, 0)), &[]), BASE_GPU_MULTIPLIER_BPS);
+        assert_eq!(gpu_multiplier_bps(Some(gpu(80, 0)), &default_gpu_tiers()), 20_000);
+        assert_eq!(gpu_multiplier_bps(Some(gpu(8, 0)), &[]), BASE_GPU_MULTIPLIER_BPS);
     }
 
     proptest! {
@@ -196,10 +202,10 @@ mod tests {
         ) {
             let at = ts(2026, 9, 1);
             let mut w = WorkerFacts { lifetime_uptime_minutes: lifetime, frames_completed: frames,
-                jobs_failed: failed, gpu: Some(gpu(vram, hash)), ..Default::default() };
+                jobs_failed: failed, ..worker_with_gpu(vram, hash) };
             let today = day_index(at).unwrap();
             for d in today - 30..today {
-                w.days[d as usize % WORKER_DAY_SLOTS] = DayRecord { day_index: d, uptime_minutes: minutes, reported: true };
+                w.set_uptime(d, minutes);
             }
             let mut p = params();
             p.gpu_tiers.push(GpuTier { min_vram_gb: 0, min_hashpower: 0, multiplier_bps: MAX_GPU_MULTIPLIER_BPS });
@@ -212,7 +218,7 @@ mod tests {
 
         #[test]
         fn gpu_points_never_exceed_the_unrounded_product(lifetime in 0u64..10_000_000_000, vram in 0u16..100) {
-            let w = WorkerFacts { lifetime_uptime_minutes: lifetime, gpu: Some(gpu(vram, 0)), ..Default::default() };
+            let w = WorkerFacts { lifetime_uptime_minutes: lifetime, ..worker_with_gpu(vram, 0) };
             let s = worker_score(&w, ts(2026, 9, 1), &params()).unwrap();
             let exact_times_bps = i128::from(lifetime / 6_000) * 10 * i128::from(s.gpu_multiplier_bps);
             prop_assert!(s.gpu_points * 10_000 <= exact_times_bps);

@@ -180,7 +180,8 @@ impl Fixture {
     }
 
     pub fn member(&mut self, role: Role, wallet: &Pubkey) -> Member {
-        self.decode(&pda::member(role, wallet))
+        let a = self.account(&pda::member(role, wallet)).expect("member exists");
+        Member::decode(&a.data).unwrap()
     }
 
     pub fn board(&mut self, role: Role) -> Board {

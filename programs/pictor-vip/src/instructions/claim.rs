@@ -1,12 +1,12 @@
 //! `claim`: the wallet mints its soulbound pass once eligible (SPEC §3).
 use crate::constants::*;
+use crate::create::create_pda;
 use crate::eligibility::{creator_eligibility, worker_eligibility};
 use crate::errors::PictorError;
 use crate::events::PassClaimed;
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
-use anchor_lang::system_program;
 use anchor_spl::associated_token::{self, get_associated_token_address_with_program_id, AssociatedToken};
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use anchor_spl::token_2022::spl_token_2022::instruction::AuthorityType;
@@ -26,14 +26,15 @@ pub struct Claim<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     /// The config.
-    #[account(seeds = [CONFIG_SEED], bump = config.bump, constraint = !config.paused @ PictorError::Paused)]
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
     /// The role's board (serial and holder count).
     #[account(mut, seeds = [BOARD_SEED, &role.seed()], bump = board.bump)]
     pub board: Box<Account<'info, Board>>,
-    /// The member: exists once the oracle has reported about it.
-    #[account(mut, seeds = [MEMBER_SEED, &role.seed(), wallet.key().as_ref()], bump = member.bump)]
-    pub member: Box<Account<'info, Member>>,
+    /// CHECK: the member PDA `[MEMBER_SEED, role, wallet]` (exists once the
+    /// oracle has reported about it), loaded in place by `load_member_mut`.
+    #[account(mut, seeds = [MEMBER_SEED, &role.seed(), wallet.key().as_ref()], bump)]
+    pub member: UncheckedAccount<'info>,
     /// CHECK: the pass mint PDA `[PASS_MINT_SEED, role, wallet]`, created here.
     #[account(mut, seeds = [PASS_MINT_SEED, &role.seed(), wallet.key().as_ref()], bump)]
     pub pass_mint: UncheckedAccount<'info>,
@@ -65,76 +66,106 @@ pub const PASS_MINT_EXTENSIONS: [ExtensionType; 4] = [
 pub(crate) fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
-    match a.member.pass.status {
-        PassStatus::Active => return err!(PictorError::PassAlreadyClaimed),
-        PassStatus::Revoked => return err!(PictorError::MemberRevoked),
-        PassStatus::None | PassStatus::Burned => {}
+    let member_info = a.member.to_account_info();
+    {
+        let member = load_member_mut(&member_info, role)?;
+        match member.header().pass_status() {
+            PassStatus::Active => return err!(PictorError::PassAlreadyClaimed),
+            PassStatus::Revoked => return err!(PictorError::MemberRevoked),
+            PassStatus::None | PassStatus::Burned => {}
+        }
+        let eligible = match member.facts() {
+            FactsRef::Creator(c) => creator_eligibility(c, &a.config.rules).eligible,
+            FactsRef::Worker(w) => worker_eligibility(w, &a.config.rules, now)?.eligible,
+        };
+        require!(eligible, PictorError::NotEligible);
     }
-    let eligible = match &a.member.facts {
-        Facts::Creator(c) => creator_eligibility(c, &a.config.rules).eligible,
-        Facts::Worker(w) => worker_eligibility(w, &a.config.rules, now)?.eligible,
-    };
-    require!(eligible, PictorError::NotEligible);
 
-    mint_pass(a, role, ctx.bumps.pass_mint)?;
+    let mint_bump = ctx.bumps.pass_mint;
+    create_mint_account(a, role, mint_bump)?;
+    init_mint_extensions(a)?;
+    init_metadata(a, role)?;
+    create_holder_account(a)?;
+    mint_and_seal(a)?;
 
     let board = &mut ctx.accounts.board;
     let serial = board.passes_issued.safe_add(1)?;
     board.passes_issued = serial;
     board.active_holders = board.active_holders.safe_add(1)?;
-    let member = &mut ctx.accounts.member;
-    member.pass = PassState {
-        status: PassStatus::Active,
-        serial,
-        claimed_ts: now,
-        first_round: board.next_round,
-        revoke_reason: member.pass.revoke_reason,
-    };
+    let first_round = board.next_round;
     board.invariant()?;
+    let mut member = load_member_mut(&member_info, role)?;
+    let header = member.header_mut();
+    header.set_pass_status(PassStatus::Active);
+    header.pass_serial = u32::try_from(serial).map_err(|_| PictorError::Overflow)?;
+    header.pass_first_round = first_round;
+    header.pass_rent_payer = ctx.accounts.payer.key();
     member.invariant()?;
     emit!(PassClaimed {
-        wallet: member.wallet,
+        wallet: ctx.accounts.wallet.key(),
         role,
         mint: ctx.accounts.pass_mint.key(),
         serial,
-        first_round: board.next_round,
+        first_round,
+        payer: ctx.accounts.payer.key(),
         ts: now,
     });
     Ok(())
 }
 
-/// Builds the soulbound mint, mints the one token and drops the mint authority.
-fn mint_pass(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
+/// The pass's Token-2022 metadata for `role`.
+fn pass_metadata(a: &Claim, role: Role) -> TokenMetadata {
+    let (name, uri) = a.config.pass_metadata.for_role(role);
+    TokenMetadata {
+        update_authority: OptionalNonZeroPubkey(a.pass_authority.key()),
+        mint: a.pass_mint.key(),
+        name: name.to_string(),
+        symbol: a.config.pass_metadata.symbol.clone(),
+        uri: uri.to_string(),
+        additional_metadata: vec![(METADATA_ROLE_KEY.to_string(), role.as_str().to_string())],
+    }
+}
+
+fn authority_seeds(a: &Claim) -> [u8; 1] {
+    [a.config.pass_authority_bump]
+}
+
+/// Step 1: the mint account, sized for the fixed extensions and funded for
+/// the metadata Token-2022 appends later. Pre-funded addresses are fine.
+#[inline(never)]
+fn create_mint_account(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
     let wallet = a.wallet.key();
-    let mint_seeds: &[&[u8]] = &[PASS_MINT_SEED, &role.seed(), wallet.as_ref(), &[mint_bump]];
-    let authority_seeds: &[&[u8]] = &[PASS_AUTHORITY_SEED, &[a.config.pass_authority_bump]];
+    let bump = [mint_bump];
+    let mint_seeds: &[&[u8]] = &[PASS_MINT_SEED, &role.seed(), wallet.as_ref(), &bump];
+    let base_len = ExtensionType::try_calculate_account_len::<Mint>(&PASS_MINT_EXTENSIONS)?;
+    let full_len = base_len + pass_metadata(a, role).tlv_size_of()?;
+    let lamports = Rent::get()?.minimum_balance(full_len);
+    create_pda(
+        &a.payer.to_account_info(),
+        &a.pass_mint.to_account_info(),
+        &a.system_program.to_account_info(),
+        mint_seeds,
+        base_len,
+        lamports,
+        &a.token_program.key(),
+    )
+}
+
+/// Step 2: NonTransferable, MetadataPointer (to itself), PermanentDelegate
+/// and MintCloseAuthority (both the pass authority PDA), then the mint.
+#[inline(never)]
+fn init_mint_extensions(a: &Claim) -> Result<()> {
     let authority = a.pass_authority.key();
     let mint = a.pass_mint.to_account_info();
     let token_program = a.token_program.to_account_info();
-    let token_program_id = a.token_program.key();
-    let (name, uri) = a.config.pass_metadata.for_role(role);
-    let symbol = a.config.pass_metadata.symbol.clone();
-
-    let metadata = TokenMetadata {
-        update_authority: OptionalNonZeroPubkey(authority),
-        mint: mint.key(),
-        name: name.to_string(),
-        symbol: symbol.clone(),
-        uri: uri.to_string(),
-        additional_metadata: vec![(METADATA_ROLE_KEY.to_string(), role.as_str().to_string())],
-    };
-    let base_len = ExtensionType::try_calculate_account_len::<Mint>(&PASS_MINT_EXTENSIONS)?;
-    let full_len = base_len + metadata.tlv_size_of()?;
-    let lamports = Rent::get()?.minimum_balance(full_len);
-    create_pda_account(a, &mint, mint_seeds, lamports, base_len as u64)?;
-
+    let id = a.token_program.key();
     ext::non_transferable_mint_initialize(CpiContext::new(
-        token_program_id,
+        id,
         ext::NonTransferableMintInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
     ))?;
     ext::metadata_pointer_initialize(
         CpiContext::new(
-            token_program_id,
+            id,
             ext::MetadataPointerInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
         ),
         Some(authority),
@@ -142,33 +173,39 @@ fn mint_pass(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
     )?;
     ext::permanent_delegate_initialize(
         CpiContext::new(
-            token_program_id,
+            id,
             ext::PermanentDelegateInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
         ),
         &authority,
     )?;
     ext::mint_close_authority_initialize(
         CpiContext::new(
-            token_program_id,
+            id,
             ext::MintCloseAuthorityInitialize { token_program_id: token_program.clone(), mint: mint.clone() },
         ),
         Some(&authority),
     )?;
-    token_2022::initialize_mint2(
-        CpiContext::new(token_program_id, token_2022::InitializeMint2 { mint: mint.clone() }),
-        0,
-        &authority,
-        None,
-    )?;
-    let signer: &[&[&[u8]]] = &[authority_seeds];
+    token_2022::initialize_mint2(CpiContext::new(id, token_2022::InitializeMint2 { mint }), 0, &authority, None)
+}
+
+/// Step 3: TokenMetadata (name, symbol, URI) and the `role` field.
+#[inline(never)]
+fn init_metadata(a: &Claim, role: Role) -> Result<()> {
+    let bump = authority_seeds(a);
+    let signer: &[&[&[u8]]] = &[&[PASS_AUTHORITY_SEED, &bump]];
+    let mint = a.pass_mint.to_account_info();
+    let token_program = a.token_program.to_account_info();
+    let id = a.token_program.key();
+    let authority = a.pass_authority.to_account_info();
+    let metadata = pass_metadata(a, role);
     ext::token_metadata_initialize(
         CpiContext::new_with_signer(
-            token_program_id,
+            id,
             ext::TokenMetadataInitialize {
                 program_id: token_program.clone(),
                 metadata: mint.clone(),
-                update_authority: a.pass_authority.to_account_info(),
-                mint_authority: a.pass_authority.to_account_info(),
+                update_authority: authority.clone(),
+                mint_authority: authority.clone(),
                 mint: mint.clone(),
             },
             signer,
@@ -179,81 +216,69 @@ fn mint_pass(a: &Claim, role: Role, mint_bump: u8) -> Result<()> {
     )?;
     ext::token_metadata_update_field(
         CpiContext::new_with_signer(
-            token_program_id,
-            ext::TokenMetadataUpdateField {
-                program_id: token_program.clone(),
-                metadata: mint.clone(),
-                update_authority: a.pass_authority.to_account_info(),
-            },
+            id,
+            ext::TokenMetadataUpdateField { program_id: token_program, metadata: mint, update_authority: authority },
             signer,
         ),
         Field::Key(METADATA_ROLE_KEY.to_string()),
         role.as_str().to_string(),
-    )?;
+    )
+}
+
+/// Step 4: the wallet's associated token account, whose close authority
+/// becomes the pass authority PDA (the wallet signs as owner): the holder
+/// can burn its pass but not pocket the token account's rent, which goes
+/// back to the claim's payer when the program closes the pass.
+#[inline(never)]
+fn create_holder_account(a: &Claim) -> Result<()> {
+    let token_program = a.token_program.to_account_info();
     associated_token::create_idempotent(CpiContext::new(
         a.associated_token_program.key(),
         associated_token::Create {
             payer: a.payer.to_account_info(),
             associated_token: a.holder_ata.to_account_info(),
             authority: a.wallet.to_account_info(),
-            mint: mint.clone(),
+            mint: a.pass_mint.to_account_info(),
             system_program: a.system_program.to_account_info(),
             token_program: token_program.clone(),
         },
     ))?;
+    token_2022::set_authority(
+        CpiContext::new(
+            a.token_program.key(),
+            token_2022::SetAuthority {
+                current_authority: a.wallet.to_account_info(),
+                account_or_mint: a.holder_ata.to_account_info(),
+            },
+        ),
+        AuthorityType::CloseAccount,
+        Some(a.pass_authority.key()),
+    )
+}
+
+/// Step 5: mints the one token, then drops the mint authority for good.
+#[inline(never)]
+fn mint_and_seal(a: &Claim) -> Result<()> {
+    let bump = authority_seeds(a);
+    let signer: &[&[&[u8]]] = &[&[PASS_AUTHORITY_SEED, &bump]];
+    let id = a.token_program.key();
+    let mint = a.pass_mint.to_account_info();
+    let authority = a.pass_authority.to_account_info();
     token_2022::mint_to(
         CpiContext::new_with_signer(
-            token_program_id,
-            token_2022::MintTo {
-                mint: mint.clone(),
-                to: a.holder_ata.to_account_info(),
-                authority: a.pass_authority.to_account_info(),
-            },
+            id,
+            token_2022::MintTo { mint: mint.clone(), to: a.holder_ata.to_account_info(), authority: authority.clone() },
             signer,
         ),
         1,
     )?;
     token_2022::set_authority(
         CpiContext::new_with_signer(
-            token_program_id,
-            token_2022::SetAuthority { current_authority: a.pass_authority.to_account_info(), account_or_mint: mint },
+            id,
+            token_2022::SetAuthority { current_authority: authority, account_or_mint: mint },
             signer,
         ),
         AuthorityType::MintTokens,
         None,
     )
-}
-
-/// Creates a PDA account owned by Token-2022. Anyone can send lamports to a
-/// PDA's address before it exists; `create_account` would then fail forever,
-/// so a pre-funded address is topped up, allocated and assigned instead.
-fn create_pda_account<'info>(
-    a: &Claim<'info>,
-    target: &AccountInfo<'info>,
-    seeds: &[&[u8]],
-    lamports: u64,
-    space: u64,
-) -> Result<()> {
-    let system_id = a.system_program.key();
-    let payer = a.payer.to_account_info();
-    let owner = a.token_program.key();
-    let signer: &[&[&[u8]]] = &[seeds];
-    let current = target.lamports();
-    if current == 0 {
-        let accounts = system_program::CreateAccount { from: payer, to: target.clone() };
-        return system_program::create_account(
-            CpiContext::new_with_signer(system_id, accounts, signer),
-            lamports,
-            space,
-            &owner,
-        );
-    }
-    if current < lamports {
-        let accounts = system_program::Transfer { from: payer, to: target.clone() };
-        system_program::transfer(CpiContext::new(system_id, accounts), lamports - current)?;
-    }
-    let accounts = system_program::Allocate { account_to_allocate: target.clone() };
-    system_program::allocate(CpiContext::new_with_signer(system_id, accounts, signer), space)?;
-    let accounts = system_program::Assign { account_to_assign: target.clone() };
-    system_program::assign(CpiContext::new_with_signer(system_id, accounts, signer), &owner)
 }

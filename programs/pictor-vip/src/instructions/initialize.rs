@@ -1,4 +1,6 @@
+//! `initialize`: creates the config and both role boards.
 use crate::constants::*;
+use crate::create::{create_program_pda, write_account};
 use crate::errors::PictorError;
 use crate::events::ConfigInitialized;
 use crate::state::*;
@@ -20,20 +22,22 @@ pub struct InitializeArgs {
 
 /// Creates the config and both role boards. Only the program's upgrade
 /// authority may call it, so a stranger cannot front-run the deployment.
+/// The three PDAs are created by [`crate::create`], so lamports someone
+/// sent to their addresses first do not block the deployment.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     /// The program's upgrade authority; becomes the admin and pays rent.
     #[account(mut)]
     pub admin: Signer<'info>,
-    /// The config PDA.
-    #[account(init, payer = admin, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
-    pub config: Box<Account<'info, Config>>,
-    /// The creator board PDA.
-    #[account(init, payer = admin, space = 8 + Board::INIT_SPACE, seeds = [BOARD_SEED, &Role::Creator.seed()], bump)]
-    pub creator_board: Box<Account<'info, Board>>,
-    /// The worker board PDA.
-    #[account(init, payer = admin, space = 8 + Board::INIT_SPACE, seeds = [BOARD_SEED, &Role::Worker.seed()], bump)]
-    pub worker_board: Box<Account<'info, Board>>,
+    /// CHECK: the config PDA `[CONFIG_SEED]`, created here (must not exist yet).
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
+    /// CHECK: the creator board PDA `[BOARD_SEED, Creator]`, created here.
+    #[account(mut, seeds = [BOARD_SEED, &Role::Creator.seed()], bump)]
+    pub creator_board: UncheckedAccount<'info>,
+    /// CHECK: the worker board PDA `[BOARD_SEED, Worker]`, created here.
+    #[account(mut, seeds = [BOARD_SEED, &Role::Worker.seed()], bump)]
+    pub worker_board: UncheckedAccount<'info>,
     /// This program's ProgramData account (upgradeable loader), whose upgrade
     /// authority must be the signer.
     #[account(
@@ -48,9 +52,9 @@ pub struct Initialize<'info> {
 pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     require!(args.oracles.len() <= MAX_ORACLES, PictorError::TooManyOracles);
     let (_, pass_authority_bump) = Pubkey::find_program_address(&[PASS_AUTHORITY_SEED], &crate::ID);
-    let config = &mut ctx.accounts.config;
-    config.set_inner(Config {
-        admin: ctx.accounts.admin.key(),
+    let a = &ctx.accounts;
+    let config = Config {
+        admin: a.admin.key(),
         pending_admin: None,
         crank: args.crank,
         oracles: args.oracles,
@@ -59,27 +63,28 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
         pass_metadata: args.pass_metadata,
         bump: ctx.bumps.config,
         pass_authority_bump,
-    });
+    };
     config.invariant()?;
-    for (board, role, bump) in [
-        (&mut ctx.accounts.creator_board, Role::Creator, ctx.bumps.creator_board),
-        (&mut ctx.accounts.worker_board, Role::Worker, ctx.bumps.worker_board),
+    let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
+    let bump = [ctx.bumps.config];
+    create_program_pda(&payer, &a.config, &system, &[CONFIG_SEED, &bump], 8 + Config::INIT_SPACE)?;
+    write_account(&a.config, &config)?;
+    for (info, role, bump) in [
+        (&a.creator_board, Role::Creator, ctx.bumps.creator_board),
+        (&a.worker_board, Role::Worker, ctx.bumps.worker_board),
     ] {
-        board.set_inner(Board {
-            role,
-            bump,
-            passes_issued: 0,
-            active_holders: 0,
-            next_round: 1,
-            open: None,
-            finalised: None,
-        });
+        let seeds: &[&[u8]] = &[BOARD_SEED, &role.seed(), &[bump]];
+        create_program_pda(&payer, info, &system, seeds, 8 + Board::INIT_SPACE)?;
+        let board =
+            Board { role, bump, passes_issued: 0, active_holders: 0, next_round: 1, open: None, finalised: None };
+        board.invariant()?;
+        write_account(info, &board)?;
     }
     emit!(ConfigInitialized {
         admin: config.admin,
         crank: config.crank,
-        oracles: config.oracles.clone(),
-        rules: config.rules.clone(),
+        oracles: config.oracles,
+        rules: config.rules,
         ts: Clock::get()?.unix_timestamp,
     });
     Ok(())

@@ -1,14 +1,32 @@
-//! One file per instruction family.
-pub mod admin;
+//! One file per instruction (shared account structs in their own files).
+pub mod abandon_round;
+pub mod accept_admin;
+pub mod add_oracle;
+pub mod admin_config;
 pub mod claim;
+pub mod crank_round;
+pub mod finalise_round;
 pub mod initialize;
-pub mod pass_lifecycle;
-pub mod report;
-pub mod rounds;
+pub mod open_round;
+pub mod pass_accounts;
+pub mod propose_admin;
+pub mod rank_batch;
+pub mod reinstate;
+pub mod remove_oracle;
+pub mod revoke;
+pub mod set_crank;
+pub mod set_paused;
+pub mod submit_report;
+pub mod sync_pass;
+pub mod update_config;
 
-pub use admin::*;
+pub use accept_admin::*;
+pub use admin_config::*;
 pub use claim::*;
+pub use crank_round::*;
 pub use initialize::*;
-pub use pass_lifecycle::*;
-pub use report::*;
-pub use rounds::*;
+pub use pass_accounts::*;
+pub use reinstate::*;
+pub use revoke::*;
+pub use submit_report::*;
+pub use sync_pass::*;

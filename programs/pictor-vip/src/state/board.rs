@@ -26,6 +26,9 @@ pub struct OpenRound {
     pub priority_count: u32,
     /// Members ranked so far.
     pub ranked: u32,
+    /// Members that lost their pass (revoked or burned) after the round
+    /// opened, before they were ranked: no longer in `members`.
+    pub removed: u32,
     /// Key of the last member ranked, if any.
     pub last: Option<OrderKey>,
     /// Score of the last priority member (the cutoff), once reached, in points.
@@ -47,6 +50,8 @@ pub struct FinalRound {
     pub members: u32,
     /// Members flagged priority.
     pub priority_count: u32,
+    /// Members removed from the round before they were ranked.
+    pub removed: u32,
     /// Lowest score that got priority, in points (`None` for an empty round).
     pub cutoff_score: Option<i128>,
 }
@@ -97,15 +102,39 @@ impl Board {
         self.finalised.as_ref().map_or(0, |f| f.round)
     }
 
+    /// Takes a member that held a pass out of the open round at once
+    /// (revoked, or its pass burned). A member not ranked yet leaves the
+    /// round's count, so the round can still finalise; the priority count
+    /// fixed at open stays, capped at the members left (see the README). A
+    /// member already ranked keeps its place in the count; readers stop
+    /// showing it because its rank entries are cleared.
+    pub fn remove_from_open_round(&mut self, counted_in_open: bool, ranked_in_open: bool) -> Result<()> {
+        let Some(open) = self.open.as_mut() else { return Ok(()) };
+        if counted_in_open && !ranked_in_open {
+            open.members = open.members.checked_sub(1).ok_or(PictorError::InvariantViolated)?;
+            open.removed = open.removed.checked_add(1).ok_or(PictorError::Overflow)?;
+            open.priority_count = open.priority_count.min(open.members);
+            // The cap can make the member ranked last the last priority one.
+            if open.cutoff_score.is_none() && open.priority_count > 0 && open.ranked == open.priority_count {
+                open.cutoff_score = open.last.map(|k| k.score);
+            }
+        }
+        Ok(())
+    }
+
     /// Invariants every instruction that changes the board leaves true.
     pub fn invariant(&self) -> Result<()> {
-        require!(u64::from(self.active_holders) <= self.passes_issued, PictorError::Overflow);
+        let mut ok = u64::from(self.active_holders) <= self.passes_issued;
         if let Some(open) = &self.open {
-            require!(open.ranked <= open.members, PictorError::RoundIncomplete);
-            require!(open.priority_count <= open.members, PictorError::InvalidConfig);
-            require!(open.round < self.next_round, PictorError::WrongRound);
-            require!(open.round > self.finalised_round(), PictorError::WrongRound);
+            ok &= open.ranked <= open.members
+                && open.priority_count <= open.members
+                && open.round < self.next_round
+                && open.round > self.finalised_round();
         }
+        if let Some(done) = &self.finalised {
+            ok &= done.priority_count <= done.members && done.round < self.next_round;
+        }
+        require!(ok, PictorError::InvariantViolated);
         Ok(())
     }
 }

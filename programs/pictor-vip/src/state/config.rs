@@ -20,6 +20,15 @@ impl Role {
         [self as u8]
     }
 
+    /// The role of a stored byte.
+    pub fn from_u8(byte: u8) -> Result<Role> {
+        match byte {
+            0 => Ok(Role::Creator),
+            1 => Ok(Role::Worker),
+            _ => err!(PictorError::MemberLayoutUnsupported),
+        }
+    }
+
     /// Lower-case name, as in the feed and in pass metadata.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -87,17 +96,20 @@ pub fn default_gpu_tiers() -> Vec<GpuTier> {
 }
 
 impl Rules {
-    /// Rejects values no deployment should hold.
+    /// Rejects values no deployment should hold, each field with its own error.
     pub fn validate(&self) -> Result<()> {
         let window = self.scoring.worker_window_days;
-        require!(self.creator_min_spent_base_units > 0, PictorError::InvalidConfig);
-        require!((1..=MINUTES_PER_DAY).contains(&self.worker_min_daily_uptime_minutes), PictorError::InvalidConfig);
-        require!((1..=MAX_WORKER_WINDOW_DAYS).contains(&window), PictorError::InvalidConfig);
-        require!(self.worker_max_offline_run_days <= window, PictorError::InvalidConfig);
-        require!((1..=BPS_DENOMINATOR as u16).contains(&self.priority_bps), PictorError::InvalidConfig);
-        require!(self.scoring.gpu_tiers.len() <= MAX_GPU_TIERS, PictorError::InvalidConfig);
+        require!(self.creator_min_spent_base_units > 0, PictorError::CreatorThresholdZero);
+        require!(
+            (1..=MINUTES_PER_DAY).contains(&self.worker_min_daily_uptime_minutes),
+            PictorError::DailyUptimeOutOfRange
+        );
+        require!((1..=MAX_WORKER_WINDOW_DAYS).contains(&window), PictorError::WindowOutOfRange);
+        require!(self.worker_max_offline_run_days <= window, PictorError::OfflineRunExceedsWindow);
+        require!((1..=BPS_DENOMINATOR as u16).contains(&self.priority_bps), PictorError::PriorityBpsOutOfRange);
+        require!(self.scoring.gpu_tiers.len() <= MAX_GPU_TIERS, PictorError::TooManyGpuTiers);
         for tier in &self.scoring.gpu_tiers {
-            require!((1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps), PictorError::InvalidConfig);
+            require!((1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps), PictorError::GpuMultiplierOutOfRange);
         }
         Ok(())
     }
@@ -132,13 +144,15 @@ impl PassMetadata {
         }
     }
 
-    /// Checks the lengths the account reserves.
+    /// Checks the lengths the account reserves, each field with its own error.
     pub fn validate(&self) -> Result<()> {
-        let names_ok =
-            [&self.creator_name, &self.worker_name].iter().all(|n| !n.is_empty() && n.len() <= MAX_PASS_NAME_LEN);
-        let uris_ok = [&self.creator_uri, &self.worker_uri].iter().all(|u| u.len() <= MAX_PASS_URI_LEN);
-        require!(names_ok && uris_ok, PictorError::InvalidConfig);
-        require!(!self.symbol.is_empty() && self.symbol.len() <= MAX_PASS_SYMBOL_LEN, PictorError::InvalidConfig);
+        for name in [&self.creator_name, &self.worker_name] {
+            require!(!name.is_empty() && name.len() <= MAX_PASS_NAME_LEN, PictorError::PassNameInvalid);
+        }
+        require!(!self.symbol.is_empty() && self.symbol.len() <= MAX_PASS_SYMBOL_LEN, PictorError::PassSymbolInvalid);
+        for uri in [&self.creator_uri, &self.worker_uri] {
+            require!(uri.len() <= MAX_PASS_URI_LEN, PictorError::PassUriTooLong);
+        }
         Ok(())
     }
 }
@@ -174,11 +188,21 @@ impl Config {
         self.oracles.contains(key)
     }
 
+    /// Fails with `Paused` while the admin has paused the program. The one
+    /// pause check: every instruction the pause governs (reports, claims,
+    /// syncs, rounds) calls it first.
+    pub fn require_not_paused(&self) -> Result<()> {
+        require!(!self.paused, PictorError::Paused);
+        Ok(())
+    }
+
     /// Invariants every instruction that changes the config leaves true.
     pub fn invariant(&self) -> Result<()> {
         self.rules.validate()?;
         self.pass_metadata.validate()?;
         require!(self.oracles.len() <= MAX_ORACLES, PictorError::TooManyOracles);
+        let unique = self.oracles.iter().enumerate().all(|(i, k)| !self.oracles[..i].contains(k));
+        require!(unique, PictorError::InvariantViolated);
         Ok(())
     }
 }

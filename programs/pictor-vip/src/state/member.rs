@@ -1,109 +1,38 @@
+//! Member accounts: zero-copy, one fixed `#[repr(C)]` layout per role.
+//!
+//! A member is read in place (no heap, no copy) wherever the program touches
+//! it, so `rank_batch` costs the same heap for 1 member as for 59. Both
+//! layouts start with the same [`MemberHeader`]; only the facts differ.
+//! Scores are stored as [`PodI128`] (16 bytes, alignment 1), because `i128`
+//! is 8-aligned on SBF but 16-aligned on x86-64, and the SDK reads the same
+//! bytes on the host.
 use super::{OpenRound, OrderKey, Role};
 use crate::constants::*;
 use crate::errors::PictorError;
 use anchor_lang::prelude::*;
+use anchor_lang::Discriminator;
+use core::cell::RefMut;
 
-/// One reported worker day. A slot of the ring `WorkerFacts::days`.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
-pub struct DayRecord {
-    /// UTC day index (`unix_timestamp / 86,400`) this slot holds.
-    pub day_index: u32,
-    /// Minutes online that day (0–1,440).
-    pub uptime_minutes: u16,
-    /// Whether the slot holds a report at all.
-    pub reported: bool,
+/// Layout version written into every member account this program creates.
+pub const MEMBER_LAYOUT_VERSION: u8 = 1;
+
+/// An `i128` stored as its 16 little-endian bytes (alignment 1).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PodI128 {
+    /// Little-endian bytes of the value.
+    pub le_bytes: [u8; 16],
 }
 
-/// A worker's GPU as last reported.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
-pub struct GpuSpec {
-    /// GPU model name, e.g. "RTX 4090".
-    #[max_len(MAX_GPU_MODEL_LEN)]
-    pub model: String,
-    /// VRAM, in GB.
-    pub vram_gb: u16,
-    /// Hashpower, in the oracle's hashpower units.
-    pub hashpower: u64,
-}
-
-/// Facts the oracle reported for a creator.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq, InitSpace)]
-pub struct CreatorFacts {
-    /// Lifetime deposits (recharges), in USDT base units.
-    pub deposited_base_units: u64,
-    /// Lifetime spending, in USDT base units; never above deposits.
-    pub spent_base_units: u64,
-    /// Lifetime frames rendered successfully.
-    pub frames_rendered: u64,
-    /// UTC month (`year * 12 + month - 1`) of `month_recharged_base_units`.
-    pub recharge_month: u32,
-    /// Recharges reported during `recharge_month`, in USDT base units.
-    pub month_recharged_base_units: u64,
-}
-
-/// Facts the oracle reported for a worker.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
-pub struct WorkerFacts {
-    /// Lifetime uptime over all reported days, in minutes.
-    pub lifetime_uptime_minutes: u64,
-    /// Lifetime frames completed.
-    pub frames_completed: u64,
-    /// Lifetime failed jobs.
-    pub jobs_failed: u64,
-    /// Last GPU report, if any.
-    pub gpu: Option<GpuSpec>,
-    /// Reported days, slot `day_index % WORKER_DAY_SLOTS`.
-    pub days: [DayRecord; WORKER_DAY_SLOTS],
-}
-
-impl Default for WorkerFacts {
-    fn default() -> Self {
-        WorkerFacts {
-            lifetime_uptime_minutes: 0,
-            frames_completed: 0,
-            jobs_failed: 0,
-            gpu: None,
-            days: [DayRecord::default(); WORKER_DAY_SLOTS],
-        }
-    }
-}
-
-impl WorkerFacts {
-    /// Minutes online on `day_index`, or `None` if that day was never reported
-    /// (or its slot now holds another day).
-    pub fn uptime_on(&self, day_index: u32) -> Option<u16> {
-        let slot = &self.days[day_index as usize % WORKER_DAY_SLOTS];
-        (slot.reported && slot.day_index == day_index).then_some(slot.uptime_minutes)
-    }
-}
-
-/// Role-specific facts.
-// The enum is the on-chain Borsh layout (a creator account is sized for its
-// own variant only); members are always boxed, so the size gap costs no stack.
-#[allow(clippy::large_enum_variant)]
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
-pub enum Facts {
-    /// A creator's facts.
-    Creator(CreatorFacts),
-    /// A worker's facts.
-    Worker(WorkerFacts),
-}
-
-impl Facts {
-    /// Empty facts of a role.
-    pub fn new(role: Role) -> Self {
-        match role {
-            Role::Creator => Facts::Creator(CreatorFacts::default()),
-            Role::Worker => Facts::Worker(WorkerFacts::default()),
-        }
+impl PodI128 {
+    /// Wraps `value`.
+    pub fn new(value: i128) -> Self {
+        PodI128 { le_bytes: value.to_le_bytes() }
     }
 
-    /// The role these facts belong to.
-    pub fn role(&self) -> Role {
-        match self {
-            Facts::Creator(_) => Role::Creator,
-            Facts::Worker(_) => Role::Worker,
-        }
+    /// The value.
+    pub fn get(&self) -> i128 {
+        i128::from_le_bytes(self.le_bytes)
     }
 }
 
@@ -121,25 +50,28 @@ pub enum PassStatus {
     Burned,
 }
 
-/// The member's pass.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
-pub struct PassState {
-    /// Current status.
-    pub status: PassStatus,
-    /// Serial within the role (claim order, from 1); 0 before the first claim.
-    pub serial: u64,
-    /// Time of the latest claim (unix seconds).
-    pub claimed_ts: i64,
-    /// First round (per role) the pass counts in.
-    pub first_round: u32,
-    /// Admin's reason code of the latest revocation (0 if never revoked).
-    pub revoke_reason: u16,
+impl PassStatus {
+    /// The stored byte.
+    pub fn to_u8(self) -> u8 {
+        self as u8
+    }
+
+    /// The status of a stored byte.
+    pub fn from_u8(byte: u8) -> Result<Self> {
+        Ok(match byte {
+            0 => PassStatus::None,
+            1 => PassStatus::Active,
+            2 => PassStatus::Revoked,
+            3 => PassStatus::Burned,
+            _ => return err!(PictorError::MemberLayoutUnsupported),
+        })
+    }
 }
 
-/// A member's place in one round.
+/// A member's place in one round, as readers see it.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
 pub struct RankEntry {
-    /// Round number (0: empty).
+    /// Round number.
     pub round: u32,
     /// Rank, from 1 (highest score).
     pub rank: u32,
@@ -149,80 +81,488 @@ pub struct RankEntry {
     pub priority: bool,
 }
 
-/// A member of one role (PDA `[MEMBER_SEED, role, wallet]`), created by the
-/// first oracle report about it.
-#[account]
-#[derive(InitSpace, Debug)]
-pub struct Member {
-    /// The member's wallet.
-    pub wallet: Pubkey,
-    /// The member's role.
-    pub role: Role,
-    /// Bump of this PDA.
-    pub bump: u8,
-    /// Highest report sequence number applied.
-    pub last_seq: u64,
-    /// The pass.
-    pub pass: PassState,
-    /// Rank entries of the latest finalised round and of the round being
-    /// ranked (two slots, so the finalised one stays readable).
-    pub ranks: [RankEntry; 2],
-    /// Round whose snapshot score is frozen in `frozen_score` (0: none): set
-    /// when a report arrives while a round is open, so the round still sees
-    /// the member as it was at the snapshot.
-    pub frozen_round: u32,
-    /// Score as of `frozen_round`'s snapshot, in points.
-    pub frozen_score: i128,
-    /// The oracle's facts.
-    pub facts: Facts,
+/// One stored round slot. `rank == 0` with `round != 0` means "score frozen
+/// at the round's snapshot, not ranked yet" (a fact arrived mid-round).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RankSlot {
+    /// Round number (0: empty slot).
+    pub round: u32,
+    /// Rank from 1; 0 while only the score is frozen.
+    pub rank: u32,
+    /// Score as of the round's snapshot, in points.
+    pub score: PodI128,
 }
 
-impl Member {
-    /// Account size (with discriminator) of a member of `role`.
-    pub fn space(role: Role) -> usize {
-        let facts = match role {
-            Role::Creator => CreatorFacts::INIT_SPACE,
-            Role::Worker => WorkerFacts::INIT_SPACE,
-        };
-        8 + Member::INIT_SPACE - Facts::INIT_SPACE + 1 + facts
+/// Bit of [`MemberHeader::rank_flags`]: slot `i` is flagged priority.
+const PRIORITY_BIT: [u8; 2] = [0b01, 0b10];
+
+/// What both member layouts start with (152 bytes).
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq)]
+pub struct MemberHeader {
+    /// The member's wallet.
+    pub wallet: Pubkey,
+    /// Who paid the rent of the current pass's mint and token account; it
+    /// gets that rent back when the pass is closed (default when no pass).
+    pub pass_rent_payer: Pubkey,
+    /// Highest report sequence number applied (0: none yet).
+    pub last_seq: u64,
+    /// Fact time of the latest report applied (unix seconds; 0: none yet).
+    /// Reserved: written once reports carry their fact time.
+    pub last_fact_ts: i64,
+    /// Reward credited and not withdrawn, in the reward token's base units
+    /// (reserved for rank rewards; 0 until they exist).
+    pub reward_balance: u64,
+    /// Pass serial within the role (claim order, from 1); 0 before the first claim.
+    pub pass_serial: u32,
+    /// First round (per role) the current pass counts in.
+    pub pass_first_round: u32,
+    /// Two round slots: the latest finalised round's and the open round's.
+    pub ranks: [RankSlot; 2],
+    /// Admin's reason code of the latest revocation (0 if never revoked).
+    pub revoke_reason: u16,
+    /// [`MEMBER_LAYOUT_VERSION`] at creation.
+    pub layout_version: u8,
+    /// [`Role`] byte.
+    pub role: u8,
+    /// Bump of this PDA.
+    pub bump: u8,
+    /// [`PassStatus`] byte.
+    pub pass_status: u8,
+    /// Priority bits of the two round slots.
+    pub rank_flags: u8,
+    /// Reserved, zero.
+    pub reserved: u8,
+}
+
+impl MemberHeader {
+    /// The member's role.
+    pub fn role(&self) -> Result<Role> {
+        Role::from_u8(self.role)
     }
 
-    /// The entry of `round`, if this member was ranked in it.
-    pub fn rank_in(&self, round: u32) -> Option<&RankEntry> {
-        (round != 0).then(|| self.ranks.iter().find(|e| e.round == round)).flatten()
+    /// The pass status.
+    pub fn pass_status(&self) -> PassStatus {
+        PassStatus::from_u8(self.pass_status).unwrap_or(PassStatus::None)
     }
 
-    /// Records a rank for `round`, keeping the entry of `finalised` intact.
-    pub fn record_rank(&mut self, finalised: u32, entry: RankEntry) {
-        let slot = if self.ranks[0].round == finalised && finalised != 0 { 1 } else { 0 };
-        self.ranks[slot] = entry;
+    /// Sets the pass status.
+    pub fn set_pass_status(&mut self, status: PassStatus) {
+        self.pass_status = status.to_u8();
     }
 
     /// Whether this member's pass counts in round `round`.
     pub fn counts_in_round(&self, round: u32) -> bool {
-        self.pass.status == PassStatus::Active && self.pass.first_round <= round
+        self.pass_status() == PassStatus::Active && self.pass_first_round <= round
     }
 
-    /// The member's score in the open round `open`: the score frozen when a
-    /// report arrived mid-round, else the score of its facts as of the snapshot.
-    pub fn score_for_round(&self, open: &OpenRound) -> Result<i128> {
-        if self.frozen_round == open.round {
-            return Ok(self.frozen_score);
+    /// The member's entry in `round`, if it was ranked in it and still holds
+    /// its pass: a revoked or burned member is nobody's rank (SPEC §3).
+    pub fn rank_in(&self, round: u32) -> Option<RankEntry> {
+        if round == 0 || self.pass_status() != PassStatus::Active {
+            return None;
         }
-        crate::scoring::score(&self.facts, open.snapshot_ts, &open.params)
+        let i = self.ranks.iter().position(|s| s.round == round && s.rank != 0)?;
+        let s = &self.ranks[i];
+        Some(RankEntry { round, rank: s.rank, score: s.score.get(), priority: self.rank_flags & PRIORITY_BIT[i] != 0 })
     }
 
-    /// The member's place in the order of `open`.
-    pub fn order_key(&self, open: &OpenRound) -> Result<OrderKey> {
-        Ok(OrderKey { score: self.score_for_round(open)?, pass_serial: self.pass.serial })
+    /// The score frozen for `round` (ranked or not), if any.
+    pub fn frozen_score(&self, round: u32) -> Option<i128> {
+        (round != 0).then(|| self.ranks.iter().find(|s| s.round == round).map(|s| s.score.get())).flatten()
+    }
+
+    /// The slot to write for `round`: its own if it has one, else the one not
+    /// holding the latest finalised round `finalised`.
+    fn slot_for(&self, round: u32, finalised: u32) -> usize {
+        if let Some(i) = self.ranks.iter().position(|s| s.round == round) {
+            return i;
+        }
+        usize::from(self.ranks[0].round == finalised && finalised != 0)
+    }
+
+    /// Freezes `score` as the member's score in the open `round`.
+    pub fn freeze(&mut self, finalised: u32, round: u32, score: i128) {
+        let i = self.slot_for(round, finalised);
+        self.ranks[i] = RankSlot { round, rank: 0, score: PodI128::new(score) };
+        self.rank_flags &= !PRIORITY_BIT[i];
+    }
+
+    /// Records the member's rank in `entry.round`, keeping the latest
+    /// finalised round's slot intact.
+    pub fn record_rank(&mut self, finalised: u32, entry: RankEntry) {
+        let i = self.slot_for(entry.round, finalised);
+        self.ranks[i] = RankSlot { round: entry.round, rank: entry.rank, score: PodI128::new(entry.score) };
+        if entry.priority {
+            self.rank_flags |= PRIORITY_BIT[i];
+        } else {
+            self.rank_flags &= !PRIORITY_BIT[i];
+        }
+    }
+
+    /// Forgets every rank and frozen score: the member is out of the ranking
+    /// at once (revocation, a burned pass).
+    pub fn clear_ranks(&mut self) {
+        self.ranks = [RankSlot::default(); 2];
+        self.rank_flags = 0;
     }
 
     /// Invariants every instruction that changes a member leaves true.
     pub fn invariant(&self) -> Result<()> {
-        require!(self.facts.role() == self.role, PictorError::WrongRole);
-        if let Facts::Creator(c) = &self.facts {
-            require!(c.spent_base_units <= c.deposited_base_units, PictorError::SpendingExceedsDeposits);
+        let ok = self.layout_version == MEMBER_LAYOUT_VERSION
+            && Role::from_u8(self.role).is_ok()
+            && PassStatus::from_u8(self.pass_status).is_ok()
+            && self.rank_flags & !0b11 == 0
+            && (self.pass_status() != PassStatus::Active || self.pass_serial != 0);
+        require!(ok, PictorError::InvariantViolated);
+        Ok(())
+    }
+}
+
+/// Facts the oracle reported for a creator (40 bytes).
+#[zero_copy]
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CreatorFacts {
+    /// Lifetime deposits (recharges), in USDT base units.
+    pub deposited_base_units: u64,
+    /// Lifetime spending, in USDT base units; never above deposits.
+    pub spent_base_units: u64,
+    /// Lifetime frames rendered successfully.
+    pub frames_rendered: u64,
+    /// Recharges with a fact time in `recharge_month`, in USDT base units.
+    pub month_recharged_base_units: u64,
+    /// UTC month (`year * 12 + month - 1`) of `month_recharged_base_units`.
+    pub recharge_month: u32,
+    /// Reserved, zero.
+    pub reserved: [u8; 4],
+}
+
+/// A worker's GPU class: what the tier table looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GpuClass {
+    /// VRAM, in GB.
+    pub vram_gb: u16,
+    /// Hashpower, in the oracle's hashpower units.
+    pub hashpower: u64,
+}
+
+/// Facts the oracle reported for a worker (200 bytes).
+///
+/// The day ring holds one `u16` per slot: minutes online + 1, or 0 for a day
+/// never reported. Slot `d % WORKER_DAY_SLOTS` holds day `d` for the days
+/// `latest_day - WORKER_DAY_SLOTS < d <= latest_day`; when a later day is
+/// reported the slots of the days skipped over are cleared.
+#[zero_copy]
+#[derive(Debug, PartialEq, Eq)]
+pub struct WorkerFacts {
+    /// Lifetime uptime over all reported days, in minutes.
+    pub lifetime_uptime_minutes: u64,
+    /// Lifetime frames completed.
+    pub frames_completed: u64,
+    /// Lifetime failed jobs.
+    pub jobs_failed: u64,
+    /// Hashpower of the last GPU report, in the oracle's hashpower units.
+    pub gpu_hashpower: u64,
+    /// Latest UTC day index reported (0: none yet).
+    pub latest_day: u32,
+    /// VRAM of the last GPU report, in GB.
+    pub gpu_vram_gb: u16,
+    /// Length of `gpu_model` in bytes.
+    pub gpu_model_len: u8,
+    /// 1 once a GPU was reported.
+    pub gpu_reported: u8,
+    /// GPU model name (UTF-8, `gpu_model_len` bytes).
+    pub gpu_model: [u8; MAX_GPU_MODEL_LEN],
+    /// The day ring: minutes online + 1 per slot, 0 for unreported.
+    pub day_slots: [u16; WORKER_DAY_SLOTS],
+    /// Reserved, zero.
+    pub reserved: [u8; 8],
+}
+
+impl Default for WorkerFacts {
+    fn default() -> Self {
+        bytemuck::Zeroable::zeroed()
+    }
+}
+
+impl WorkerFacts {
+    /// Minutes online on `day_index`, or `None` if that day was never
+    /// reported (or is older than the ring keeps).
+    pub fn uptime_on(&self, day_index: u32) -> Option<u16> {
+        let in_ring = self.latest_day != 0
+            && day_index <= self.latest_day
+            && day_index > self.latest_day.saturating_sub(WORKER_DAY_SLOTS as u32);
+        if !in_ring {
+            return None;
+        }
+        self.day_slots[day_index as usize % WORKER_DAY_SLOTS].checked_sub(1)
+    }
+
+    /// Stores `minutes` for `day_index` (the caller checked that it is new
+    /// and inside the window, so inside the ring once it advances).
+    pub fn set_uptime(&mut self, day_index: u32, minutes: u16) {
+        if day_index > self.latest_day {
+            // Clear the slots of the days between the old latest and this one.
+            let gap = (day_index - self.latest_day).min(WORKER_DAY_SLOTS as u32);
+            for d in (day_index - gap + 1)..=day_index {
+                self.day_slots[d as usize % WORKER_DAY_SLOTS] = 0;
+            }
+            self.latest_day = day_index;
+        }
+        self.day_slots[day_index as usize % WORKER_DAY_SLOTS] = minutes + 1;
+    }
+
+    /// The GPU class of the last report, if any.
+    pub fn gpu(&self) -> Option<GpuClass> {
+        (self.gpu_reported != 0).then_some(GpuClass { vram_gb: self.gpu_vram_gb, hashpower: self.gpu_hashpower })
+    }
+
+    /// The GPU model name of the last report ("" if none).
+    pub fn gpu_model(&self) -> &str {
+        let len = usize::from(self.gpu_model_len).min(MAX_GPU_MODEL_LEN);
+        core::str::from_utf8(&self.gpu_model[..len]).unwrap_or("")
+    }
+
+    /// Records a GPU report (`model` at most [`MAX_GPU_MODEL_LEN`] bytes).
+    pub fn set_gpu(&mut self, model: &str, vram_gb: u16, hashpower: u64) -> Result<()> {
+        require!(model.len() <= MAX_GPU_MODEL_LEN, PictorError::GpuModelTooLong);
+        self.gpu_model = [0; MAX_GPU_MODEL_LEN];
+        self.gpu_model[..model.len()].copy_from_slice(model.as_bytes());
+        // Checked above: at most 32.
+        self.gpu_model_len = model.len() as u8;
+        self.gpu_vram_gb = vram_gb;
+        self.gpu_hashpower = hashpower;
+        self.gpu_reported = 1;
+        Ok(())
+    }
+}
+
+/// A creator member (PDA `[MEMBER_SEED, Creator, wallet]`): 200 bytes with
+/// the discriminator.
+#[account(zero_copy)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct CreatorMember {
+    /// Common part.
+    pub header: MemberHeader,
+    /// The oracle's facts.
+    pub facts: CreatorFacts,
+}
+
+/// A worker member (PDA `[MEMBER_SEED, Worker, wallet]`): 360 bytes with the
+/// discriminator.
+#[account(zero_copy)]
+#[derive(Debug, PartialEq, Eq)]
+pub struct WorkerMember {
+    /// Common part.
+    pub header: MemberHeader,
+    /// The oracle's facts.
+    pub facts: WorkerFacts,
+}
+
+const _: () = assert!(core::mem::size_of::<PodI128>() == 16 && core::mem::align_of::<PodI128>() == 1);
+const _: () = assert!(core::mem::size_of::<RankSlot>() == 24);
+const _: () = assert!(core::mem::size_of::<MemberHeader>() == 152);
+const _: () = assert!(core::mem::size_of::<CreatorFacts>() == 40);
+const _: () = assert!(core::mem::size_of::<WorkerFacts>() == 200);
+const _: () = assert!(core::mem::size_of::<CreatorMember>() == 192);
+const _: () = assert!(core::mem::size_of::<WorkerMember>() == 352);
+const _: () = assert!(core::mem::align_of::<WorkerMember>() == 8 && core::mem::align_of::<CreatorMember>() == 8);
+const _: () = assert!(WORKER_DAY_SLOTS >= MAX_WORKER_WINDOW_DAYS as usize);
+
+/// A role's facts, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum FactsRef<'a> {
+    /// A creator's facts.
+    Creator(&'a CreatorFacts),
+    /// A worker's facts.
+    Worker(&'a WorkerFacts),
+}
+
+/// A member of either role, read in place from its account.
+pub enum MemberMut<'a> {
+    /// A creator.
+    Creator(RefMut<'a, CreatorMember>),
+    /// A worker.
+    Worker(RefMut<'a, WorkerMember>),
+}
+
+impl MemberMut<'_> {
+    /// The common part.
+    pub fn header(&self) -> &MemberHeader {
+        match self {
+            MemberMut::Creator(m) => &m.header,
+            MemberMut::Worker(m) => &m.header,
+        }
+    }
+
+    /// The common part, mutable.
+    pub fn header_mut(&mut self) -> &mut MemberHeader {
+        match self {
+            MemberMut::Creator(m) => &mut m.header,
+            MemberMut::Worker(m) => &mut m.header,
+        }
+    }
+
+    /// The facts.
+    pub fn facts(&self) -> FactsRef<'_> {
+        match self {
+            MemberMut::Creator(m) => FactsRef::Creator(&m.facts),
+            MemberMut::Worker(m) => FactsRef::Worker(&m.facts),
+        }
+    }
+
+    /// Invariants every instruction that changes a member leaves true.
+    pub fn invariant(&self) -> Result<()> {
+        self.header().invariant()?;
+        if let MemberMut::Creator(c) = self {
+            require!(c.facts.spent_base_units <= c.facts.deposited_base_units, PictorError::InvariantViolated);
         }
         Ok(())
     }
 }
+
+/// Account size (with the discriminator) of a member of `role`, in bytes.
+pub fn member_space(role: Role) -> usize {
+    8 + match role {
+        Role::Creator => core::mem::size_of::<CreatorMember>(),
+        Role::Worker => core::mem::size_of::<WorkerMember>(),
+    }
+}
+
+fn discriminator(role: Role) -> &'static [u8] {
+    match role {
+        Role::Creator => CreatorMember::DISCRIMINATOR,
+        Role::Worker => WorkerMember::DISCRIMINATOR,
+    }
+}
+
+/// Loads the member account `info` of `role` in place: owned by this
+/// program, exactly the role's size, the role's discriminator, and a layout
+/// version this program knows. No heap, no copy.
+pub fn load_member_mut<'a>(info: &'a AccountInfo<'_>, role: Role) -> Result<MemberMut<'a>> {
+    require!(info.owner != &anchor_lang::system_program::ID, PictorError::MemberNotFound);
+    require_keys_eq!(*info.owner, crate::ID, ErrorCode::AccountOwnedByWrongProgram);
+    require!(info.is_writable, PictorError::MemberNotWritable);
+    let data = info.try_borrow_mut_data()?;
+    require!(data.len() == member_space(role), PictorError::WrongRole);
+    require!(&data[..8] == discriminator(role), PictorError::WrongRole);
+    let member = match role {
+        Role::Creator => {
+            MemberMut::Creator(RefMut::map(data, |d| bytemuck::from_bytes_mut::<CreatorMember>(&mut d[8..])))
+        }
+        Role::Worker => MemberMut::Worker(RefMut::map(data, |d| bytemuck::from_bytes_mut::<WorkerMember>(&mut d[8..]))),
+    };
+    require!(member.header().layout_version == MEMBER_LAYOUT_VERSION, PictorError::MemberLayoutUnsupported);
+    require!(member.header().role == role as u8, PictorError::WrongRole);
+    Ok(member)
+}
+
+/// Writes the discriminator and an empty header into a freshly created
+/// (zeroed) member account.
+pub fn init_member(info: &AccountInfo<'_>, role: Role, wallet: Pubkey, bump: u8) -> Result<()> {
+    let mut data = info.try_borrow_mut_data()?;
+    require!(data.len() == member_space(role), PictorError::WrongRole);
+    data[..8].copy_from_slice(discriminator(role));
+    let header: &mut MemberHeader = bytemuck::from_bytes_mut(&mut data[8..8 + core::mem::size_of::<MemberHeader>()]);
+    header.wallet = wallet;
+    header.layout_version = MEMBER_LAYOUT_VERSION;
+    header.role = role as u8;
+    header.bump = bump;
+    Ok(())
+}
+
+/// A member of either role, decoded from account bytes by value (SDK, tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Member {
+    /// A creator.
+    Creator(CreatorMember),
+    /// A worker.
+    Worker(WorkerMember),
+}
+
+impl Member {
+    /// Decodes a member account's data (discriminator and layout checked).
+    pub fn decode(data: &[u8]) -> Result<Member> {
+        let body = data.get(8..).ok_or(PictorError::WrongRole)?;
+        let member = if data[..8] == *CreatorMember::DISCRIMINATOR && body.len() == size_of::<CreatorMember>() {
+            Member::Creator(bytemuck::pod_read_unaligned(body))
+        } else if data[..8] == *WorkerMember::DISCRIMINATOR && body.len() == size_of::<WorkerMember>() {
+            Member::Worker(bytemuck::pod_read_unaligned(body))
+        } else {
+            return err!(ErrorCode::AccountDiscriminatorMismatch);
+        };
+        require!(member.header().layout_version == MEMBER_LAYOUT_VERSION, PictorError::MemberLayoutUnsupported);
+        Ok(member)
+    }
+
+    /// The discriminator of a role's member accounts.
+    pub fn discriminator(role: Role) -> &'static [u8] {
+        discriminator(role)
+    }
+
+    /// The common part.
+    pub fn header(&self) -> &MemberHeader {
+        match self {
+            Member::Creator(m) => &m.header,
+            Member::Worker(m) => &m.header,
+        }
+    }
+
+    /// The facts.
+    pub fn facts(&self) -> FactsRef<'_> {
+        match self {
+            Member::Creator(m) => FactsRef::Creator(&m.facts),
+            Member::Worker(m) => FactsRef::Worker(&m.facts),
+        }
+    }
+
+    /// The member's wallet.
+    pub fn wallet(&self) -> Pubkey {
+        self.header().wallet
+    }
+
+    /// The member's role.
+    pub fn role(&self) -> Role {
+        match self {
+            Member::Creator(_) => Role::Creator,
+            Member::Worker(_) => Role::Worker,
+        }
+    }
+
+    /// The pass status.
+    pub fn pass_status(&self) -> PassStatus {
+        self.header().pass_status()
+    }
+
+    /// Whether this member's pass counts in round `round`.
+    pub fn counts_in_round(&self, round: u32) -> bool {
+        self.header().counts_in_round(round)
+    }
+
+    /// The member's entry in `round`, if ranked in it and still holding its pass.
+    pub fn rank_in(&self, round: u32) -> Option<RankEntry> {
+        self.header().rank_in(round)
+    }
+
+    /// The member's place in the order of `open`.
+    pub fn order_key(&self, open: &OpenRound) -> Result<OrderKey> {
+        order_key(self.header(), self.facts(), open)
+    }
+}
+
+/// The member's score in the open round `open`: the score frozen when a
+/// fact arrived mid-round, else the score of its facts as of the snapshot.
+pub fn round_score(header: &MemberHeader, facts: FactsRef, open: &OpenRound) -> Result<i128> {
+    match header.frozen_score(open.round) {
+        Some(score) => Ok(score),
+        None => crate::scoring::score(facts, open.snapshot_ts, &open.params),
+    }
+}
+
+/// The member's place in the order of `open`.
+pub fn order_key(header: &MemberHeader, facts: FactsRef, open: &OpenRound) -> Result<OrderKey> {
+    Ok(OrderKey { score: round_score(header, facts, open)?, pass_serial: u64::from(header.pass_serial) })
+}
+
+use core::mem::size_of;

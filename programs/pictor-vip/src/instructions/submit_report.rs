@@ -1,6 +1,7 @@
 //! Oracle reports (SPEC §6). One instruction per report; a transaction packs
 //! many. Each carries the member's sequence number, which must increase.
 use crate::constants::*;
+use crate::create::create_program_pda;
 use crate::errors::PictorError;
 use crate::events::*;
 use crate::math::SafeMath;
@@ -59,7 +60,9 @@ impl Report {
     }
 }
 
-/// Accounts of `report`. The oracle pays the member account's rent the first time.
+/// Accounts of `submit_report`. The oracle pays the member account's rent
+/// the first time (created so that lamports planted at its address do not
+/// block it).
 #[derive(Accounts)]
 #[instruction(wallet: Pubkey, seq: u64, report: Report)]
 pub struct SubmitReport<'info> {
@@ -70,65 +73,63 @@ pub struct SubmitReport<'info> {
     #[account(
         seeds = [CONFIG_SEED], bump = config.bump,
         constraint = config.is_oracle(&oracle.key()) @ PictorError::NotOracle,
-        constraint = !config.paused @ PictorError::Paused,
     )]
     pub config: Box<Account<'info, Config>>,
     /// The board of the report's role (to freeze the snapshot of an open round).
     #[account(seeds = [BOARD_SEED, &report.role().seed()], bump = board.bump)]
     pub board: Box<Account<'info, Board>>,
-    /// The member, created on its first report.
-    #[account(
-        init_if_needed, payer = oracle, space = Member::space(report.role()),
-        seeds = [MEMBER_SEED, &report.role().seed(), wallet.as_ref()], bump,
-    )]
-    pub member: Box<Account<'info, Member>>,
+    /// CHECK: the member PDA `[MEMBER_SEED, role, wallet]`: created here on
+    /// the first report, then loaded in place by `load_member_mut`, which
+    /// checks owner, size, discriminator and layout.
+    #[account(mut, seeds = [MEMBER_SEED, &report.role().seed(), wallet.as_ref()], bump)]
+    pub member: UncheckedAccount<'info>,
     /// System program.
     pub system_program: Program<'info, System>,
 }
 
-pub(crate) fn report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
+pub(crate) fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
+    require!(seq != 0, PictorError::SequenceZero);
     let now = Clock::get()?.unix_timestamp;
     let role = report.role();
-    let member = &mut ctx.accounts.member;
-    if member.wallet == Pubkey::default() {
+    let a = &ctx.accounts;
+    let info = a.member.to_account_info();
+    if info.owner == &anchor_lang::system_program::ID {
         require!(wallet != Pubkey::default(), PictorError::AccountMismatch);
-        member.set_inner(Member {
-            wallet,
-            role,
-            bump: ctx.bumps.member,
-            last_seq: 0,
-            pass: PassState::default(),
-            ranks: [RankEntry::default(); 2],
-            frozen_round: 0,
-            frozen_score: 0,
-            facts: Facts::new(role),
-        });
+        let bump = [ctx.bumps.member];
+        let seeds: &[&[u8]] = &[MEMBER_SEED, &role.seed(), wallet.as_ref(), &bump];
+        let (payer, system) = (a.oracle.to_account_info(), a.system_program.to_account_info());
+        create_program_pda(&payer, &info, &system, seeds, member_space(role))?;
+        init_member(&info, role, wallet, ctx.bumps.member)?;
         emit!(MemberCreated { wallet, role, ts: now });
     }
-    require!(seq > member.last_seq, PictorError::ReportAlreadyApplied);
-    freeze_for_open_round(member, &ctx.accounts.board)?;
-    apply(member, seq, report, now, &ctx.accounts.config.rules)?;
-    member.last_seq = seq;
+    let mut member = load_member_mut(&info, role)?;
+    require!(seq > member.header().last_seq, PictorError::ReportAlreadyApplied);
+    freeze_for_open_round(&mut member, &a.board)?;
+    apply(&mut member, seq, report, now, &a.config.rules)?;
+    member.header_mut().last_seq = seq;
     member.invariant()
 }
 
 /// While a round of the member's role is open and the member counts in it,
 /// keeps the member's score as of the snapshot before the first new fact
 /// lands: the round stays consistent and the fact counts from the next round.
-fn freeze_for_open_round(member: &mut Member, board: &Board) -> Result<()> {
+fn freeze_for_open_round(member: &mut MemberMut, board: &Board) -> Result<()> {
     let Some(open) = &board.open else { return Ok(()) };
-    if member.counts_in_round(open.round) && member.frozen_round != open.round && member.rank_in(open.round).is_none() {
-        member.frozen_score = scoring::score(&member.facts, open.snapshot_ts, &open.params)?;
-        member.frozen_round = open.round;
-        emit!(ScoreFrozen { wallet: member.wallet, role: member.role, round: open.round, score: member.frozen_score });
+    let header = member.header();
+    if header.counts_in_round(open.round) && header.frozen_score(open.round).is_none() {
+        let score = scoring::score(member.facts(), open.snapshot_ts, &open.params)?;
+        let wallet = header.wallet;
+        member.header_mut().freeze(board.finalised_round(), open.round, score);
+        emit!(ScoreFrozen { wallet, role: board.role, round: open.round, score });
     }
     Ok(())
 }
 
-fn apply(member: &mut Member, seq: u64, report: Report, now: i64, rules: &Rules) -> Result<()> {
-    let wallet = member.wallet;
-    match (&mut member.facts, report) {
-        (Facts::Creator(c), Report::Recharge { amount_base_units }) => {
+fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rules) -> Result<()> {
+    let wallet = member.header().wallet;
+    match (member, report) {
+        (MemberMut::Creator(m), Report::Recharge { amount_base_units }) => {
+            let c = &mut m.facts;
             require!(amount_base_units > 0, PictorError::ZeroAmount);
             let month = month_index(now)?;
             if c.recharge_month != month {
@@ -146,19 +147,22 @@ fn apply(member: &mut Member, seq: u64, report: Report, now: i64, rules: &Rules)
                 ts: now,
             });
         }
-        (Facts::Creator(c), Report::Spend { amount_base_units }) => {
+        (MemberMut::Creator(m), Report::Spend { amount_base_units }) => {
+            let c = &mut m.facts;
             require!(amount_base_units > 0, PictorError::ZeroAmount);
             let spent = c.spent_base_units.safe_add(amount_base_units)?;
             require!(spent <= c.deposited_base_units, PictorError::SpendingExceedsDeposits);
             c.spent_base_units = spent;
             emit!(CreatorSpent { wallet, seq, amount_base_units, spent_base_units: spent, ts: now });
         }
-        (Facts::Creator(c), Report::Frames { frames }) => {
+        (MemberMut::Creator(m), Report::Frames { frames }) => {
+            let c = &mut m.facts;
             require!(frames > 0, PictorError::ZeroAmount);
             c.frames_rendered = c.frames_rendered.safe_add(frames)?;
             emit!(CreatorFramesRendered { wallet, seq, frames, frames_rendered: c.frames_rendered, ts: now });
         }
-        (Facts::Worker(w), Report::WorkerDay { day_index: day, uptime_minutes, frames_completed, jobs_failed }) => {
+        (MemberMut::Worker(m), Report::WorkerDay { day_index: day, uptime_minutes, frames_completed, jobs_failed }) => {
+            let w = &mut m.facts;
             require!(uptime_minutes <= MINUTES_PER_DAY, PictorError::UptimeExceedsDay);
             let today = day_index(now)?;
             require!(day < today, PictorError::DayNotCompleted);
@@ -168,7 +172,7 @@ fn apply(member: &mut Member, seq: u64, report: Report, now: i64, rules: &Rules)
             w.lifetime_uptime_minutes = w.lifetime_uptime_minutes.safe_add(u64::from(uptime_minutes))?;
             w.frames_completed = w.frames_completed.safe_add(frames_completed)?;
             w.jobs_failed = w.jobs_failed.safe_add(jobs_failed)?;
-            w.days[day as usize % WORKER_DAY_SLOTS] = DayRecord { day_index: day, uptime_minutes, reported: true };
+            w.set_uptime(day, uptime_minutes);
             emit!(WorkerDayReported {
                 wallet,
                 seq,
@@ -180,9 +184,8 @@ fn apply(member: &mut Member, seq: u64, report: Report, now: i64, rules: &Rules)
                 ts: now,
             });
         }
-        (Facts::Worker(w), Report::Gpu { model, vram_gb, hashpower }) => {
-            require!(model.len() <= MAX_GPU_MODEL_LEN, PictorError::GpuModelTooLong);
-            w.gpu = Some(GpuSpec { model: model.clone(), vram_gb, hashpower });
+        (MemberMut::Worker(m), Report::Gpu { model, vram_gb, hashpower }) => {
+            m.facts.set_gpu(&model, vram_gb, hashpower)?;
             emit!(WorkerGpuReported { wallet, seq, model, vram_gb, hashpower, ts: now });
         }
         // The member PDA is derived from the report's role, so this cannot happen.

@@ -1,0 +1,34 @@
+//! `finalise_round`: the crank publishes a fully ranked round; it is what
+//! schedulers read from then on.
+use super::crank_round::*;
+use crate::errors::PictorError;
+use crate::events::RoundFinalised;
+use crate::state::*;
+use anchor_lang::prelude::*;
+
+pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
+    let board = &mut ctx.accounts.board;
+    let open = board.open_round(round)?;
+    require!(open.ranked == open.members, PictorError::RoundIncomplete);
+    let ts = Clock::get()?.unix_timestamp;
+    let done = FinalRound {
+        round,
+        snapshot_ts: open.snapshot_ts,
+        finalised_ts: ts,
+        members: open.members,
+        priority_count: open.priority_count,
+        removed: open.removed,
+        cutoff_score: open.cutoff_score,
+    };
+    emit!(RoundFinalised {
+        role,
+        round,
+        members: done.members,
+        priority_count: done.priority_count,
+        cutoff_score: done.cutoff_score,
+        ts,
+    });
+    board.finalised = Some(done);
+    board.open = None;
+    board.invariant()
+}

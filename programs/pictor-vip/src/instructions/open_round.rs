@@ -1,0 +1,32 @@
+//! `open_round`: the crank opens a ranking round of a role as of now.
+use super::crank_round::*;
+use crate::errors::PictorError;
+use crate::events::RoundOpened;
+use crate::ranking::priority_count;
+use crate::state::*;
+use anchor_lang::prelude::*;
+
+pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
+    let config = &ctx.accounts.config;
+    let board = &mut ctx.accounts.board;
+    board.require_no_open_round()?;
+    let snapshot_ts = Clock::get()?.unix_timestamp;
+    let round = board.next_round;
+    let members = board.active_holders;
+    let priority = priority_count(members, config.rules.priority_bps);
+    board.next_round = round.checked_add(1).ok_or(PictorError::Overflow)?;
+    board.open = Some(OpenRound {
+        round,
+        snapshot_ts,
+        members,
+        priority_count: priority,
+        ranked: 0,
+        removed: 0,
+        last: None,
+        cutoff_score: None,
+        params: config.rules.scoring.clone(),
+    });
+    board.invariant()?;
+    emit!(RoundOpened { role, round, snapshot_ts, members, priority_count: priority });
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! `rank_batch`: the crank ranks the next members of the open round, given
+//! in order as remaining accounts; the program verifies the order.
+//!
+//! Members are read in place (zero-copy): the heap this instruction uses
+//! does not grow with the batch, beyond the entrypoint's own 120 bytes per
+//! account (see the heap test).
+use super::crank_round::*;
+use crate::constants::*;
+use crate::errors::PictorError;
+use crate::events::RoundBatchRanked;
+use crate::ranking::follows;
+use crate::state::*;
+use anchor_lang::prelude::*;
+
+pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Role, round: u32) -> Result<()> {
+    let batch = ctx.remaining_accounts;
+    let board = &mut ctx.accounts.board;
+    let finalised = board.finalised_round();
+    let open = board.open_round_mut(round)?;
+    require!(!batch.is_empty() && batch.len() <= MAX_RANK_BATCH, PictorError::BatchTooLarge);
+    // ranked ≤ members ≤ u32::MAX and batch ≤ MAX_RANK_BATCH: no overflow in u64.
+    require!(u64::from(open.ranked) + batch.len() as u64 <= u64::from(open.members), PictorError::BatchTooLarge);
+    let first_rank = open.ranked + 1;
+    let mut last_score = 0;
+    for info in batch {
+        let mut member = load_member_mut(info, role)?;
+        let header = member.header();
+        require!(header.counts_in_round(round), PictorError::NotRoundMember);
+        require!(header.rank_in(round).is_none(), PictorError::AlreadyRanked);
+        let key = order_key(header, member.facts(), open)?;
+        if let Some(prev) = &open.last {
+            require!(follows(prev, &key), PictorError::OrderViolation);
+        }
+        open.ranked += 1;
+        open.last = Some(key);
+        let priority = open.ranked <= open.priority_count;
+        if open.ranked == open.priority_count {
+            open.cutoff_score = Some(key.score);
+        }
+        member.header_mut().record_rank(finalised, RankEntry { round, rank: open.ranked, score: key.score, priority });
+        member.invariant()?;
+        last_score = key.score;
+    }
+    // The batch was checked to hold at most MAX_RANK_BATCH members.
+    let (ranked, count) = (open.ranked, batch.len() as u32);
+    board.invariant()?;
+    emit!(RoundBatchRanked { role, round, first_rank, count, ranked, last_score });
+    Ok(())
+}

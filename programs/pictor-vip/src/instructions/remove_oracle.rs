@@ -1,0 +1,15 @@
+//! `remove_oracle`: the admin withdraws an oracle key.
+use super::admin_config::*;
+use crate::errors::PictorError;
+use crate::events::OracleChanged;
+use anchor_lang::prelude::*;
+
+pub(crate) fn remove_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    let before = config.oracles.len();
+    config.oracles.retain(|k| *k != oracle);
+    require!(config.oracles.len() < before, PictorError::OracleNotFound);
+    config.invariant()?;
+    emit!(OracleChanged { oracle, added: false, ts: now()? });
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `revoke`: the admin takes a member's pass away for fraud (SPEC §3). It
+//! takes effect at once, even while a round is open: the member is nobody's
+//! priority from this instruction on, and the open round still finalises.
+use super::pass_accounts::*;
+use crate::constants::*;
+use crate::errors::PictorError;
+use crate::events::PassRevoked;
+use crate::state::*;
+use anchor_lang::prelude::*;
+
+/// Accounts of `revoke`.
+// No `#[instruction]` here: it would consume the role before the nested
+// `PassAccounts` reads it from the same instruction data.
+#[derive(Accounts)]
+pub struct Revoke<'info> {
+    /// The admin.
+    pub admin: Signer<'info>,
+    /// The config.
+    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ PictorError::NotAdmin)]
+    pub config: Box<Account<'info, Config>>,
+    /// The member and its pass.
+    pub pass: PassAccounts<'info>,
+}
+
+pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Result<()> {
+    let bump = ctx.bumps.pass.pass_authority;
+    let p = &mut ctx.accounts.pass;
+    let info = p.member.to_account_info();
+    let mut member = load_member_mut(&info, role)?;
+    let header = member.header_mut();
+    let status = header.pass_status();
+    require!(status != PassStatus::Revoked, PictorError::AlreadyRevoked);
+    let closed = match status {
+        PassStatus::Active => Some(p.close_pass(header, bump)?),
+        _ => None,
+    };
+    header.set_pass_status(PassStatus::Revoked);
+    header.revoke_reason = reason_code;
+    header.clear_ranks();
+    let wallet = header.wallet;
+    member.invariant()?;
+    emit!(PassRevoked {
+        wallet,
+        role,
+        reason_code,
+        burned: closed.as_ref().is_some_and(|c| c.burned),
+        rent_returned_lamports: closed.as_ref().map_or(0, |c| c.rent_returned_lamports),
+        removed_from_round: closed.as_ref().map_or(0, |c| c.removed_from_round),
+        ts: Clock::get()?.unix_timestamp,
+    });
+    Ok(())
+}
