@@ -102,6 +102,12 @@ impl InProcess {
         &self.ctx.payer
     }
 
+    /// The rent-exempt minimum of an account of `data_len` bytes, in lamports.
+    pub fn rent_exempt_minimum(&mut self, data_len: usize) -> Result<u64> {
+        let rent = self.rt.block_on(self.ctx.banks_client.get_rent())?;
+        Ok(rent.minimum_balance(data_len))
+    }
+
     /// The working bank's slot.
     pub fn slot(&mut self) -> Result<u64> {
         Ok(self.rt.block_on(self.ctx.banks_client.get_root_slot())?)

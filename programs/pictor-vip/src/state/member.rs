@@ -566,3 +566,108 @@ pub fn order_key(header: &MemberHeader, facts: FactsRef, open: &OpenRound) -> Re
 }
 
 use core::mem::size_of;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_day_reads_back_until_the_ring_moves_past_it() {
+        let mut w = WorkerFacts::default();
+        assert_eq!(w.uptime_on(20_000), None);
+        w.set_uptime(20_000, 0);
+        w.set_uptime(19_990, 1_440);
+        assert_eq!((w.uptime_on(20_000), w.uptime_on(19_990)), (Some(0), Some(1_440)));
+        assert_eq!(w.uptime_on(19_999), None, "never reported");
+        // 59 days later the oldest slot still holds 20,000 ...
+        w.set_uptime(20_059, 5);
+        assert_eq!(w.uptime_on(20_000), Some(0));
+        assert_eq!(w.uptime_on(19_990), None, "out of the ring");
+        // ... and one more day reuses it.
+        w.set_uptime(20_060, 6);
+        assert_eq!((w.uptime_on(20_000), w.uptime_on(20_060)), (None, Some(6)));
+        // A jump beyond the ring's length clears everything older.
+        w.set_uptime(21_000, 7);
+        assert_eq!((w.uptime_on(20_059), w.uptime_on(20_060), w.uptime_on(21_000)), (None, None, Some(7)));
+    }
+
+    #[test]
+    fn a_day_slot_stores_zero_minutes_distinctly_from_unreported() {
+        let mut w = WorkerFacts::default();
+        w.set_uptime(100, 0);
+        assert_eq!(w.day_slots[100 % WORKER_DAY_SLOTS], 1);
+        assert_eq!(w.uptime_on(100), Some(0));
+    }
+
+    #[test]
+    fn scores_round_trip_through_the_pod_type() {
+        for v in [0, 1, -1, i128::MAX, i128::MIN, -95, 6_200] {
+            assert_eq!(PodI128::new(v).get(), v);
+        }
+    }
+
+    #[test]
+    fn a_rank_keeps_the_finalised_slot_and_a_revocation_clears_both() {
+        let mut h: MemberHeader = bytemuck::Zeroable::zeroed();
+        h.layout_version = MEMBER_LAYOUT_VERSION;
+        h.set_pass_status(PassStatus::Active);
+        h.pass_serial = 1;
+        h.record_rank(0, RankEntry { round: 1, rank: 3, score: 50, priority: true });
+        h.freeze(1, 2, 40);
+        assert_eq!(h.frozen_score(2), Some(40));
+        assert_eq!(h.rank_in(2), None, "frozen, not ranked");
+        h.record_rank(1, RankEntry { round: 2, rank: 1, score: 40, priority: false });
+        assert_eq!(h.rank_in(1), Some(RankEntry { round: 1, rank: 3, score: 50, priority: true }));
+        assert_eq!(h.rank_in(2), Some(RankEntry { round: 2, rank: 1, score: 40, priority: false }));
+        // Round 3 overwrites round 1's slot, not round 2's (the finalised one).
+        h.record_rank(2, RankEntry { round: 3, rank: 2, score: 9, priority: true });
+        assert!(h.rank_in(1).is_none() && h.rank_in(2).is_some() && h.rank_in(3).unwrap().priority);
+        h.set_pass_status(PassStatus::Revoked);
+        assert!(h.rank_in(2).is_none(), "a revoked member is nobody's rank");
+        h.clear_ranks();
+        h.set_pass_status(PassStatus::Active);
+        assert!(h.rank_in(2).is_none() && h.rank_in(3).is_none() && h.rank_flags == 0);
+    }
+
+    #[test]
+    fn a_member_decodes_only_with_its_own_discriminator_size_and_version() {
+        let mut m: CreatorMember = bytemuck::Zeroable::zeroed();
+        m.header.layout_version = MEMBER_LAYOUT_VERSION;
+        let mut data = CreatorMember::DISCRIMINATOR.to_vec();
+        data.extend_from_slice(bytemuck::bytes_of(&m));
+        assert!(matches!(Member::decode(&data), Ok(Member::Creator(_))));
+        let mut wrong = data.clone();
+        wrong[..8].copy_from_slice(WorkerMember::DISCRIMINATOR);
+        assert!(Member::decode(&wrong).is_err());
+        assert!(Member::decode(&data[..data.len() - 1]).is_err());
+        let version = 8 + core::mem::offset_of!(MemberHeader, layout_version);
+        data[version] = 2;
+        assert!(Member::decode(&data).is_err());
+    }
+
+    proptest! {
+        /// The ring against a plain map of the days inside the window.
+        #[test]
+        fn the_ring_agrees_with_a_map_of_the_window(days in prop::collection::vec((0u32..200, 0u16..=1_440), 1..120)) {
+            let mut ring = WorkerFacts::default();
+            let mut map = std::collections::BTreeMap::new();
+            let base = 30_000;
+            for (offset, minutes) in days {
+                let day = base + offset;
+                let latest = map.keys().next_back().copied().unwrap_or(0).max(day);
+                // Only days inside the ring of the latest day are accepted by the program.
+                if day + WORKER_DAY_SLOTS as u32 <= latest || map.contains_key(&day) {
+                    continue;
+                }
+                ring.set_uptime(day, minutes);
+                map.insert(day, minutes);
+            }
+            let latest = *map.keys().next_back().unwrap();
+            for day in latest.saturating_sub(2 * WORKER_DAY_SLOTS as u32)..=latest + 2 {
+                let expected = (day + WORKER_DAY_SLOTS as u32 > latest).then(|| map.get(&day).copied()).flatten();
+                prop_assert_eq!(ring.uptime_on(day), expected, "day {}", day);
+            }
+        }
+    }
+}
