@@ -114,14 +114,8 @@ fn a_wallet_cannot_farm_its_sponsors_rent_by_claiming_burning_and_syncing() {
         assert_eq!(lamports(&mut f, &sponsor.pubkey()), start - locked, "claim {round}: the sponsor paid the rent");
         f.burn_pass(Role::Creator, &wallet);
         // The holder cannot close its token account to take the rent.
-        let close = token_ix::close_account(
-            &anchor_spl::token_2022::ID,
-            &ata,
-            &wallet.pubkey(),
-            &wallet.pubkey(),
-            &[],
-        )
-        .unwrap();
+        let close = token_ix::close_account(&anchor_spl::token_2022::ID, &ata, &wallet.pubkey(), &wallet.pubkey(), &[])
+            .unwrap();
         assert!(f.send(&[close], &[&wallet]).is_err(), "only the pass authority may close the pass account");
         let wallet_before = lamports(&mut f, &wallet.pubkey());
         f.send(&[ix::sync_pass(Role::Creator, &wallet.pubkey(), &sponsor.pubkey())], &[]).unwrap();

@@ -12,7 +12,6 @@ use pictor_vip_sdk::crank;
 use pictor_vip_sdk::pda;
 use pictor_vip_sdk::transport::{Transport, PACKET_DATA_SIZE};
 use solana_account::Account;
-use solana_address_lookup_table_interface::instruction as alt;
 use solana_message::AddressLookupTableAccount;
 use solana_message::{v0, VersionedMessage};
 use solana_pubkey::Pubkey;
@@ -172,18 +171,7 @@ fn a_lookup_table_batch_of_the_measured_size_runs_in_the_test_runtime() {
     let expected = inject_creators(&mut f, batch + 3);
     let out_order: Vec<Pubkey> = expected.iter().map(|(_, _, w)| pda::member(Role::Creator, w)).collect();
 
-    // A lookup table holding the members, active from the next slot.
-    let slot = f.rt.slot().unwrap();
-    f.rt.warp_to_slot(slot + 2).unwrap();
-    let recent = f.rt.slot().unwrap() - 1;
-    let (create, table) = alt::create_lookup_table(payer, payer, recent);
-    f.send(&[create], &[]).unwrap();
-    for chunk in out_order[..batch].chunks(20) {
-        f.send(&[alt::extend_lookup_table(table, payer, Some(payer), chunk.to_vec())], &[]).unwrap();
-    }
-    let slot = f.rt.slot().unwrap();
-    f.rt.warp_to_slot(slot + 1).unwrap();
-    let lut = AddressLookupTableAccount { key: table, addresses: out_order[..batch].to_vec() };
+    let lut = f.lookup_table(&out_order[..batch]);
 
     f.send(&[pictor_vip_sdk::ix::open_round(&crank_kp.pubkey(), Role::Creator)], &[&crank_kp]).unwrap();
     let round = f.board(Role::Creator).open.unwrap().round;

@@ -10,8 +10,11 @@ use pictor_vip::time::days_from_civil;
 use pictor_vip_sdk::transport::{InProcess, SendError, Transport};
 use pictor_vip_sdk::{ix, pda};
 use solana_account::Account;
+use solana_address_lookup_table_interface::instruction as alt;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
+use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 use std::collections::HashMap;
@@ -43,7 +46,19 @@ impl Fixture {
     /// A runtime where `admin` is the upgrade authority, not yet initialised.
     pub fn uninitialised() -> Self {
         let admin = Keypair::new();
-        let mut rt = InProcess::start(&admin.pubkey(), t0()).unwrap();
+        let rt = InProcess::start(&admin.pubkey(), t0()).unwrap();
+        Self::around(rt, admin)
+    }
+
+    /// Like [`Fixture::uninitialised`], with the program registered through
+    /// `entry` (`solana_program_test::processor!(shim)`).
+    pub fn uninitialised_with_entry(entry: Option<BuiltinFunctionWithContext>) -> Self {
+        let admin = Keypair::new();
+        let rt = InProcess::start_with_entry(&admin.pubkey(), t0(), entry).unwrap();
+        Self::around(rt, admin)
+    }
+
+    fn around(mut rt: InProcess, admin: Keypair) -> Self {
         let oracle = Keypair::new();
         let crank = Keypair::new();
         for k in [&admin, &oracle, &crank] {
@@ -59,15 +74,33 @@ impl Fixture {
 
     pub fn with_rules(rules: Rules) -> Self {
         let mut f = Self::uninitialised();
-        let args = InitializeArgs {
-            crank: f.crank.pubkey(),
-            oracles: vec![f.oracle.pubkey()],
-            rules,
-            pass_metadata: pass_metadata(),
-        };
-        let admin = f.admin.insecure_clone();
-        f.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).unwrap();
+        f.initialise(rules, pass_metadata());
         f
+    }
+
+    /// Sends `initialize` with the fixture's crank and oracle.
+    pub fn initialise(&mut self, rules: Rules, pass_metadata: PassMetadata) {
+        let args =
+            InitializeArgs { crank: self.crank.pubkey(), oracles: vec![self.oracle.pubkey()], rules, pass_metadata };
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).unwrap();
+    }
+
+    /// An address lookup table holding `addresses`, created, extended and
+    /// active (the runtime is moved past its activation slot).
+    pub fn lookup_table(&mut self, addresses: &[Pubkey]) -> AddressLookupTableAccount {
+        let payer = self.rt.fee_payer();
+        let slot = self.rt.slot().unwrap();
+        self.rt.warp_to_slot(slot + 2).unwrap();
+        let recent = self.rt.slot().unwrap() - 1;
+        let (create, table) = alt::create_lookup_table(payer, payer, recent);
+        self.send(&[create], &[]).unwrap();
+        for chunk in addresses.chunks(20) {
+            self.send(&[alt::extend_lookup_table(table, payer, Some(payer), chunk.to_vec())], &[]).unwrap();
+        }
+        let slot = self.rt.slot().unwrap();
+        self.rt.warp_to_slot(slot + 1).unwrap();
+        AddressLookupTableAccount { key: table, addresses: addresses.to_vec() }
     }
 
     pub fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {

@@ -9,6 +9,7 @@ use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
@@ -62,10 +63,21 @@ impl InProcess {
     /// Starts a runtime whose ProgramData names `upgrade_authority`, with
     /// the clock at `start_ts` (unix seconds).
     pub fn start(upgrade_authority: &Pubkey, start_ts: i64) -> Result<Self> {
+        Self::start_with_entry(upgrade_authority, start_ts, processor!(process_instruction))
+    }
+
+    /// [`InProcess::start`] with the program registered through `entry`
+    /// (`solana_program_test::processor!(f)`), e.g. a test's shim that
+    /// meters the heap around [`pictor_vip::entry`].
+    pub fn start_with_entry(
+        upgrade_authority: &Pubkey,
+        start_ts: i64,
+        entry: Option<BuiltinFunctionWithContext>,
+    ) -> Result<Self> {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let mut pt = ProgramTest::default();
         pt.prefer_bpf(false);
-        pt.add_program("pictor_vip", pda::program_id(), processor!(process_instruction));
+        pt.add_program("pictor_vip", pda::program_id(), entry);
         let data = program_data_bytes(upgrade_authority);
         pt.add_account(
             pda::program_data(),
