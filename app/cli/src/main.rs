@@ -35,6 +35,11 @@ struct Cli {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Compute-unit price of every transaction sent, in micro-lamports per
+    /// compute unit (as the Solana CLI's flag). Every transaction also
+    /// carries a compute-unit limit from the SDK's estimates.
+    #[arg(long, global = true, value_name = "MICRO_LAMPORTS", default_value_t = 0)]
+    with_compute_unit_price: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -250,13 +255,22 @@ fn run(cli: Cli) -> Result<()> {
             bar.finish_and_clear();
             Ok(())
         }
-        command => run_on_cluster(command, cli.url.as_deref(), cli.keypair.as_deref(), json),
+        command => {
+            run_on_cluster(command, cli.url.as_deref(), cli.keypair.as_deref(), json, cli.with_compute_unit_price)
+        }
     }
 }
 
-fn run_on_cluster(command: Command, url: Option<&str>, keypair: Option<&std::path::Path>, json: bool) -> Result<()> {
+fn run_on_cluster(
+    command: Command,
+    url: Option<&str>,
+    keypair: Option<&std::path::Path>,
+    json: bool,
+    compute_unit_price: u64,
+) -> Result<()> {
     let (mut rpc, signer) = connect(url, keypair)?;
     let t: &mut dyn Transport = &mut rpc;
+    t.set_compute_unit_price(compute_unit_price);
     match command {
         Command::Init { crank, oracles } => {
             let args = InitializeArgs { crank, oracles, rules: Rules::default(), pass_metadata: demo_pass_metadata() };

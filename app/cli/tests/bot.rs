@@ -139,6 +139,9 @@ impl Transport for Flaky<'_> {
     fn now(&mut self) -> anyhow::Result<i64> {
         self.inner.now()
     }
+    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
+        self.inner.set_compute_unit_price(micro_lamports)
+    }
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
         self.sends += 1;
         self.sizes.push(transaction_size(&unsigned_transaction(ixs, &self.fee_payer())));

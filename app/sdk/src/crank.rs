@@ -47,24 +47,13 @@ pub fn round_order(t: &mut dyn Transport, role: Role, open: &OpenRound) -> Resul
     Ok(entries)
 }
 
-/// Compute units requested for a `rank_batch` of `members`: a fixed part
-/// (accounts, board) and a per-member part (deserialise ≤ 663 bytes, score
-/// over ≤ 60 window days, serialise), with a wide margin. An estimate: the
-/// native test runtime does not meter compute; see the README.
-pub fn rank_batch_compute_units(members: usize) -> u32 {
-    let units = 40_000 + 15_000 * members as u64;
-    units.min(1_400_000) as u32
-}
-
 /// Index of `rank_batch` in [`rank_batch_instructions`] (after the compute-unit limit).
 pub const RANK_BATCH_INDEX: usize = 1;
 
 /// The transaction instructions of one ranked batch: a compute-unit limit, then `rank_batch`.
 pub fn rank_batch_instructions(crank: &Pubkey, role: Role, round: u32, members: &[Pubkey]) -> [Instruction; 2] {
-    [
-        ComputeBudgetInstruction::set_compute_unit_limit(rank_batch_compute_units(members.len())),
-        ix::rank_batch(crank, role, round, members),
-    ]
+    let batch = ix::rank_batch(crank, role, round, members);
+    [ComputeBudgetInstruction::set_compute_unit_limit(crate::compute::limit_for(std::slice::from_ref(&batch))), batch]
 }
 
 /// Largest `rank_batch` that fits one legacy transaction signed by `fee_payer` and `crank`.

@@ -120,14 +120,12 @@ fn pass_accounts(role: Role, wallet: &Pubkey, rent_payer: &Pubkey) -> acc::PassA
     }
 }
 
-/// Compute units requested for a claim (about a dozen Token-2022 and ATA
-/// CPIs: mint extensions, metadata, account creation, mint, authority drop).
-/// An estimate with margin; the native test runtime does not meter compute.
-pub const CLAIM_COMPUTE_UNITS: u32 = 300_000;
-
-/// A claim with its compute-unit limit: the instructions a wallet sends.
+/// A claim with its compute-unit limit ([`crate::compute`]: about a dozen
+/// Token-2022 and ATA CPIs): the instructions a wallet sends.
 pub fn claim_instructions(wallet: &Pubkey, payer: &Pubkey, role: Role) -> [Instruction; 2] {
-    [ComputeBudgetInstruction::set_compute_unit_limit(CLAIM_COMPUTE_UNITS), claim(wallet, payer, role)]
+    let claim = claim(wallet, payer, role);
+    let limit = crate::compute::limit_for(std::slice::from_ref(&claim));
+    [ComputeBudgetInstruction::set_compute_unit_limit(limit), claim]
 }
 
 /// `revoke`, signed by the admin. `rent_payer` is the payer recorded in the

@@ -9,6 +9,7 @@
 //! implementations: an in-process runtime and a JSON-RPC cluster.
 #![deny(missing_docs)]
 
+pub mod compute;
 pub mod crank;
 pub mod ix;
 pub mod pda;

@@ -1,10 +1,10 @@
-use super::{sign_transaction, SendError, Transport};
+use super::{caller_index, sign_transaction, SendError, Transport};
+use crate::compute::with_budget;
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
 use anyhow::{Context, Result};
 use solana_account::Account;
 use solana_clock::Clock;
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -57,6 +57,8 @@ pub struct InProcess {
     /// Signatures sent under the current blockhash (identical transactions
     /// would otherwise be refused as already processed).
     sent: HashSet<Signature>,
+    /// Compute-unit price of every transaction, micro-lamports per unit.
+    compute_unit_price: u64,
 }
 
 impl InProcess {
@@ -90,7 +92,7 @@ impl InProcess {
             },
         );
         let ctx = rt.block_on(pt.start_with_context());
-        let mut me = InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new() };
+        let mut me = InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new(), compute_unit_price: 0 };
         me.set_time(start_ts)?;
         Ok(me)
     }
@@ -210,35 +212,34 @@ impl Transport for InProcess {
         Ok(clock.unix_timestamp)
     }
 
+    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
+        self.compute_unit_price = micro_lamports;
+    }
+
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
         let blockhash = self.latest_blockhash()?;
         if blockhash != self.ctx.last_blockhash {
             self.ctx.last_blockhash = blockhash;
             self.sent.clear();
         }
-        let mut ixs = instructions.to_vec();
-        let mut tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
         // An identical message under the same blockhash has the same
-        // signature; make it unique with a compute-unit price (a few
-        // micro-lamports; callers only ever set a unit *limit*).
-        let mut price = 0u64;
-        while self.sent.contains(&tx.signatures[0]) {
-            price += 1;
-            if ixs.len() == instructions.len() {
-                ixs.insert(0, ComputeBudgetInstruction::set_compute_unit_price(price));
-            } else {
-                ixs[0] = ComputeBudgetInstruction::set_compute_unit_price(price);
+        // signature; make it unique with a compute-unit price a few
+        // micro-lamports above the one set.
+        let mut bump = 0;
+        let (tx, added) = loop {
+            let (ixs, added) = with_budget(instructions, self.compute_unit_price + bump);
+            let tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
+            if !self.sent.contains(&tx.signatures[0]) {
+                break (tx, added);
             }
-            tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
-        }
+            bump += 1;
+            if bump > 1_000 {
+                return Err(SendError::Transaction(
+                    "the same transaction was already sent under this blockhash".into(),
+                ));
+            }
+        };
         self.sent.insert(tx.signatures[0]);
-        // Report instruction indexes as the caller numbered them.
-        let offset = ixs.len() - instructions.len();
-        self.process(instructions, tx).map_err(|e| match e {
-            SendError::Program { index, code, name, message } => {
-                SendError::Program { index: index.saturating_sub(offset), code, name, message }
-            }
-            other => other,
-        })
+        self.process(instructions, tx).map_err(|e| caller_index(e, added))
     }
 }

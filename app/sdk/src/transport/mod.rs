@@ -140,8 +140,25 @@ pub trait Transport {
     fn now(&mut self) -> Result<i64>;
     /// Signs (fee payer + `signers`) and sends one transaction, waiting for
     /// its outcome. Atomic: on error nothing was applied (except for
-    /// [`SendError::Transport`], where the outcome is unknown).
+    /// [`SendError::Transport`], where the outcome is unknown). The
+    /// transaction carries a compute-unit limit (the caller's, or the
+    /// estimate of [`crate::compute`]) and the transport's unit price; an
+    /// error's instruction index counts the caller's instructions only.
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError>;
+    /// Sets the compute-unit price of every transaction sent from now on,
+    /// in micro-lamports per compute unit (0: none).
+    fn set_compute_unit_price(&mut self, micro_lamports: u64);
+}
+
+/// `error` with its instruction index shifted back by the `added`
+/// compute-budget instructions the transport put in front.
+pub fn caller_index(error: SendError, added: usize) -> SendError {
+    match error {
+        SendError::Program { index, code, name, message } => {
+            SendError::Program { index: index.saturating_sub(added), code, name, message }
+        }
+        other => other,
+    }
 }
 
 /// Builds and signs a legacy transaction, fee payer first; duplicate signers
@@ -168,10 +185,12 @@ pub fn sign_transaction(
     Ok(tx)
 }
 
-/// A legacy transaction with empty signatures: the right size for checks
-/// against [`PACKET_DATA_SIZE`] before signing.
+/// A legacy transaction with empty signatures, with the compute-budget
+/// instructions a transport adds (a unit price counted in): an upper bound
+/// of the size for checks against [`PACKET_DATA_SIZE`] before signing.
 pub fn unsigned_transaction(instructions: &[Instruction], fee_payer: &Pubkey) -> Transaction {
-    Transaction::new_with_payer(instructions, Some(fee_payer))
+    let (instructions, _) = crate::compute::with_budget(instructions, 1);
+    Transaction::new_with_payer(&instructions, Some(fee_payer))
 }
 
 /// Serialized size of a transaction, in bytes.

@@ -1,4 +1,5 @@
-use super::{sign_transaction, SendError, Transport};
+use super::{caller_index, sign_transaction, SendError, Transport};
+use crate::compute::with_budget;
 use crate::pda;
 use anyhow::Result;
 use solana_account::Account;
@@ -19,12 +20,17 @@ use solana_signer::Signer;
 pub struct Rpc {
     client: RpcClient,
     payer: Keypair,
+    compute_unit_price: u64,
 }
 
 impl Rpc {
     /// Connects to `url` with `confirmed` commitment.
     pub fn new(url: &str, payer: Keypair) -> Self {
-        Rpc { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer }
+        Rpc {
+            client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            payer,
+            compute_unit_price: 0,
+        }
     }
 
     fn map_error(err: ClientError) -> SendError {
@@ -82,7 +88,12 @@ impl Transport for Rpc {
 
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
-        let tx = sign_transaction(instructions, &self.payer, signers, blockhash)?;
-        self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(Self::map_error)
+        let (instructions, added) = with_budget(instructions, self.compute_unit_price);
+        let tx = sign_transaction(&instructions, &self.payer, signers, blockhash)?;
+        self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(|e| caller_index(Self::map_error(e), added))
+    }
+
+    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
+        self.compute_unit_price = micro_lamports;
     }
 }
