@@ -27,7 +27,7 @@ fn creator_profile_shows_progress_then_score_rank_and_priority() {
     f.claim(&w, Role::Creator).unwrap();
     let other = f.holder(5_000 * USDT);
     let crank_kp = f.crank.insecure_clone();
-    crank::run_round(&mut f.rt, &crank_kp, Role::Creator, 10, &mut |_, _| {}).unwrap();
+    crank::run_round(&mut f.rt, &crank_kp, Role::Creator, crank::RoundOptions::default(), &mut |_, _| {}).unwrap();
 
     let s = role_status(&mut f.rt, Role::Creator, &w.pubkey()).unwrap().unwrap();
     assert_eq!(s.progress.to_string(), "5,000.00 / 5,000.00 USDT spent");

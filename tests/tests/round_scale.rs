@@ -67,6 +67,9 @@ fn batch_sizes_meet_the_targets() {
     let legacy_crank_pays = crank::max_rank_batch(&crank, &crank, Role::Creator);
     let lut_two_signers = max_v0_batch(&payer, &crank);
     let lut_crank_pays = max_v0_batch(&crank, &crank);
+    // The SDK's bound agrees with this independent one.
+    assert_eq!(crank::max_lookup_rank_batch(&payer, &crank, Role::Creator), lut_two_signers);
+    assert_eq!(crank::max_lookup_rank_batch(&crank, &crank, Role::Creator), lut_crank_pays.min(MAX_RANK_BATCH));
     println!("rank_batch members per transaction: legacy {legacy_two_signers} (separate fee payer) / {legacy_crank_pays} (crank pays);");
     println!(
         "  with an address lookup table {lut_two_signers} / {lut_crank_pays} (bound: 64 account locks, 1,232 bytes)"
@@ -145,12 +148,19 @@ fn a_round_over_2000_holders_matches_an_independent_sort() {
     let expected = inject_creators(&mut f, HOLDERS);
 
     let crank_kp = f.crank.insecure_clone();
-    let batch = crank::max_rank_batch(&f.rt.fee_payer(), &crank_kp.pubkey(), Role::Creator);
-    let out = crank::run_round(&mut f.rt, &crank_kp, Role::Creator, batch, &mut |_, _| {}).unwrap();
-    println!("2,000 holders: {} rank_batch transactions of up to {batch} members", out.batches);
+    let batch = crank::max_lookup_rank_batch(&f.rt.fee_payer(), &crank_kp.pubkey(), Role::Creator);
+    let out = crank::run_round(&mut f.rt, &crank_kp, Role::Creator, Default::default(), &mut |_, _| {}).unwrap();
+    println!(
+        "2,000 holders: {} rank_batch v0 transactions of up to {batch} members, {} lookup-table transactions",
+        out.batches, out.table_transactions
+    );
     assert_eq!(out.members, 2_000);
     assert_eq!(out.priority, 200);
     assert_eq!(out.batches, HOLDERS.div_ceil(batch));
+    // 2,000 members and a board entry per table of 256: 8 tables, extended 20 addresses at a time.
+    let tables = crank::role_lookup_tables(&mut f.rt, &crank_kp.pubkey(), Role::Creator).unwrap();
+    assert_eq!(tables.len(), 8);
+    assert_eq!(tables.iter().map(|t| t.addresses.len()).sum::<usize>(), HOLDERS + 8);
 
     let ties = expected.windows(2).filter(|w| w[0].0 == w[1].0).count();
     assert!(ties > 100, "the data should exercise the tie-break ({ties} ties)");

@@ -54,7 +54,8 @@ fn finalise(f: &mut Fixture, role: Role, round: u32) -> Result<(), pictor_vip_sd
 
 fn run(f: &mut Fixture, role: Role, batch: usize) -> crank::RoundOutcome {
     let crank = f.crank.insecure_clone();
-    crank::run_round(&mut f.rt, &crank, role, batch, &mut |_, _| {}).unwrap()
+    let options = crank::RoundOptions { batch_size: batch, lookup_tables: true };
+    crank::run_round(&mut f.rt, &crank, role, options, &mut |_, _| {}).unwrap()
 }
 
 fn member_key(role: Role, w: &Keypair) -> Pubkey {
@@ -432,4 +433,40 @@ fn gpu_tiers_and_priority_share_come_from_the_config_frozen_at_open() {
     finalise(&mut f, Role::Worker, o.round).unwrap();
     // 24 + ⌊43,200/6,000⌋ × 10 × 3.0 + 100 = 24 + 210 + 100
     assert_eq!(f.member(Role::Worker, &w.pubkey()).rank_in(o.round).unwrap().score, 334);
+}
+
+#[test]
+fn the_crank_keeps_its_lookup_tables_across_rounds_and_extends_them_for_new_holders() {
+    let mut f = Fixture::new();
+    creators(&mut f, &[1, 2, 3]);
+    let first = run(&mut f, Role::Creator, 0);
+    // One table: created, then extended with the board and the three members.
+    assert_eq!(first.table_transactions, 2);
+    let crank_key = f.crank.pubkey();
+    let tables = crank::role_lookup_tables(&mut f.rt, &crank_key, Role::Creator).unwrap();
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0].addresses[0], pda::board(Role::Creator));
+    // Same holders: no table transaction at all.
+    assert_eq!(run(&mut f, Role::Creator, 0).table_transactions, 0);
+    // A new holder: one extension of the same table.
+    creators(&mut f, &[4]);
+    let third = run(&mut f, Role::Creator, 0);
+    assert_eq!((third.members, third.table_transactions), (4, 1));
+    let tables = crank::role_lookup_tables(&mut f.rt, &crank_key, Role::Creator).unwrap();
+    assert_eq!((tables.len(), tables[0].addresses.len()), (1, 5));
+    // The worker role keeps tables of its own.
+    assert!(crank::role_lookup_tables(&mut f.rt, &crank_key, Role::Worker).unwrap().is_empty());
+}
+
+#[test]
+fn a_round_runs_the_same_with_legacy_transactions() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[5, 1, 3]);
+    let crank_kp = f.crank.insecure_clone();
+    let options = crank::RoundOptions { batch_size: 2, lookup_tables: false };
+    let out = crank::run_round(&mut f.rt, &crank_kp, Role::Creator, options, &mut |_, _| {}).unwrap();
+    assert_eq!((out.batches, out.table_transactions), (2, 0));
+    let ranks: Vec<u32> =
+        ws.iter().map(|w| f.member(Role::Creator, &w.pubkey()).rank_in(out.round).unwrap().rank).collect();
+    assert_eq!(ranks, vec![1, 3, 2]);
 }

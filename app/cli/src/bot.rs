@@ -131,13 +131,11 @@ impl<'a> Bot<'a> {
                     self.summary.rounds_already_done += 1;
                     return Ok(());
                 }
-                let batch = match self.options.rank_batch {
-                    0 => crank::max_rank_batch(&self.transport.fee_payer(), &self.crank.pubkey(), role),
-                    n => n,
-                };
-                let outcome = crank::run_round(self.transport, self.crank, role, batch, &mut |_, _| {})
+                let round_options = crank::RoundOptions { batch_size: self.options.rank_batch, lookup_tables: true };
+                let outcome = crank::run_round(self.transport, self.crank, role, round_options, &mut |_, _| {})
                     .map_err(|e| anyhow!("line {}: round of {}: {e:#}", line.number, role.as_str()))?;
-                self.summary.transactions += outcome.batches + 2 - usize::from(outcome.resumed);
+                self.summary.transactions +=
+                    outcome.batches + outcome.table_transactions + 2 - usize::from(outcome.resumed);
                 self.summary.rounds.push(outcome);
             }
         }

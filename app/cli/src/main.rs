@@ -365,9 +365,8 @@ fn run_on_cluster(
         }
         Command::Rank { role } => {
             let role = Role::from(role);
-            let batch = crank::max_rank_batch(&t.fee_payer(), &signer.pubkey(), role);
             let bar = progress_bar("members ranked");
-            let out = crank::run_round(t, &signer, role, batch, &mut |done, total| {
+            let out = crank::run_round(t, &signer, role, crank::RoundOptions::default(), &mut |done, total| {
                 bar.set_length(u64::from(total));
                 bar.set_position(u64::from(done));
             })?;

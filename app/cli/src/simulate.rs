@@ -154,9 +154,14 @@ impl Simulation {
                 self.runtime.send(&ix::claim_instructions(&key, &payer, *role), &[&signer]).map_err(describe)
             }
             Event::Round { role } => {
-                let batch = crank::max_rank_batch(&self.runtime.fee_payer(), &self.crank.pubkey(), *role);
-                let out = crank::run_round(&mut self.runtime, &self.crank, *role, batch, &mut |_, _| {})
-                    .map_err(|e| format!("{e:#}"))?;
+                let out = crank::run_round(
+                    &mut self.runtime,
+                    &self.crank,
+                    *role,
+                    crank::RoundOptions::default(),
+                    &mut |_, _| {},
+                )
+                .map_err(|e| format!("{e:#}"))?;
                 self.rounds.push(RoundOut {
                     role: role.as_str(),
                     round: out.round,

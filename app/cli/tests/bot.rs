@@ -4,7 +4,9 @@ use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_cli::wallets::simulated_wallet;
 use pictor_vip_sdk::state::Role;
-use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, SendError, Transport};
+use pictor_vip_sdk::transport::{
+    transaction_size, unsigned_transaction, AddressLookupTableAccount, LookupTable, SendError, Transport,
+};
 use pictor_vip_sdk::{ix, pda, Account, Instruction, Keypair, Pubkey, Signer};
 use std::time::Duration;
 
@@ -143,17 +145,46 @@ impl Transport for Flaky<'_> {
         self.inner.set_compute_unit_price(micro_lamports)
     }
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        self.gate(ixs, |t| t.send(ixs, signers))
+    }
+    fn send_v0(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        self.gate(ixs, |t| t.send_v0(ixs, signers, tables))
+    }
+    fn slot(&mut self) -> anyhow::Result<u64> {
+        self.inner.slot()
+    }
+    fn wait_for_slot(&mut self, slot: u64) -> anyhow::Result<()> {
+        self.inner.wait_for_slot(slot)
+    }
+    fn lookup_tables(&mut self, authority: &Pubkey) -> anyhow::Result<Vec<LookupTable>> {
+        self.inner.lookup_tables(authority)
+    }
+}
+
+impl Flaky<'_> {
+    /// Passes the `sends`-th send through, or fails it (a crash), or lands
+    /// it and loses its confirmation.
+    fn gate<T>(
+        &mut self,
+        ixs: &[Instruction],
+        send: impl FnOnce(&mut dyn Transport) -> Result<T, SendError>,
+    ) -> Result<T, SendError> {
         self.sends += 1;
         self.sizes.push(transaction_size(&unsigned_transaction(ixs, &self.fee_payer())));
         if self.sends < self.kill_at {
-            return self.inner.send(ixs, signers);
+            return send(self.inner);
         }
         if self.lose_confirmation && self.sends == self.kill_at {
-            self.inner.send(ixs, signers)?;
+            send(self.inner)?;
             return Err(SendError::Transport("confirmation lost".into()));
         }
         if self.lose_confirmation {
-            return self.inner.send(ixs, signers);
+            return send(self.inner);
         }
         Err(SendError::Transport("killed".into()))
     }

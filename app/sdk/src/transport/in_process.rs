@@ -1,4 +1,4 @@
-use super::{caller_index, sign_transaction, SendError, Transport};
+use super::{caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Transport};
 use crate::compute::with_budget;
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
@@ -8,7 +8,7 @@ use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
-use solana_message::{v0, AddressLookupTableAccount, VersionedMessage};
+use solana_message::AddressLookupTableAccount;
 use solana_program_runtime::invoke_context::BuiltinFunctionWithContext;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_pubkey::Pubkey;
@@ -122,11 +122,6 @@ impl InProcess {
         Ok(rent.minimum_balance(data_len))
     }
 
-    /// The working bank's slot.
-    pub fn slot(&mut self) -> Result<u64> {
-        Ok(self.rt.block_on(self.ctx.banks_client.get_root_slot())?)
-    }
-
     /// Moves the runtime to `slot` (e.g. to activate an address lookup
     /// table), keeping the clock's unix timestamp.
     pub fn warp_to_slot(&mut self, slot: u64) -> Result<()> {
@@ -134,29 +129,6 @@ impl InProcess {
         self.ctx.warp_to_slot(slot).map_err(|e| anyhow::anyhow!("warp to slot {slot}: {e:?}"))?;
         self.sent.clear();
         self.set_time(now)
-    }
-
-    /// Sends a v0 transaction that resolves accounts through `tables`
-    /// (address lookup tables that exist on the runtime). Returns its size in bytes.
-    pub fn send_v0(
-        &mut self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-        tables: &[AddressLookupTableAccount],
-    ) -> Result<usize, SendError> {
-        let blockhash = self.latest_blockhash()?;
-        let message = v0::Message::try_compile(&self.ctx.payer.pubkey(), instructions, tables, blockhash)
-            .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
-        let mut all: Vec<&Keypair> = vec![&self.ctx.payer];
-        all.extend(signers.iter().filter(|s| s.pubkey() != self.ctx.payer.pubkey()));
-        let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &all)
-            .map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
-        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
-        if size > super::PACKET_DATA_SIZE {
-            return Err(SendError::TooLarge(size));
-        }
-        self.process(instructions, tx)?;
-        Ok(size)
     }
 
     fn latest_blockhash(&mut self) -> Result<Hash, SendError> {
@@ -214,6 +186,45 @@ impl Transport for InProcess {
 
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {
         self.compute_unit_price = micro_lamports;
+    }
+
+    fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        let blockhash = self.latest_blockhash()?;
+        let (tx, added) =
+            sign_v0_transaction(instructions, &self.ctx.payer, signers, tables, blockhash, self.compute_unit_price)?;
+        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
+        self.process(instructions, tx).map_err(|e| caller_index(e, added))?;
+        Ok(size)
+    }
+
+    fn slot(&mut self) -> Result<u64> {
+        Ok(self.rt.block_on(self.ctx.banks_client.get_root_slot())?)
+    }
+
+    /// The in-process runtime does not advance on its own: it is moved there.
+    fn wait_for_slot(&mut self, slot: u64) -> Result<()> {
+        if self.slot()? < slot {
+            self.warp_to_slot(slot)?;
+        }
+        Ok(())
+    }
+
+    fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>> {
+        let keys: Vec<Pubkey> = self.touched.iter().copied().collect();
+        let mut out = Vec::new();
+        for key in keys {
+            if let Some(a) = self.get_account(&key)? {
+                if a.owner == solana_address_lookup_table_interface::program::ID {
+                    out.extend(LookupTable::decode(key, &a.data, authority));
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {

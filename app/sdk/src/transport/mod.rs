@@ -11,12 +11,16 @@ pub use rpc::Rpc;
 use crate::errors::PictorError;
 use anyhow::Result;
 use solana_account::Account;
+use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_hash::Hash;
 use solana_instruction::error::InstructionError;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+pub use solana_message::AddressLookupTableAccount;
+use solana_message::{v0, VersionedMessage};
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 use thiserror::Error;
@@ -148,6 +152,84 @@ pub trait Transport {
     /// Sets the compute-unit price of every transaction sent from now on,
     /// in micro-lamports per compute unit (0: none).
     fn set_compute_unit_price(&mut self, micro_lamports: u64);
+    /// Like [`Transport::send`], as a v0 transaction whose accounts may
+    /// resolve through the address lookup `tables`. Returns its size in bytes.
+    fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError>;
+    /// The cluster's current slot.
+    fn slot(&mut self) -> Result<u64>;
+    /// Returns once the cluster's slot is at least `slot`.
+    fn wait_for_slot(&mut self, slot: u64) -> Result<()>;
+    /// The address lookup tables whose authority is `authority`, with their
+    /// metadata (only active ones: not being deactivated).
+    fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>>;
+}
+
+/// An address lookup table as the crank uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupTable {
+    /// The table's address.
+    pub key: Pubkey,
+    /// Its addresses, in order.
+    pub addresses: Vec<Pubkey>,
+    /// The slot it was last extended in: its newest addresses resolve from the next slot.
+    pub last_extended_slot: u64,
+}
+
+impl LookupTable {
+    /// Decodes a lookup-table account owned by `authority` that is not being
+    /// deactivated; `None` otherwise.
+    pub fn decode(key: Pubkey, data: &[u8], authority: &Pubkey) -> Option<LookupTable> {
+        let table = AddressLookupTable::deserialize(data).ok()?;
+        let active = table.meta.deactivation_slot == u64::MAX;
+        (active && table.meta.authority == Some(*authority)).then(|| LookupTable {
+            key,
+            addresses: table.addresses.to_vec(),
+            last_extended_slot: table.meta.last_extended_slot,
+        })
+    }
+
+    /// The form a v0 message compiles against.
+    pub fn account(&self) -> AddressLookupTableAccount {
+        AddressLookupTableAccount { key: self.key, addresses: self.addresses.clone() }
+    }
+}
+
+/// Offset of the authority (after its `Some` tag) in a lookup-table account.
+pub const LOOKUP_TABLE_AUTHORITY_OFFSET: usize = 22;
+
+/// Builds and signs a v0 transaction, fee payer first, with the
+/// compute-budget instructions of [`crate::compute::with_budget`]. Returns
+/// it and how many budget instructions were put in front.
+pub fn sign_v0_transaction(
+    instructions: &[Instruction],
+    fee_payer: &Keypair,
+    signers: &[&Keypair],
+    tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+    compute_unit_price: u64,
+) -> Result<(VersionedTransaction, usize), SendError> {
+    let (instructions, added) = crate::compute::with_budget(instructions, compute_unit_price);
+    let message = v0::Message::try_compile(&fee_payer.pubkey(), &instructions, tables, blockhash)
+        .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
+    let required = &message.account_keys[..usize::from(message.header.num_required_signatures)];
+    let mut chosen: Vec<&Keypair> = vec![fee_payer];
+    for s in signers {
+        if required.contains(&s.pubkey()) && !chosen.iter().any(|c| c.pubkey() == s.pubkey()) {
+            chosen.push(s);
+        }
+    }
+    let tx = VersionedTransaction::try_new(VersionedMessage::V0(message), &chosen)
+        .map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
+    let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
+    if size > PACKET_DATA_SIZE {
+        return Err(SendError::TooLarge(size));
+    }
+    Ok((tx, added))
 }
 
 /// `error` with its instruction index shifted back by the `added`

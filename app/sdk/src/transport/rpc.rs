@@ -1,4 +1,7 @@
-use super::{caller_index, sign_transaction, SendError, Transport};
+use super::{
+    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Transport,
+    LOOKUP_TABLE_AUTHORITY_OFFSET,
+};
 use crate::compute::with_budget;
 use crate::pda;
 use anyhow::Result;
@@ -8,6 +11,7 @@ use solana_clock::Clock;
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
 use solana_pubkey::Pubkey;
 use solana_rpc_client::rpc_client::RpcClient;
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
@@ -95,5 +99,57 @@ impl Transport for Rpc {
 
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {
         self.compute_unit_price = micro_lamports;
+    }
+
+    fn send_v0(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
+        let (tx, added) =
+            sign_v0_transaction(instructions, &self.payer, signers, tables, blockhash, self.compute_unit_price)?;
+        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
+        self.client.send_and_confirm_transaction(&tx).map_err(|e| caller_index(Self::map_error(e), added))?;
+        Ok(size)
+    }
+
+    fn slot(&mut self) -> Result<u64> {
+        Ok(self.client.get_slot()?)
+    }
+
+    fn wait_for_slot(&mut self, slot: u64) -> Result<()> {
+        // About 400 ms a slot; give up after a minute of no progress.
+        for _ in 0..300 {
+            if self.client.get_slot()? >= slot {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        anyhow::bail!("the cluster did not reach slot {slot} within a minute")
+    }
+
+    fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>> {
+        let mut tag_and_key = vec![1u8];
+        tag_and_key.extend_from_slice(authority.as_ref());
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                LOOKUP_TABLE_AUTHORITY_OFFSET - 1,
+                tag_and_key,
+            ))]),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.client.commitment()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let program = solana_address_lookup_table_interface::program::ID;
+        let accounts = self.client.get_program_ui_accounts_with_config(&program, config)?;
+        Ok(accounts
+            .into_iter()
+            .filter_map(|(key, ui)| ui.decode::<Account>().and_then(|a| LookupTable::decode(key, &a.data, authority)))
+            .collect())
     }
 }
