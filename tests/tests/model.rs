@@ -1,0 +1,1139 @@
+//! A stateful property test: random sequences of every instruction, run on
+//! the in-process runtime and, side by side, on a small model of the spec
+//! written here (its own scoring, eligibility, ranking and calendar: none
+//! of the program's rule code). The model predicts each step's outcome,
+//! success or the exact error, and after every step the chain must equal
+//! the model: facts, passes (status, supply 1 or 0), scores, ranks,
+//! priority flags, holder counts and invariants.
+//!
+//! CI runs `MODEL_CASES` sequences (default 100) from a fixed seed; a
+//! longer run: `MODEL_CASES=2000 cargo test -p pictor-vip-tests --test model
+//! -- --nocapture`. A failing sequence is shrunk and saved under
+//! `tests/tests/model.proptest-regressions`, which is replayed first on
+//! every later run: commit it.
+mod common;
+use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccount, Mint};
+use common::*;
+use pictor_vip::errors::PictorError;
+use pictor_vip::instructions::Report;
+use pictor_vip::state::{GpuTier, PassStatus, Role, Rules, ScoringParams};
+use pictor_vip_sdk::profile::role_status;
+use pictor_vip_sdk::transport::{SendError, Transport};
+use pictor_vip_sdk::{ix, pda};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestRunner};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+const WALLETS: usize = 4;
+const DAY: i64 = 86_400;
+
+// ---------------------------------------------------------------- the model
+
+/// A calendar month of a unix time, `year * 12 + month - 1`, from the
+/// `time` crate (not the program's calendar code).
+fn month_of(ts: i64) -> i64 {
+    let d = time::OffsetDateTime::from_unix_timestamp(ts).unwrap();
+    i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1
+}
+
+#[derive(Debug, Clone, Default)]
+struct MMember {
+    last_seq: u64,
+    deposited: u64,
+    spent: u64,
+    frames: u64,
+    recharge_month: i64,
+    month_recharged: u64,
+    days: BTreeMap<u32, u16>,
+    lifetime: u64,
+    completed: u64,
+    failed: u64,
+    gpu: Option<(u16, u64)>,
+    status: Status,
+    serial: u32,
+    first_round: u32,
+    token_held: bool,
+    /// Score frozen or ranked in an open round: `(round, score)`.
+    round_score: Option<(u32, i128)>,
+    /// Entries per round: `(rank, score, priority)`.
+    ranks: BTreeMap<u32, (u32, i128, bool)>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Status {
+    #[default]
+    None,
+    Active,
+    Revoked,
+    Burned,
+}
+
+impl Status {
+    fn chain(self) -> PassStatus {
+        match self {
+            Status::None => PassStatus::None,
+            Status::Active => PassStatus::Active,
+            Status::Revoked => PassStatus::Revoked,
+            Status::Burned => PassStatus::Burned,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct MRound {
+    round: u32,
+    snapshot: i64,
+    members: u32,
+    priority: u32,
+    ranked: u32,
+    removed: u32,
+    last: Option<(i128, u32)>,
+    cutoff: Option<i128>,
+    window: u16,
+    tiers: Vec<GpuTier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct MFinal {
+    round: u32,
+    members: u32,
+    priority: u32,
+    removed: u32,
+    cutoff: Option<i128>,
+}
+
+#[derive(Debug, Clone)]
+struct MBoard {
+    issued: u64,
+    active: u32,
+    next_round: u32,
+    open: Option<MRound>,
+    finalised: Option<MFinal>,
+}
+
+#[derive(Debug, Clone)]
+struct Model {
+    now: i64,
+    paused: bool,
+    rules: Rules,
+    members: BTreeMap<(Role, usize), MMember>,
+    boards: [MBoard; 2],
+}
+
+fn today(now: i64) -> u32 {
+    (now / DAY) as u32
+}
+
+fn creator_score(m: &MMember, at: i64) -> i128 {
+    let recharged = if m.recharge_month == month_of(at) { m.month_recharged } else { 0 };
+    i128::from(recharged / 1_000_000) + i128::from(m.frames) + 100
+}
+
+fn worker_score(m: &MMember, at: i64, window: u16, tiers: &[GpuTier]) -> i128 {
+    let t = today(at);
+    let minutes: u64 = (t - u32::from(window)..t).map(|d| u64::from(m.days.get(&d).copied().unwrap_or(0))).sum();
+    let uptime = i128::from(minutes / (u64::from(window) * 60));
+    let jobs = 5 * i128::from(m.completed) - 10 * i128::from(m.failed);
+    let multiplier = m
+        .gpu
+        .and_then(|(vram, hash)| {
+            tiers.iter().filter(|t| vram >= t.min_vram_gb && hash >= t.min_hashpower).map(|t| t.multiplier_bps).max()
+        })
+        .unwrap_or(10_000);
+    let gpu = i128::from(m.lifetime / 6_000) * 10 * i128::from(multiplier) / 10_000;
+    uptime + jobs + gpu + 100
+}
+
+fn score(role: Role, m: &MMember, at: i64, window: u16, tiers: &[GpuTier]) -> i128 {
+    match role {
+        Role::Creator => creator_score(m, at),
+        Role::Worker => worker_score(m, at, window, tiers),
+    }
+}
+
+fn eligible(role: Role, m: &MMember, rules: &Rules, now: i64) -> bool {
+    match role {
+        Role::Creator => m.spent >= rules.creator_min_spent_base_units,
+        Role::Worker => {
+            let t = today(now);
+            let window = u32::from(rules.scoring.worker_window_days);
+            let (mut total, mut run, mut longest) = (0u64, 0u16, 0u16);
+            for d in t - window..t {
+                let minutes = m.days.get(&d).copied().unwrap_or(0);
+                total += u64::from(minutes);
+                run = if minutes == 0 { run + 1 } else { 0 };
+                longest = longest.max(run);
+            }
+            total >= u64::from(window) * u64::from(rules.worker_min_daily_uptime_minutes)
+                && longest <= rules.worker_max_offline_run_days
+        }
+    }
+}
+
+fn priority_count(members: u32, bps: u16) -> u32 {
+    if members == 0 {
+        0
+    } else {
+        ((u64::from(members) * u64::from(bps)).div_ceil(10_000) as u32).clamp(1, members)
+    }
+}
+
+fn board_index(role: Role) -> usize {
+    role as usize
+}
+
+impl Model {
+    fn new(now: i64) -> Self {
+        let board = MBoard { issued: 0, active: 0, next_round: 1, open: None, finalised: None };
+        Model { now, paused: false, rules: Rules::default(), members: BTreeMap::new(), boards: [board.clone(), board] }
+    }
+
+    fn board(&mut self, role: Role) -> &mut MBoard {
+        &mut self.boards[board_index(role)]
+    }
+
+    fn counts(m: &MMember, round: u32) -> bool {
+        m.status == Status::Active && m.first_round <= round
+    }
+
+    /// The model's order of the members still to rank in the open round.
+    fn remaining_order(&self, role: Role) -> Vec<(usize, i128, u32)> {
+        let Some(open) = &self.boards[board_index(role)].open else { return Vec::new() };
+        let mut out: Vec<(usize, i128, u32)> = self
+            .members
+            .iter()
+            .filter(|((r, _), m)| *r == role && Self::counts(m, open.round) && !m.ranks.contains_key(&open.round))
+            .map(|((_, w), m)| {
+                let s = match m.round_score {
+                    Some((round, s)) if round == open.round => s,
+                    _ => score(role, m, open.snapshot, open.window, &open.tiers),
+                };
+                (*w, s, m.serial)
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+        out
+    }
+
+    fn report(&mut self, role: Role, w: usize, seq: u64, report: &Report) -> Result<(), PictorError> {
+        if self.paused {
+            return Err(PictorError::Paused);
+        }
+        if seq == 0 {
+            return Err(PictorError::SequenceZero);
+        }
+        let now = self.now;
+        let rules = self.rules.clone();
+        let open = self.boards[board_index(role)].open.clone();
+        let mut m = self.members.get(&(role, w)).cloned().unwrap_or_default();
+        if seq <= m.last_seq {
+            return Err(PictorError::ReportAlreadyApplied);
+        }
+        if let Some(open) = &open {
+            let frozen = matches!(m.round_score, Some((r, _)) if r == open.round);
+            if Self::counts(&m, open.round) && !frozen {
+                m.round_score = Some((open.round, score(role, &m, open.snapshot, open.window, &open.tiers)));
+            }
+        }
+        let add = |a: u64, b: u64| a.checked_add(b).ok_or(PictorError::Overflow);
+        match report {
+            Report::Recharge { amount_base_units: a } => {
+                if *a == 0 {
+                    return Err(PictorError::ZeroAmount);
+                }
+                let month = month_of(now);
+                let month_total = if m.recharge_month == month { m.month_recharged } else { 0 };
+                m.deposited = add(m.deposited, *a)?;
+                m.month_recharged = add(month_total, *a)?;
+                m.recharge_month = month;
+            }
+            Report::Spend { amount_base_units: a } => {
+                if *a == 0 {
+                    return Err(PictorError::ZeroAmount);
+                }
+                let spent = add(m.spent, *a)?;
+                if spent > m.deposited {
+                    return Err(PictorError::SpendingExceedsDeposits);
+                }
+                m.spent = spent;
+            }
+            Report::Frames { frames } => {
+                if *frames == 0 {
+                    return Err(PictorError::ZeroAmount);
+                }
+                m.frames = add(m.frames, *frames)?;
+            }
+            Report::WorkerDay { day_index, uptime_minutes, frames_completed, jobs_failed } => {
+                let t = today(now);
+                if *uptime_minutes > 1_440 {
+                    return Err(PictorError::UptimeExceedsDay);
+                }
+                if *day_index >= t {
+                    return Err(PictorError::DayNotCompleted);
+                }
+                if *day_index < t.saturating_sub(u32::from(rules.scoring.worker_window_days)) {
+                    return Err(PictorError::DayOutsideWindow);
+                }
+                if m.days.contains_key(day_index) {
+                    return Err(PictorError::DayAlreadyReported);
+                }
+                m.lifetime = add(m.lifetime, u64::from(*uptime_minutes))?;
+                m.completed = add(m.completed, *frames_completed)?;
+                m.failed = add(m.failed, *jobs_failed)?;
+                m.days.insert(*day_index, *uptime_minutes);
+            }
+            Report::Gpu { model, vram_gb, hashpower } => {
+                if model.len() > 32 {
+                    return Err(PictorError::GpuModelTooLong);
+                }
+                m.gpu = Some((*vram_gb, *hashpower));
+            }
+        }
+        m.last_seq = seq;
+        self.members.insert((role, w), m);
+        Ok(())
+    }
+
+    fn claim(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
+        if self.paused {
+            return Err(PictorError::Paused);
+        }
+        let rules = self.rules.clone();
+        let now = self.now;
+        let Some(m) = self.members.get(&(role, w)) else { return Err(PictorError::MemberNotFound) };
+        match m.status {
+            Status::Active => return Err(PictorError::PassAlreadyClaimed),
+            Status::Revoked => return Err(PictorError::MemberRevoked),
+            Status::None | Status::Burned => {}
+        }
+        if !eligible(role, m, &rules, now) {
+            return Err(PictorError::NotEligible);
+        }
+        let board = self.board(role);
+        board.issued += 1;
+        board.active += 1;
+        let (serial, first_round) = (board.issued as u32, board.next_round);
+        let m = self.members.get_mut(&(role, w)).unwrap();
+        m.status = Status::Active;
+        m.serial = serial;
+        m.first_round = first_round;
+        m.token_held = true;
+        Ok(())
+    }
+
+    /// Takes an active pass out (revoke, or sync of a burned pass).
+    fn close_pass(&mut self, role: Role, w: usize) {
+        let m = self.members.get(&(role, w)).unwrap().clone();
+        let board = self.board(role);
+        board.active -= 1;
+        if let Some(open) = board.open.as_mut() {
+            if Self::counts(&m, open.round) && !m.ranks.contains_key(&open.round) {
+                open.members -= 1;
+                open.removed += 1;
+                open.priority = open.priority.min(open.members);
+                if open.cutoff.is_none() && open.priority > 0 && open.ranked == open.priority {
+                    open.cutoff = open.last.map(|l| l.0);
+                }
+            }
+        }
+        let m = self.members.get_mut(&(role, w)).unwrap();
+        m.token_held = false;
+        m.ranks.clear();
+        m.round_score = None;
+    }
+
+    fn sync(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
+        if self.paused {
+            return Err(PictorError::Paused);
+        }
+        let Some(m) = self.members.get(&(role, w)) else { return Err(PictorError::MemberNotFound) };
+        if m.status != Status::Active {
+            return Err(PictorError::NoActivePass);
+        }
+        if m.token_held {
+            return Err(PictorError::PassStillHeld);
+        }
+        self.close_pass(role, w);
+        self.members.get_mut(&(role, w)).unwrap().status = Status::Burned;
+        Ok(())
+    }
+
+    fn revoke(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
+        let Some(m) = self.members.get(&(role, w)) else { return Err(PictorError::MemberNotFound) };
+        match m.status {
+            Status::Revoked => return Err(PictorError::AlreadyRevoked),
+            Status::Active => self.close_pass(role, w),
+            Status::None | Status::Burned => {}
+        }
+        let m = self.members.get_mut(&(role, w)).unwrap();
+        m.status = Status::Revoked;
+        m.ranks.clear();
+        m.round_score = None;
+        Ok(())
+    }
+
+    fn reinstate(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
+        let Some(m) = self.members.get_mut(&(role, w)) else { return Err(PictorError::MemberNotFound) };
+        if m.status != Status::Revoked {
+            return Err(PictorError::MemberNotRevoked);
+        }
+        m.status = Status::None;
+        Ok(())
+    }
+
+    fn open(&mut self, role: Role) -> Result<(), PictorError> {
+        if self.paused {
+            return Err(PictorError::Paused);
+        }
+        let (now, rules) = (self.now, self.rules.clone());
+        let board = self.board(role);
+        if board.open.is_some() {
+            return Err(PictorError::RoundInProgress);
+        }
+        let members = board.active;
+        board.open = Some(MRound {
+            round: board.next_round,
+            snapshot: now,
+            members,
+            priority: priority_count(members, rules.priority_bps),
+            ranked: 0,
+            removed: 0,
+            last: None,
+            cutoff: None,
+            window: rules.scoring.worker_window_days,
+            tiers: rules.scoring.gpu_tiers.clone(),
+        });
+        board.next_round += 1;
+        Ok(())
+    }
+
+    /// Ranks the wallets given, in the order given (the crank's claim).
+    fn rank(&mut self, role: Role, wallets: &[usize]) -> Result<(), PictorError> {
+        if self.paused {
+            return Err(PictorError::Paused);
+        }
+        let Some(open) = self.boards[board_index(role)].open.clone() else { return Err(PictorError::NoOpenRound) };
+        if wallets.is_empty() || open.ranked + wallets.len() as u32 > open.members {
+            return Err(PictorError::BatchTooLarge);
+        }
+        let mut next = open.clone();
+        let mut entries = Vec::new();
+        for w in wallets {
+            let Some(m) = self.members.get(&(role, *w)) else { return Err(PictorError::MemberNotFound) };
+            if !Self::counts(m, open.round) {
+                return Err(PictorError::NotRoundMember);
+            }
+            if m.ranks.contains_key(&open.round) {
+                return Err(PictorError::AlreadyRanked);
+            }
+            let s = match m.round_score {
+                Some((round, s)) if round == open.round => s,
+                _ => score(role, m, open.snapshot, open.window, &open.tiers),
+            };
+            if let Some((ls, lserial)) = next.last {
+                if !(s < ls || (s == ls && m.serial > lserial)) {
+                    return Err(PictorError::OrderViolation);
+                }
+            }
+            next.ranked += 1;
+            next.last = Some((s, m.serial));
+            if next.ranked == next.priority {
+                next.cutoff = Some(s);
+            }
+            entries.push((*w, (next.ranked, s, next.ranked <= next.priority)));
+        }
+        for (w, e) in entries {
+            let m = self.members.get_mut(&(role, w)).unwrap();
+            m.ranks.insert(open.round, e);
+            m.round_score = Some((open.round, e.1));
+        }
+        self.board(role).open = Some(next);
+        Ok(())
+    }
+
+    fn finalise(&mut self, role: Role) -> Result<(), PictorError> {
+        let board = self.board(role);
+        let Some(open) = board.open.clone() else { return Err(PictorError::NoOpenRound) };
+        if open.ranked != open.members {
+            return Err(PictorError::RoundIncomplete);
+        }
+        board.finalised = Some(MFinal {
+            round: open.round,
+            members: open.members,
+            priority: open.priority,
+            removed: open.removed,
+            cutoff: open.cutoff,
+        });
+        board.open = None;
+        Ok(())
+    }
+
+    fn abandon(&mut self, role: Role) -> Result<(), PictorError> {
+        let board = self.board(role);
+        if board.open.take().is_none() {
+            return Err(PictorError::NoOpenRound);
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------- the steps
+
+#[derive(Debug, Clone, Copy)]
+enum Seq {
+    Next,
+    Gap,
+    Replay,
+    Zero,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Recharge {
+        w: usize,
+        seq: Seq,
+        amount: u64,
+    },
+    Spend {
+        w: usize,
+        seq: Seq,
+        amount: u64,
+    },
+    Frames {
+        w: usize,
+        seq: Seq,
+        frames: u64,
+    },
+    WorkerDay {
+        w: usize,
+        seq: Seq,
+        days_ago: u32,
+        minutes: u16,
+        completed: u64,
+        failed: u64,
+    },
+    Gpu {
+        w: usize,
+        seq: Seq,
+        name_len: usize,
+        vram: u16,
+        hash: u64,
+    },
+    /// Every missing day of the window, 1,000 minutes each, one report each.
+    FillWindow {
+        w: usize,
+    },
+    /// A recharge and a spend of 6,000 USDT each (eligible under every rule set).
+    SpendEnough {
+        w: usize,
+    },
+    /// Facts that make the wallet eligible (as above), then its claim.
+    Holder {
+        w: usize,
+        role: Role,
+    },
+    /// The holder burns its pass, then someone syncs it.
+    BurnAndSync {
+        w: usize,
+        role: Role,
+    },
+    /// Open (unless open), rank everyone in batches of `n`, finalise.
+    FullRound {
+        role: Role,
+        n: usize,
+    },
+    ReportByStranger {
+        w: usize,
+    },
+    Claim {
+        w: usize,
+        role: Role,
+    },
+    Burn {
+        w: usize,
+        role: Role,
+    },
+    Sync {
+        w: usize,
+        role: Role,
+    },
+    Revoke {
+        w: usize,
+        role: Role,
+        by_admin: bool,
+    },
+    Reinstate {
+        w: usize,
+        role: Role,
+    },
+    Open {
+        role: Role,
+        by_crank: bool,
+    },
+    Rank {
+        role: Role,
+        n: usize,
+    },
+    RankReversed {
+        role: Role,
+    },
+    RankOutsider {
+        role: Role,
+        w: usize,
+    },
+    Finalise {
+        role: Role,
+    },
+    Abandon {
+        role: Role,
+    },
+    Pause(bool),
+    UpdateRules(usize),
+    RotateOracle,
+    RotateCrank,
+    Advance {
+        hours: i64,
+    },
+}
+
+fn rule_sets() -> Vec<Rules> {
+    let default = Rules::default();
+    let short = Rules {
+        creator_min_spent_base_units: 1_000 * USDT,
+        worker_min_daily_uptime_minutes: 600,
+        worker_max_offline_run_days: 2,
+        priority_bps: 2_500,
+        scoring: ScoringParams { worker_window_days: 20, gpu_tiers: default.scoring.gpu_tiers.clone() },
+    };
+    let all_priority = Rules {
+        priority_bps: 10_000,
+        scoring: ScoringParams {
+            worker_window_days: 45,
+            gpu_tiers: vec![
+                GpuTier { min_vram_gb: 0, min_hashpower: 0, multiplier_bps: 10_000 },
+                GpuTier { min_vram_gb: 24, min_hashpower: 500, multiplier_bps: 30_000 },
+            ],
+        },
+        ..Rules::default()
+    };
+    let invalid_priority = Rules { priority_bps: 0, ..Rules::default() };
+    let invalid_window =
+        Rules { scoring: ScoringParams { worker_window_days: 61, gpu_tiers: Vec::new() }, ..Rules::default() };
+    vec![default, short, all_priority, invalid_priority, invalid_window]
+}
+
+fn role_strategy() -> impl Strategy<Value = Role> {
+    prop_oneof![Just(Role::Creator), Just(Role::Worker)]
+}
+
+fn seq_strategy() -> impl Strategy<Value = Seq> {
+    prop_oneof![8 => Just(Seq::Next), 1 => Just(Seq::Gap), 1 => Just(Seq::Replay), 1 => Just(Seq::Zero)]
+}
+
+fn op_strategy() -> impl Strategy<Value = Op> {
+    let w = 0..WALLETS;
+    let amount = prop_oneof![
+        Just(0u64),
+        Just(USDT),
+        Just(1_000 * USDT),
+        Just(5_000 * USDT),
+        Just(123_456_789u64),
+        Just(u64::MAX - 1),
+    ];
+    prop_oneof![
+        6 => (w.clone(), seq_strategy(), amount.clone()).prop_map(|(w, seq, amount)| Op::Recharge { w, seq, amount }),
+        5 => (w.clone(), seq_strategy(), amount).prop_map(|(w, seq, amount)| Op::Spend { w, seq, amount }),
+        3 => (w.clone(), seq_strategy(), prop_oneof![Just(0u64), 1u64..500, Just(u64::MAX)])
+            .prop_map(|(w, seq, frames)| Op::Frames { w, seq, frames }),
+        6 => (w.clone(), seq_strategy(), 0u32..50, prop_oneof![Just(0u16), Just(600), Just(1_000), Just(1_440), Just(1_441)], 0u64..20, 0u64..5)
+            .prop_map(|(w, seq, days_ago, minutes, completed, failed)| Op::WorkerDay { w, seq, days_ago, minutes, completed, failed }),
+        2 => (w.clone(), seq_strategy(), prop_oneof![Just(5usize), Just(32), Just(33)], prop_oneof![Just(8u16), Just(16), Just(24), Just(48)], prop_oneof![Just(0u64), Just(600)])
+            .prop_map(|(w, seq, name_len, vram, hash)| Op::Gpu { w, seq, name_len, vram, hash }),
+        4 => w.clone().prop_map(|w| Op::FillWindow { w }),
+        4 => w.clone().prop_map(|w| Op::SpendEnough { w }),
+        1 => w.clone().prop_map(|w| Op::ReportByStranger { w }),
+        6 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Claim { w, role }),
+        5 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Holder { w, role }),
+        2 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::BurnAndSync { w, role }),
+        4 => (role_strategy(), 1usize..6).prop_map(|(role, n)| Op::FullRound { role, n }),
+        2 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Burn { w, role }),
+        2 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Sync { w, role }),
+        2 => (w.clone(), role_strategy(), prop::bool::weighted(0.8)).prop_map(|(w, role, by_admin)| Op::Revoke { w, role, by_admin }),
+        1 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Reinstate { w, role }),
+        3 => (role_strategy(), prop::bool::weighted(0.9)).prop_map(|(role, by_crank)| Op::Open { role, by_crank }),
+        8 => (role_strategy(), 1usize..4).prop_map(|(role, n)| Op::Rank { role, n }),
+        1 => role_strategy().prop_map(|role| Op::RankReversed { role }),
+        1 => (role_strategy(), w.clone()).prop_map(|(role, w)| Op::RankOutsider { role, w }),
+        3 => role_strategy().prop_map(|role| Op::Finalise { role }),
+        1 => role_strategy().prop_map(|role| Op::Abandon { role }),
+        1 => prop::bool::weighted(0.4).prop_map(Op::Pause),
+        1 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
+        1 => Just(Op::RotateOracle),
+        1 => Just(Op::RotateCrank),
+        4 => prop_oneof![Just(1i64), Just(6), Just(23), Just(24), Just(24 * 9), Just(24 * 17)].prop_map(|hours| Op::Advance { hours }),
+    ]
+}
+
+// ---------------------------------------------------------------- the runner
+
+struct World {
+    f: Fixture,
+    model: Model,
+    wallets: Vec<Keypair>,
+    oracle: Keypair,
+    retired_oracle: Keypair,
+    crank: Keypair,
+    retired_crank: Keypair,
+}
+
+static SEQUENCES: AtomicUsize = AtomicUsize::new(0);
+/// Outcomes per kind of step: `(succeeded, refused)`.
+static OUTCOMES: std::sync::Mutex<BTreeMap<String, (usize, usize)>> = std::sync::Mutex::new(BTreeMap::new());
+static STEPS: AtomicUsize = AtomicUsize::new(0);
+
+fn expect(step: &str, got: Result<(), SendError>, want: Result<(), PictorError>) -> Result<(), TestCaseError> {
+    let kind = step.split([' ', '(']).next().unwrap_or(step).to_string();
+    let outcome = match &want {
+        Ok(()) => "ok".to_string(),
+        Err(e) => format!("{e:?}"),
+    };
+    let mut outcomes = OUTCOMES.lock().unwrap();
+    let entry = outcomes.entry(format!("{kind} -> {outcome}")).or_default();
+    if want.is_ok() {
+        entry.0 += 1;
+    } else {
+        entry.1 += 1;
+    }
+    drop(outcomes);
+    match (&got, &want) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Err(e), Err(w)) if e.is(*w) => Ok(()),
+        _ => Err(TestCaseError::fail(format!("{step}: chain {got:?}, model {want:?}"))),
+    }
+}
+
+impl World {
+    fn new() -> Self {
+        let f = Fixture::new();
+        let now = t0();
+        let oracle = f.oracle.insecure_clone();
+        let crank = f.crank.insecure_clone();
+        let mut world = World {
+            f,
+            model: Model::new(now),
+            wallets: (0..WALLETS).map(|_| Keypair::new()).collect(),
+            oracle,
+            retired_oracle: Keypair::new(),
+            crank,
+            retired_crank: Keypair::new(),
+        };
+        world.f.rt.airdrop(&world.retired_oracle.pubkey(), 1_000_000_000).unwrap();
+        world
+    }
+
+    fn wallet(&self, w: usize) -> Pubkey {
+        self.wallets[w].pubkey()
+    }
+
+    fn seq(&self, role: Role, w: usize, kind: Seq) -> u64 {
+        let last = self.model.members.get(&(role, w)).map_or(0, |m| m.last_seq);
+        match kind {
+            Seq::Next => last + 1,
+            Seq::Gap => last + 3,
+            Seq::Replay => last,
+            Seq::Zero => 0,
+        }
+    }
+
+    fn report(&mut self, role: Role, w: usize, seq: u64, report: Report) -> Result<(), TestCaseError> {
+        let wallet = self.wallet(w);
+        let oracle = self.oracle.insecure_clone();
+        let got = self.f.send(&[ix::report(&oracle.pubkey(), &wallet, seq, report.clone())], &[&oracle]);
+        let want = self.model.report(role, w, seq, &report);
+        expect(&format!("report {report:?} seq {seq} of w{w}"), got, want)
+    }
+
+    fn rank_wallets(&mut self, role: Role, wallets: &[usize]) -> Result<(), TestCaseError> {
+        let round = self.model.boards[board_index(role)].open.as_ref().map_or(0, |o| o.round);
+        let keys: Vec<Pubkey> = wallets.iter().map(|w| pda::member(role, &self.wallet(*w))).collect();
+        let crank = self.crank.insecure_clone();
+        let got = self.f.send(&[ix::rank_batch(&crank.pubkey(), role, round, &keys)], &[&crank]);
+        let want = self.model.rank(role, wallets);
+        expect(&format!("rank {wallets:?} of {role:?} round {round}"), got, want)
+    }
+
+    fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        let admin = self.f.admin.insecure_clone();
+        match op.clone() {
+            Op::Recharge { w, seq, amount } => {
+                let seq = self.seq(Role::Creator, w, seq);
+                self.report(Role::Creator, w, seq, Report::Recharge { amount_base_units: amount })?;
+            }
+            Op::Spend { w, seq, amount } => {
+                let seq = self.seq(Role::Creator, w, seq);
+                self.report(Role::Creator, w, seq, Report::Spend { amount_base_units: amount })?;
+            }
+            Op::Frames { w, seq, frames } => {
+                let seq = self.seq(Role::Creator, w, seq);
+                self.report(Role::Creator, w, seq, Report::Frames { frames })?;
+            }
+            Op::WorkerDay { w, seq, days_ago, minutes, completed, failed } => {
+                let seq = self.seq(Role::Worker, w, seq);
+                let day_index = today(self.model.now).saturating_sub(days_ago);
+                let report = Report::WorkerDay {
+                    day_index,
+                    uptime_minutes: minutes,
+                    frames_completed: completed,
+                    jobs_failed: failed,
+                };
+                self.report(Role::Worker, w, seq, report)?;
+            }
+            Op::Gpu { w, seq, name_len, vram, hash } => {
+                let seq = self.seq(Role::Worker, w, seq);
+                self.report(
+                    Role::Worker,
+                    w,
+                    seq,
+                    Report::Gpu { model: "G".repeat(name_len), vram_gb: vram, hashpower: hash },
+                )?;
+            }
+            Op::FillWindow { w } => {
+                let t = today(self.model.now);
+                let window = u32::from(self.model.rules.scoring.worker_window_days);
+                for day_index in t - window..t {
+                    let known =
+                        self.model.members.get(&(Role::Worker, w)).is_some_and(|m| m.days.contains_key(&day_index));
+                    if !known {
+                        let seq = self.seq(Role::Worker, w, Seq::Next);
+                        let report =
+                            Report::WorkerDay { day_index, uptime_minutes: 1_000, frames_completed: 2, jobs_failed: 0 };
+                        self.report(Role::Worker, w, seq, report)?;
+                    }
+                }
+            }
+            Op::SpendEnough { w } => {
+                let seq = self.seq(Role::Creator, w, Seq::Next);
+                self.report(Role::Creator, w, seq, Report::Recharge { amount_base_units: 6_000 * USDT })?;
+                let seq = self.seq(Role::Creator, w, Seq::Next);
+                self.report(Role::Creator, w, seq, Report::Spend { amount_base_units: 6_000 * USDT })?;
+            }
+            Op::Holder { w, role } => {
+                let facts = match role {
+                    Role::Creator => Op::SpendEnough { w },
+                    Role::Worker => Op::FillWindow { w },
+                };
+                self.step(&facts)?;
+                self.step(&Op::Claim { w, role })?;
+            }
+            Op::BurnAndSync { w, role } => {
+                self.step(&Op::Burn { w, role })?;
+                self.step(&Op::Sync { w, role })?;
+            }
+            Op::FullRound { role, n } => {
+                if self.model.boards[board_index(role)].open.is_none() {
+                    self.step(&Op::Open { role, by_crank: true })?;
+                }
+                // Rank until done (or refused, e.g. while paused: then stop).
+                for _ in 0..64 {
+                    let remaining = self.model.remaining_order(role).len();
+                    if remaining == 0 || self.model.paused {
+                        break;
+                    }
+                    self.step(&Op::Rank { role, n })?;
+                }
+                self.step(&Op::Finalise { role })?;
+            }
+            Op::ReportByStranger { w } => {
+                let stranger = self.retired_oracle.insecure_clone();
+                let wallet = self.wallet(w);
+                let got = self
+                    .f
+                    .send(&[ix::report(&stranger.pubkey(), &wallet, 99, Report::Frames { frames: 1 })], &[&stranger]);
+                expect("report by a key that is not an oracle", got, Err(PictorError::NotOracle))?;
+            }
+            Op::Claim { w, role } => {
+                let wallet = self.wallets[w].insecure_clone();
+                let got = self.f.claim(&wallet, role);
+                let want = self.model.claim(role, w);
+                expect(&format!("claim {role:?} of w{w}"), got, want)?;
+            }
+            Op::Burn { w, role } => {
+                let held = self.model.members.get(&(role, w)).is_some_and(|m| m.token_held);
+                if held {
+                    let wallet = self.wallets[w].insecure_clone();
+                    self.f.burn_pass(role, &wallet);
+                    self.model.members.get_mut(&(role, w)).unwrap().token_held = false;
+                }
+            }
+            Op::Sync { w, role } => {
+                let payer = self.f.rt.fee_payer();
+                let got = self.f.send(&[ix::sync_pass(role, &self.wallet(w), &payer)], &[]);
+                let want = self.model.sync(role, w);
+                expect(&format!("sync {role:?} of w{w}"), got, want)?;
+            }
+            Op::Revoke { w, role, by_admin } => {
+                let payer = self.f.rt.fee_payer();
+                let signer = if by_admin { admin } else { self.wallets[w].insecure_clone() };
+                let got = self.f.send(&[ix::revoke(&signer.pubkey(), role, &self.wallet(w), &payer, 7)], &[&signer]);
+                let want = if by_admin { self.model.revoke(role, w) } else { Err(PictorError::NotAdmin) };
+                expect(&format!("revoke {role:?} of w{w} (admin: {by_admin})"), got, want)?;
+            }
+            Op::Reinstate { w, role } => {
+                let got = self.f.send(&[ix::reinstate(&admin.pubkey(), role, &self.wallet(w))], &[&admin]);
+                let want = self.model.reinstate(role, w);
+                expect(&format!("reinstate {role:?} of w{w}"), got, want)?;
+            }
+            Op::Open { role, by_crank } => {
+                let signer = if by_crank { self.crank.insecure_clone() } else { self.retired_crank.insecure_clone() };
+                let got = self.f.send(&[ix::open_round(&signer.pubkey(), role)], &[&signer]);
+                let want = if by_crank { self.model.open(role) } else { Err(PictorError::NotCrank) };
+                expect(&format!("open {role:?} (crank: {by_crank})"), got, want)?;
+            }
+            Op::Rank { role, n } => {
+                let order = self.model.remaining_order(role);
+                let wallets: Vec<usize> = order.iter().take(n).map(|e| e.0).collect();
+                self.rank_wallets(role, &wallets)?;
+            }
+            Op::RankReversed { role } => {
+                let order = self.model.remaining_order(role);
+                if order.len() >= 2 {
+                    self.rank_wallets(role, &[order[1].0, order[0].0])?;
+                }
+            }
+            Op::RankOutsider { role, w } => {
+                let counts = match (&self.model.boards[board_index(role)].open, self.model.members.get(&(role, w))) {
+                    (Some(open), Some(m)) => Model::counts(m, open.round),
+                    _ => false,
+                };
+                if !counts {
+                    self.rank_wallets(role, &[w])?;
+                }
+            }
+            Op::Finalise { role } => {
+                let round = self.model.boards[board_index(role)].open.as_ref().map_or(0, |o| o.round);
+                let crank = self.crank.insecure_clone();
+                let got = self.f.send(&[ix::finalise_round(&crank.pubkey(), role, round)], &[&crank]);
+                let want = self.model.finalise(role);
+                expect(&format!("finalise {role:?}"), got, want)?;
+            }
+            Op::Abandon { role } => {
+                let round = self.model.boards[board_index(role)].open.as_ref().map_or(0, |o| o.round);
+                let crank = self.crank.insecure_clone();
+                let got = self.f.send(&[ix::abandon_round(&crank.pubkey(), role, round)], &[&crank]);
+                let want = self.model.abandon(role);
+                expect(&format!("abandon {role:?}"), got, want)?;
+            }
+            Op::Pause(paused) => {
+                let got = self.f.send(&[ix::set_paused(&admin.pubkey(), paused)], &[&admin]);
+                self.model.paused = paused;
+                expect("set_paused", got, Ok(()))?;
+            }
+            Op::UpdateRules(i) => {
+                let rules = rule_sets()[i].clone();
+                let got = self.f.send(&[ix::update_config(&admin.pubkey(), Some(rules.clone()), None)], &[&admin]);
+                let want = match i {
+                    3 => Err(PictorError::PriorityBpsOutOfRange),
+                    4 => Err(PictorError::WindowOutOfRange),
+                    _ => {
+                        self.model.rules = rules;
+                        Ok(())
+                    }
+                };
+                expect(&format!("update_config to rule set {i}"), got, want)?;
+            }
+            Op::RotateOracle => {
+                let next = Keypair::new();
+                self.f.rt.airdrop(&next.pubkey(), 1_000_000_000).unwrap();
+                let got = self.f.send(&[ix::add_oracle(&admin.pubkey(), next.pubkey())], &[&admin]);
+                expect("add_oracle", got, Ok(()))?;
+                let got = self.f.send(&[ix::remove_oracle(&admin.pubkey(), self.oracle.pubkey())], &[&admin]);
+                expect("remove_oracle", got, Ok(()))?;
+                self.retired_oracle = std::mem::replace(&mut self.oracle, next);
+            }
+            Op::RotateCrank => {
+                let next = Keypair::new();
+                let got = self.f.send(&[ix::set_crank(&admin.pubkey(), next.pubkey())], &[&admin]);
+                expect("set_crank", got, Ok(()))?;
+                self.retired_crank = std::mem::replace(&mut self.crank, next);
+            }
+            Op::Advance { hours } => {
+                self.model.now += hours * 3_600;
+                self.f.set_time(self.model.now);
+            }
+        }
+        Ok(())
+    }
+
+    /// The chain against the model, after a step.
+    fn check(&mut self, after: &str) -> Result<(), TestCaseError> {
+        let fail = |what: String| TestCaseError::fail(format!("after {after}: {what}"));
+        let now = self.model.now;
+        let config = self.f.config();
+        if config.paused != self.model.paused || config.rules != self.model.rules {
+            return Err(fail(format!("config {:?} / {:?}", config.paused, config.rules)));
+        }
+        for role in Role::ALL {
+            let b = self.f.board(role);
+            let mb = self.model.boards[board_index(role)].clone();
+            let known: Vec<usize> = self.model.members.keys().filter(|(r, _)| *r == role).map(|(_, w)| *w).collect();
+            let chain_active =
+                known.into_iter().filter(|w| self.chain_status(role, *w) == Some(PassStatus::Active)).count() as u32;
+            let model_active =
+                self.model.members.iter().filter(|((r, _), m)| *r == role && m.status == Status::Active).count() as u32;
+            if (b.passes_issued, b.active_holders, b.next_round) != (mb.issued, mb.active, mb.next_round)
+                || b.active_holders != chain_active
+                || mb.active != model_active
+            {
+                return Err(fail(format!("{role:?} board {b:?} vs model {mb:?}")));
+            }
+            match (&b.open, &mb.open) {
+                (None, None) => {}
+                (Some(o), Some(m))
+                    if (o.round, o.snapshot_ts, o.members, o.priority_count, o.ranked, o.removed, o.cutoff_score)
+                        == (m.round, m.snapshot, m.members, m.priority, m.ranked, m.removed, m.cutoff) => {}
+                _ => return Err(fail(format!("{role:?} open round {:?} vs model {:?}", b.open, mb.open))),
+            }
+            let fin = b.finalised.as_ref().map(|f| MFinal {
+                round: f.round,
+                members: f.members,
+                priority: f.priority_count,
+                removed: f.removed,
+                cutoff: f.cutoff_score,
+            });
+            if fin != mb.finalised {
+                return Err(fail(format!("{role:?} finalised {fin:?} vs model {:?}", mb.finalised)));
+            }
+        }
+        let members: Vec<((Role, usize), MMember)> = self.model.members.iter().map(|(k, v)| (*k, v.clone())).collect();
+        for ((role, w), m) in members {
+            let wallet = self.wallet(w);
+            let chain = self.f.member(role, &wallet);
+            let h = chain.header();
+            if (h.last_seq, chain.pass_status()) != (m.last_seq, m.status.chain()) {
+                return Err(fail(format!(
+                    "w{w} {role:?}: seq/status {} {:?} vs {m:?}",
+                    h.last_seq,
+                    chain.pass_status()
+                )));
+            }
+            if m.status == Status::Active && (h.pass_serial, h.pass_first_round) != (m.serial, m.first_round) {
+                return Err(fail(format!("w{w} {role:?}: serial/first round")));
+            }
+            match &chain {
+                pictor_vip::state::Member::Creator(c) => {
+                    let f = &c.facts;
+                    if (f.deposited_base_units, f.spent_base_units, f.frames_rendered)
+                        != (m.deposited, m.spent, m.frames)
+                    {
+                        return Err(fail(format!("w{w} creator facts {f:?} vs {m:?}")));
+                    }
+                }
+                pictor_vip::state::Member::Worker(c) => {
+                    let f = &c.facts;
+                    if (f.lifetime_uptime_minutes, f.frames_completed, f.jobs_failed)
+                        != (m.lifetime, m.completed, m.failed)
+                        || f.gpu().map(|g| (g.vram_gb, g.hashpower)) != m.gpu
+                    {
+                        return Err(fail(format!("w{w} worker facts vs {m:?}")));
+                    }
+                    let t = today(now);
+                    for d in t.saturating_sub(60)..t {
+                        if f.uptime_on(d) != m.days.get(&d).copied() {
+                            return Err(fail(format!("w{w} day {d}: {:?} vs {:?}", f.uptime_on(d), m.days.get(&d))));
+                        }
+                    }
+                }
+            }
+            // The pass: a mint with supply 1 while held, 0 once burned, gone once closed.
+            let mint = self.f.account(&pda::pass_mint(role, &wallet));
+            let supply = mint.as_ref().map(|a| StateWithExtensions::<Mint>::unpack(&a.data).unwrap().base.supply);
+            let balance = self
+                .f
+                .account(&pda::holder_ata(role, &wallet))
+                .map(|a| StateWithExtensions::<TokenAccount>::unpack(&a.data).unwrap().base.amount);
+            let expected = match (m.status, m.token_held) {
+                (Status::Active, true) => (Some(1), Some(1)),
+                (Status::Active, false) => (Some(0), Some(0)),
+                _ => (None, None),
+            };
+            if (supply, balance) != expected {
+                return Err(fail(format!("w{w} {role:?} pass supply/balance {supply:?} {balance:?} vs {expected:?}")));
+            }
+            // Ranks and priority of the latest finalised round.
+            let final_round = self.model.boards[board_index(role)].finalised.as_ref().map(|f| f.round);
+            if let Some(round) = final_round {
+                let want = if m.status == Status::Active { m.ranks.get(&round).copied() } else { None };
+                let got = chain.rank_in(round).map(|e| (e.rank, e.score, e.priority));
+                if got != want {
+                    return Err(fail(format!("w{w} {role:?} rank in {round}: {got:?} vs {want:?}")));
+                }
+            }
+            // The score now, through the SDK's Profile (the program's scoring code).
+            let status = role_status(&mut self.f.rt, role, &wallet).unwrap().unwrap();
+            let params = &self.model.rules.scoring;
+            let want = (m.status == Status::Active)
+                .then(|| score(role, &m, now, params.worker_window_days, &params.gpu_tiers));
+            if status.score_now != want {
+                return Err(fail(format!("w{w} {role:?} score now {:?} vs {want:?}", status.score_now)));
+            }
+            if status.progress.eligible() != eligible(role, &m, &self.model.rules, now) {
+                return Err(fail(format!("w{w} {role:?} eligibility")));
+            }
+        }
+        Ok(())
+    }
+
+    fn chain_status(&mut self, role: Role, w: usize) -> Option<PassStatus> {
+        let key = pda::member(role, &self.wallet(w));
+        self.f.account(&key).map(|_| self.f.member(role, &self.wallet(w)).pass_status())
+    }
+}
+
+fn run_sequence(ops: &[Op]) -> Result<(), TestCaseError> {
+    let mut world = World::new();
+    SEQUENCES.fetch_add(1, Ordering::Relaxed);
+    for (i, op) in ops.iter().enumerate() {
+        world.step(op)?;
+        world.check(&format!("step {i} {op:?}"))?;
+        STEPS.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+#[test]
+fn random_sequences_of_every_instruction_match_the_model() {
+    let cases = std::env::var("MODEL_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let config = Config {
+        cases,
+        rng_seed: RngSeed::Fixed(0x5049_4354_4f52),
+        source_file: Some(file!()),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        max_shrink_iters: 300,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    // Each sequence starts with a few holders, so that rounds have members.
+    let holders =
+        prop::collection::vec((0..WALLETS, role_strategy()).prop_map(|(w, role)| Op::Holder { w, role }), 2..5);
+    let sequences = (holders, prop::collection::vec(op_strategy(), 1..50)).prop_map(|(mut a, b)| {
+        a.extend(b);
+        a
+    });
+    let result = runner.run(&sequences, |ops| run_sequence(&ops));
+    println!(
+        "model test: {} sequences, {} steps checked against the model",
+        SEQUENCES.load(Ordering::Relaxed),
+        STEPS.load(Ordering::Relaxed)
+    );
+    for (outcome, (ok, refused)) in OUTCOMES.lock().unwrap().iter() {
+        println!("  {outcome}: {}", ok + refused);
+    }
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
