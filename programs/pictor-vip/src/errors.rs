@@ -4,81 +4,81 @@ use anchor_lang::prelude::*;
 
 #[error_code]
 pub enum PictorError {
-    #[msg("Signer is not the admin named in the config")]
+    #[msg("Signer is not the admin named in the config: sign with the admin key (`config show` names it)")]
     NotAdmin,
     #[msg("Signer is not the pending admin: the current admin must propose this key first")]
     NotPendingAdmin,
-    #[msg("Signer is not one of the oracle keys in the config")]
+    #[msg("Signer is not one of the oracle keys in the config: sign with an oracle key, or have the admin add this one")]
     NotOracle,
-    #[msg("Signer is not the crank key in the config")]
+    #[msg("Signer is not the crank key in the config: sign with the crank key, or have the admin set this one")]
     NotCrank,
-    #[msg("Initialisation must be signed by the program's upgrade authority")]
+    #[msg("Initialisation must be signed by the program's upgrade authority: sign with the deploy key")]
     NotUpgradeAuthority,
     #[msg("The program is paused by the admin; retry after it is unpaused")]
     Paused,
-    #[msg("Report sequence number is not above the member's last applied one: already applied (a retry or replay)")]
+    #[msg("Report sequence number is not above the member's last applied one: already applied (a retry or replay); nothing to do")]
     ReportAlreadyApplied,
-    #[msg("Uptime over 1,440 minutes in one day")]
+    #[msg("Uptime over 1,440 minutes in one day: fix the report (a day has 1,440 minutes)")]
     UptimeExceedsDay,
-    #[msg("The reported day is today or in the future: only completed UTC days can be reported")]
+    #[msg("The reported day is today or in the future: report a UTC day once it is over")]
     DayNotCompleted,
-    #[msg("The reported day is older than the worker window")]
+    #[msg("The reported day is older than the worker window: it can no longer count; drop the report")]
     DayOutsideWindow,
-    #[msg("This worker day was already reported")]
+    #[msg("This worker day was already reported: each day is reported once; drop the duplicate")]
     DayAlreadyReported,
-    #[msg("Spending would exceed the creator's deposits")]
+    #[msg("Spending would exceed the creator's deposits: report the recharge first, or fix the amount")]
     SpendingExceedsDeposits,
-    #[msg("A counter would overflow")]
+    #[msg("A counter would overflow: the value is out of range; fix the report")]
     Overflow,
-    #[msg("Amount must be greater than zero")]
+    #[msg("Amount must be greater than zero: drop empty reports")]
     ZeroAmount,
-    #[msg("The member does not meet the eligibility rules for this role yet")]
+    #[msg("The member does not meet the eligibility rules for this role yet: `status WALLET` shows the progress")]
     NotEligible,
-    #[msg("The member already holds a pass for this role")]
+    #[msg("The member already holds a pass for this role: nothing to do")]
     PassAlreadyClaimed,
     #[msg("The member's pass is revoked; the admin must reinstate the member first")]
     MemberRevoked,
-    #[msg("The member is not revoked")]
+    #[msg("The member is not revoked: nothing to reinstate")]
     MemberNotRevoked,
-    #[msg("The member is already revoked")]
+    #[msg("The member is already revoked: nothing to do")]
     AlreadyRevoked,
-    #[msg("The pass is still held (supply 1); nothing to sync")]
+    #[msg("The pass is still held (supply 1): nothing to sync")]
     PassStillHeld,
-    #[msg("The member holds no active pass")]
+    #[msg("The member holds no active pass: nothing to sync")]
     NoActivePass,
     #[msg("A ranking round of this role is open; retry after it is finalised or abandoned")]
     RoundInProgress,
-    #[msg("No ranking round of this role is open")]
+    #[msg("No ranking round of this role is open: open one first")]
     NoOpenRound,
-    #[msg("The round number does not match the open round")]
+    #[msg("The round number does not match the open round: read the board and use its open round")]
     WrongRound,
-    #[msg("Members are not in descending score order (ties: earlier pass first)")]
+    #[msg("Members are not in descending score order (ties: earlier pass first): recompute the order with the SDK's crank")]
     OrderViolation,
-    #[msg("The member was already ranked in this round")]
+    #[msg("The member was already ranked in this round: continue with the next member")]
     AlreadyRanked,
-    #[msg("The member belongs to the other role")]
+    #[msg("The account is not a member of this role: pass the member PDA of the round's role")]
     WrongRole,
-    #[msg("The member holds no pass that counts in this round")]
+    #[msg("The member holds no pass that counts in this round: leave it out of the batch")]
     NotRoundMember,
-    #[msg("The round cannot be finalised before every pass holder is ranked")]
+    #[msg("The round cannot be finalised before every pass holder is ranked: rank the rest first")]
     RoundIncomplete,
-    #[msg("More members than the round still has to rank, or than one batch allows")]
+    #[msg("Batch empty, above 59 members, or more than the round still has to rank: send a smaller batch")]
     BatchTooLarge,
-    #[msg("A member account in the batch is not writable")]
+    #[msg("A member account is not writable: mark every member account writable")]
     MemberNotWritable,
     #[msg("Retired: every invalid configuration field now has its own error")]
     InvalidConfig,
-    #[msg("Too many oracle keys")]
+    #[msg("Too many oracle keys (at most 8): remove one first")]
     TooManyOracles,
-    #[msg("This key is already an oracle")]
+    #[msg("This key is already an oracle: nothing to do")]
     OracleAlreadyPresent,
-    #[msg("This key is not an oracle")]
+    #[msg("This key is not an oracle: nothing to remove")]
     OracleNotFound,
-    #[msg("GPU model name too long")]
+    #[msg("GPU model name too long (at most 32 bytes): shorten it")]
     GpuModelTooLong,
     #[msg("The clock is before 1970: timestamps must be non-negative")]
     InvalidClock,
-    #[msg("The account given is not the expected one for this member")]
+    #[msg("The account given is not the expected one for this member: derive it with the SDK")]
     AccountMismatch,
     #[msg("Sequence number 0 is invalid: a member's report sequence numbers start at 1")]
     SequenceZero,
@@ -110,9 +110,9 @@ pub enum PictorError {
     MemberLayoutUnsupported,
     #[msg("The account already exists: initialise once only")]
     AlreadyInitialized,
-    #[msg("The rent recipient is not the account that paid for this pass")]
+    #[msg("The rent recipient is not the account that paid for this pass: pass the member's pass_rent_payer")]
     RentPayerMismatch,
-    #[msg("The address holds an account that is not empty: it cannot be created here")]
+    #[msg("The address holds an account owned by another program: it cannot be created here; report this")]
     AccountNotCreatable,
     #[msg("No member account: the oracle has not reported about this wallet in this role yet")]
     MemberNotFound,
