@@ -200,3 +200,46 @@ mod tests {
         assert!(u64::from(one) >= u64::from(estimate(&report)) * (100 + MARGIN_PERCENT) / 100);
     }
 }
+
+#[cfg(test)]
+mod documented {
+    //! The README's compute-unit table, kept true.
+    use super::*;
+    use crate::ix::{self, InitializeArgs, Report};
+    use crate::state::{PassMetadata, Role, Rules};
+    use solana_pubkey::Pubkey;
+
+    #[test]
+    fn the_readme_table_of_estimates_and_limits() {
+        let k = Pubkey::new_unique();
+        let meta = PassMetadata {
+            creator_name: "c".into(),
+            worker_name: "w".into(),
+            symbol: "s".into(),
+            creator_uri: String::new(),
+            worker_uri: String::new(),
+        };
+        let init = ix::initialize(
+            &k,
+            InitializeArgs { crank: k, oracles: vec![k], rules: Rules::default(), pass_metadata: meta },
+        );
+        let report = ix::report(&k, &k, 1, Report::Frames { frames: 1 });
+        let members: Vec<Pubkey> = (0..59).map(|_| Pubkey::new_unique()).collect();
+        let rows: [(&str, Vec<Instruction>, u32, u32); 10] = [
+            ("initialize", vec![init], 37_850, 50_000),
+            ("admin config change", vec![ix::set_paused(&k, true)], 9_500, 13_000),
+            ("submit_report", vec![report.clone()], 21_950, 29_000),
+            ("10 reports in one transaction", vec![report; 10], 219_500, 286_000),
+            ("claim", vec![ix::claim(&k, &k, Role::Worker)], 124_450, 163_000),
+            ("revoke / sync_pass", vec![ix::revoke(&k, Role::Worker, &k, &k, 1)], 41_000, 54_000),
+            ("reinstate", vec![ix::reinstate(&k, Role::Worker, &k)], 12_500, 17_000),
+            ("open / finalise / abandon", vec![ix::open_round(&k, Role::Worker)], 12_500, 17_000),
+            ("rank_batch, 1 member", vec![ix::rank_batch(&k, Role::Worker, 1, &members[..1])], 16_000, 22_000),
+            ("rank_batch, 59 members", vec![ix::rank_batch(&k, Role::Worker, 1, &members)], 219_000, 286_000),
+        ];
+        for (name, ixs, estimate_sum, limit) in rows {
+            let sum: u32 = ixs.iter().map(estimate).sum();
+            assert_eq!((sum, limit_for(&ixs)), (estimate_sum, limit), "{name}");
+        }
+    }
+}

@@ -8,7 +8,9 @@ pub enum PictorError {
     NotAdmin,
     #[msg("Signer is not the pending admin: the current admin must propose this key first")]
     NotPendingAdmin,
-    #[msg("Signer is not one of the oracle keys in the config: sign with an oracle key, or have the admin add this one")]
+    #[msg(
+        "Signer is not one of the oracle keys in the config: sign with an oracle key, or have the admin add this one"
+    )]
     NotOracle,
     #[msg("Signer is not the crank key in the config: sign with the crank key, or have the admin set this one")]
     NotCrank,
