@@ -2,31 +2,21 @@
 mod common;
 use common::*;
 use pictor_vip::errors::PictorError;
-use pictor_vip::instructions::InitializeArgs;
 use pictor_vip::state::{GpuTier, Rules};
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-
-fn init_args(f: &Fixture) -> InitializeArgs {
-    InitializeArgs {
-        crank: f.crank.pubkey(),
-        oracles: vec![f.oracle.pubkey()],
-        rules: Rules::default(),
-        pass_metadata: pass_metadata(),
-    }
-}
 
 #[test]
 fn a_stranger_cannot_initialise_before_the_upgrade_authority() {
     let mut f = Fixture::uninitialised();
     let stranger = Keypair::new();
     f.rt.airdrop(&stranger.pubkey(), 1_000_000_000).unwrap();
-    let args = init_args(&f);
+    let args = f.init_args(Rules::default(), pass_metadata());
     expect_err(f.send(&[ix::initialize(&stranger.pubkey(), args)], &[&stranger]), PictorError::NotUpgradeAuthority);
     assert!(f.account(&pda::config()).is_none());
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::initialize(&admin.pubkey(), init_args(&f))], &[&admin]).unwrap();
+    f.send(&[ix::initialize(&admin.pubkey(), f.init_args(Rules::default(), pass_metadata()))], &[&admin]).unwrap();
     let config = f.config();
     assert_eq!(config.admin, admin.pubkey());
     assert_eq!(config.rules, Rules::default());
@@ -37,7 +27,7 @@ fn a_stranger_cannot_initialise_before_the_upgrade_authority() {
 fn initialise_twice_fails() {
     let mut f = Fixture::new();
     let admin = f.admin.insecure_clone();
-    let args = init_args(&f);
+    let args = f.init_args(Rules::default(), pass_metadata());
     assert!(f.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).is_err());
 }
 

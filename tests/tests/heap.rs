@@ -20,7 +20,7 @@ use pictor_vip::state::{
     default_gpu_tiers, member_space, GpuTier, PassMetadata, PassStatus, Role, Rules, WorkerFacts, WorkerMember,
     MEMBER_LAYOUT_VERSION,
 };
-use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, Transport, PACKET_DATA_SIZE};
+use pictor_vip_sdk::transport::{native_entry, transaction_size, unsigned_transaction, Transport, PACKET_DATA_SIZE};
 use pictor_vip_sdk::{crank, ix, pda};
 use solana_account::Account;
 use solana_keypair::Keypair;
@@ -196,15 +196,7 @@ fn metered_entry(
     accounts: &[anchor_lang::prelude::AccountInfo],
     data: &[u8],
 ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // SAFETY: only lifetimes change; the runtime keeps all three alive for the call.
-    let (program_id, accounts, data) = unsafe {
-        (
-            std::mem::transmute::<&Pubkey, &'static Pubkey>(program_id),
-            std::mem::transmute::<&[anchor_lang::prelude::AccountInfo], &[anchor_lang::prelude::AccountInfo]>(accounts),
-            std::mem::transmute::<&[u8], &'static [u8]>(data),
-        )
-    };
-    let (result, program_bytes) = meter::measure(|| pictor_vip::entry(program_id, accounts, data));
+    let (result, program_bytes) = meter::measure(|| native_entry(program_id, accounts, data));
     let mut keys: Vec<&Pubkey> = accounts.iter().map(|a| a.key).collect();
     keys.sort();
     keys.dedup();

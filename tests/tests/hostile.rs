@@ -5,7 +5,7 @@ mod common;
 use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
 use common::*;
 use pictor_vip::errors::PictorError;
-use pictor_vip::instructions::{InitializeArgs, Report};
+use pictor_vip::instructions::Report;
 use pictor_vip::state::{member_space, PassStatus, Role, Rules};
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
@@ -16,15 +16,6 @@ use solana_signer::Signer;
 /// enough to make a plain `create_account` fail.
 const PLANTED: u64 = 1_000_000;
 
-fn init_args(f: &Fixture) -> InitializeArgs {
-    InitializeArgs {
-        crank: f.crank.pubkey(),
-        oracles: vec![f.oracle.pubkey()],
-        rules: Rules::default(),
-        pass_metadata: pass_metadata(),
-    }
-}
-
 #[test]
 fn lamports_planted_at_the_config_and_board_addresses_do_not_block_initialisation() {
     let mut f = Fixture::uninitialised();
@@ -32,7 +23,7 @@ fn lamports_planted_at_the_config_and_board_addresses_do_not_block_initialisatio
         f.rt.airdrop(&key, PLANTED).unwrap();
     }
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::initialize(&admin.pubkey(), init_args(&f))], &[&admin]).unwrap();
+    f.send(&[ix::initialize(&admin.pubkey(), f.init_args(Rules::default(), pass_metadata()))], &[&admin]).unwrap();
     assert_eq!(f.config().admin, admin.pubkey());
     assert_eq!(f.board(Role::Worker).next_round, 1);
     for key in [pda::config(), pda::board(Role::Creator), pda::board(Role::Worker)] {
@@ -52,7 +43,10 @@ fn a_second_initialisation_is_refused_and_changes_nothing() {
     let admin = f.admin.insecure_clone();
     let keys = [pda::config(), pda::board(Role::Creator), pda::board(Role::Worker)];
     let before = f.snapshot(&keys);
-    expect_err(f.send(&[ix::initialize(&admin.pubkey(), init_args(&f))], &[&admin]), PictorError::AlreadyInitialized);
+    expect_err(
+        f.send(&[ix::initialize(&admin.pubkey(), f.init_args(Rules::default(), pass_metadata()))], &[&admin]),
+        PictorError::AlreadyInitialized,
+    );
     assert_eq!(f.snapshot(&keys), before);
 }
 

@@ -78,10 +78,14 @@ impl Fixture {
         f
     }
 
+    /// `initialize`'s arguments with the fixture's crank and oracle.
+    pub fn init_args(&self, rules: Rules, pass_metadata: PassMetadata) -> InitializeArgs {
+        InitializeArgs { crank: self.crank.pubkey(), oracles: vec![self.oracle.pubkey()], rules, pass_metadata }
+    }
+
     /// Sends `initialize` with the fixture's crank and oracle.
     pub fn initialise(&mut self, rules: Rules, pass_metadata: PassMetadata) {
-        let args =
-            InitializeArgs { crank: self.crank.pubkey(), oracles: vec![self.oracle.pubkey()], rules, pass_metadata };
+        let args = self.init_args(rules, pass_metadata);
         let admin = self.admin.insecure_clone();
         self.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).unwrap();
     }

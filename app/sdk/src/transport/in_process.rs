@@ -20,7 +20,8 @@ use std::collections::{BTreeSet, HashSet};
 /// Native entry of the program for `solana-program-test`. Anchor's `entry`
 /// ties every argument to one `'info` lifetime, which the generic processor
 /// signature cannot express; the runtime keeps all three alive for the call.
-fn process_instruction(
+/// A test that wraps the entry (e.g. to meter the heap) calls this.
+pub fn native_entry(
     program_id: &Pubkey,
     accounts: &[anchor_lang::prelude::AccountInfo],
     data: &[u8],
@@ -65,7 +66,7 @@ impl InProcess {
     /// Starts a runtime whose ProgramData names `upgrade_authority`, with
     /// the clock at `start_ts` (unix seconds).
     pub fn start(upgrade_authority: &Pubkey, start_ts: i64) -> Result<Self> {
-        Self::start_with_entry(upgrade_authority, start_ts, processor!(process_instruction))
+        Self::start_with_entry(upgrade_authority, start_ts, processor!(native_entry))
     }
 
     /// [`InProcess::start`] with the program registered through `entry`
@@ -195,9 +196,8 @@ impl Transport for InProcess {
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
         let blockhash = self.latest_blockhash()?;
-        let (tx, added) =
+        let (tx, added, size) =
             sign_v0_transaction(instructions, &self.ctx.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
         self.process(instructions, tx).map_err(|e| caller_index(e, added))?;
         Ok(size)
     }

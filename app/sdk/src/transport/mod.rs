@@ -5,7 +5,7 @@
 mod in_process;
 mod rpc;
 
-pub use in_process::InProcess;
+pub use in_process::{native_entry, InProcess};
 pub use rpc::Rpc;
 
 use crate::errors::PictorError;
@@ -204,7 +204,7 @@ pub const LOOKUP_TABLE_AUTHORITY_OFFSET: usize = 22;
 
 /// Builds and signs a v0 transaction, fee payer first, with the
 /// compute-budget instructions of [`crate::compute::with_budget`]. Returns
-/// it and how many budget instructions were put in front.
+/// it, how many budget instructions were put in front, and its size in bytes.
 pub fn sign_v0_transaction(
     instructions: &[Instruction],
     fee_payer: &Keypair,
@@ -212,7 +212,7 @@ pub fn sign_v0_transaction(
     tables: &[AddressLookupTableAccount],
     blockhash: Hash,
     compute_unit_price: u64,
-) -> Result<(VersionedTransaction, usize), SendError> {
+) -> Result<(VersionedTransaction, usize, usize), SendError> {
     let (instructions, added) = crate::compute::with_budget(instructions, compute_unit_price);
     let message = v0::Message::try_compile(&fee_payer.pubkey(), &instructions, tables, blockhash)
         .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
@@ -229,7 +229,7 @@ pub fn sign_v0_transaction(
     if size > PACKET_DATA_SIZE {
         return Err(SendError::TooLarge(size));
     }
-    Ok((tx, added))
+    Ok((tx, added, size))
 }
 
 /// `error` with its instruction index shifted back by the `added`

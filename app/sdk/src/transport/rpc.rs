@@ -108,9 +108,8 @@ impl Transport for Rpc {
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
-        let (tx, added) =
+        let (tx, added, size) =
             sign_v0_transaction(instructions, &self.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        let size = bincode::serialized_size(&tx).map_or(usize::MAX, |s| s as usize);
         self.client.send_and_confirm_transaction(&tx).map_err(|e| caller_index(Self::map_error(e), added))?;
         Ok(size)
     }
