@@ -29,7 +29,7 @@ fn the_priority_fee_is_the_price_times_the_estimated_limit() {
     f.rt.set_compute_unit_price(price_micro_lamports);
     let fee = fee_of(&mut f, Report::Frames { frames: 1 }, &w);
     let oracle = f.oracle.pubkey();
-    let limit = limit_for(&[ix::report(&oracle, &w, 3, Report::Frames { frames: 1 })]);
+    let limit = limit_for(&[ix::report(&oracle, &w, 3, t0(), Report::Frames { frames: 1 })]);
     assert_eq!(fee - base_fee, u64::from(limit) * price_micro_lamports / 1_000_000);
     assert!(limit < 100_000, "a report requests its estimate, not the default 1.4 M ({limit})");
 }

@@ -44,6 +44,7 @@ fn month_of(ts: i64) -> i64 {
 #[derive(Debug, Clone, Default)]
 struct MMember {
     last_seq: u64,
+    last_fact_ts: i64,
     deposited: u64,
     spent: u64,
     frames: u64,
@@ -220,12 +221,15 @@ impl Model {
         out
     }
 
-    fn report(&mut self, role: Role, w: usize, seq: u64, report: &Report) -> Result<(), PictorError> {
+    fn report(&mut self, role: Role, w: usize, seq: u64, fact_ts: i64, report: &Report) -> Result<(), PictorError> {
         if self.paused {
             return Err(PictorError::Paused);
         }
         if seq == 0 {
             return Err(PictorError::SequenceZero);
+        }
+        if fact_ts > self.now + i64::from(self.rules.max_fact_skew_secs) {
+            return Err(PictorError::FactTimeInFuture);
         }
         let now = self.now;
         let rules = self.rules.clone();
@@ -233,6 +237,9 @@ impl Model {
         let mut m = self.members.get(&(role, w)).cloned().unwrap_or_default();
         if seq <= m.last_seq {
             return Err(PictorError::ReportAlreadyApplied);
+        }
+        if fact_ts < m.last_fact_ts {
+            return Err(PictorError::FactTimeBeforePrevious);
         }
         if let Some(open) = &open {
             let frozen = matches!(m.round_score, Some((r, _)) if r == open.round);
@@ -246,7 +253,7 @@ impl Model {
                 if *a == 0 {
                     return Err(PictorError::ZeroAmount);
                 }
-                let month = month_of(now);
+                let month = month_of(fact_ts);
                 let month_total = if m.recharge_month == month { m.month_recharged } else { 0 };
                 m.deposited = add(m.deposited, *a)?;
                 m.month_recharged = add(month_total, *a)?;
@@ -273,7 +280,7 @@ impl Model {
                 if *uptime_minutes > 1_440 {
                     return Err(PictorError::UptimeExceedsDay);
                 }
-                if *day_index >= t {
+                if *day_index >= today(fact_ts) {
                     return Err(PictorError::DayNotCompleted);
                 }
                 if *day_index < t.saturating_sub(u32::from(rules.scoring.worker_window_days)) {
@@ -295,6 +302,7 @@ impl Model {
             }
         }
         m.last_seq = seq;
+        m.last_fact_ts = fact_ts;
         self.members.insert((role, w), m);
         Ok(())
     }
@@ -492,22 +500,28 @@ enum Seq {
     Zero,
 }
 
+/// A report's fact time is `now + fact` seconds: mostly now; an hour
+/// earlier (before the member's previous fact, often); 5 or 11 minutes ahead
+/// (inside or beyond the default 10-minute skew).
 #[derive(Debug, Clone)]
 enum Op {
     Recharge {
         w: usize,
         seq: Seq,
         amount: u64,
+        fact: i64,
     },
     Spend {
         w: usize,
         seq: Seq,
         amount: u64,
+        fact: i64,
     },
     Frames {
         w: usize,
         seq: Seq,
         frames: u64,
+        fact: i64,
     },
     WorkerDay {
         w: usize,
@@ -516,6 +530,7 @@ enum Op {
         minutes: u16,
         completed: u64,
         failed: u64,
+        fact: i64,
     },
     Gpu {
         w: usize,
@@ -523,6 +538,7 @@ enum Op {
         name_len: usize,
         vram: u16,
         hash: u64,
+        fact: i64,
     },
     /// Every missing day of the window, 1,000 minutes each, one report each.
     FillWindow {
@@ -608,6 +624,7 @@ fn rule_sets() -> Vec<Rules> {
         worker_min_daily_uptime_minutes: 600,
         worker_max_offline_run_days: 2,
         priority_bps: 2_500,
+        max_fact_skew_secs: 300,
         scoring: ScoringParams { worker_window_days: 20, gpu_tiers: default.scoring.gpu_tiers.clone() },
     };
     let all_priority = Rules {
@@ -635,6 +652,10 @@ fn seq_strategy() -> impl Strategy<Value = Seq> {
     prop_oneof![8 => Just(Seq::Next), 1 => Just(Seq::Gap), 1 => Just(Seq::Replay), 1 => Just(Seq::Zero)]
 }
 
+fn fact_strategy() -> impl Strategy<Value = i64> {
+    prop_oneof![12 => Just(0i64), 1 => Just(-3_600), 1 => Just(300), 1 => Just(660)]
+}
+
 fn op_strategy() -> impl Strategy<Value = Op> {
     let w = 0..WALLETS;
     let amount = prop_oneof![
@@ -646,14 +667,16 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         Just(u64::MAX - 1),
     ];
     prop_oneof![
-        6 => (w.clone(), seq_strategy(), amount.clone()).prop_map(|(w, seq, amount)| Op::Recharge { w, seq, amount }),
-        5 => (w.clone(), seq_strategy(), amount).prop_map(|(w, seq, amount)| Op::Spend { w, seq, amount }),
-        3 => (w.clone(), seq_strategy(), prop_oneof![Just(0u64), 1u64..500, Just(u64::MAX)])
-            .prop_map(|(w, seq, frames)| Op::Frames { w, seq, frames }),
-        6 => (w.clone(), seq_strategy(), 0u32..50, prop_oneof![Just(0u16), Just(600), Just(1_000), Just(1_440), Just(1_441)], 0u64..20, 0u64..5)
-            .prop_map(|(w, seq, days_ago, minutes, completed, failed)| Op::WorkerDay { w, seq, days_ago, minutes, completed, failed }),
-        2 => (w.clone(), seq_strategy(), prop_oneof![Just(5usize), Just(32), Just(33)], prop_oneof![Just(8u16), Just(16), Just(24), Just(48)], prop_oneof![Just(0u64), Just(600)])
-            .prop_map(|(w, seq, name_len, vram, hash)| Op::Gpu { w, seq, name_len, vram, hash }),
+        6 => (w.clone(), seq_strategy(), amount.clone(), fact_strategy())
+            .prop_map(|(w, seq, amount, fact)| Op::Recharge { w, seq, amount, fact }),
+        5 => (w.clone(), seq_strategy(), amount, fact_strategy())
+            .prop_map(|(w, seq, amount, fact)| Op::Spend { w, seq, amount, fact }),
+        3 => (w.clone(), seq_strategy(), prop_oneof![Just(0u64), 1u64..500, Just(u64::MAX)], fact_strategy())
+            .prop_map(|(w, seq, frames, fact)| Op::Frames { w, seq, frames, fact }),
+        6 => (w.clone(), seq_strategy(), 0u32..50, prop_oneof![Just(0u16), Just(600), Just(1_000), Just(1_440), Just(1_441)], 0u64..20, 0u64..5, fact_strategy())
+            .prop_map(|(w, seq, days_ago, minutes, completed, failed, fact)| Op::WorkerDay { w, seq, days_ago, minutes, completed, failed, fact }),
+        2 => (w.clone(), seq_strategy(), prop_oneof![Just(5usize), Just(32), Just(33)], prop_oneof![Just(8u16), Just(16), Just(24), Just(48)], prop_oneof![Just(0u64), Just(600)], fact_strategy())
+            .prop_map(|(w, seq, name_len, vram, hash, fact)| Op::Gpu { w, seq, name_len, vram, hash, fact }),
         4 => w.clone().prop_map(|w| Op::FillWindow { w }),
         4 => w.clone().prop_map(|w| Op::SpendEnough { w }),
         1 => w.clone().prop_map(|w| Op::ReportByStranger { w }),
@@ -750,12 +773,14 @@ impl World {
         }
     }
 
-    fn report(&mut self, role: Role, w: usize, seq: u64, report: Report) -> Result<(), TestCaseError> {
+    /// The oracle reports with fact time `now + fact` seconds.
+    fn report(&mut self, role: Role, w: usize, seq: u64, fact: i64, report: Report) -> Result<(), TestCaseError> {
         let wallet = self.wallet(w);
         let oracle = self.oracle.insecure_clone();
-        let got = self.f.send(&[ix::report(&oracle.pubkey(), &wallet, seq, report.clone())], &[&oracle]);
-        let want = self.model.report(role, w, seq, &report);
-        expect(&format!("report {report:?} seq {seq} of w{w}"), got, want)
+        let fact_ts = self.model.now + fact;
+        let got = self.f.send(&[ix::report(&oracle.pubkey(), &wallet, seq, fact_ts, report.clone())], &[&oracle]);
+        let want = self.model.report(role, w, seq, fact_ts, &report);
+        expect(&format!("report {report:?} seq {seq} at {fact:+} s of w{w}"), got, want)
     }
 
     fn rank_wallets(&mut self, role: Role, wallets: &[usize]) -> Result<(), TestCaseError> {
@@ -770,19 +795,19 @@ impl World {
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let admin = self.f.admin.insecure_clone();
         match op.clone() {
-            Op::Recharge { w, seq, amount } => {
+            Op::Recharge { w, seq, amount, fact } => {
                 let seq = self.seq(Role::Creator, w, seq);
-                self.report(Role::Creator, w, seq, Report::Recharge { amount_base_units: amount })?;
+                self.report(Role::Creator, w, seq, fact, Report::Recharge { amount_base_units: amount })?;
             }
-            Op::Spend { w, seq, amount } => {
+            Op::Spend { w, seq, amount, fact } => {
                 let seq = self.seq(Role::Creator, w, seq);
-                self.report(Role::Creator, w, seq, Report::Spend { amount_base_units: amount })?;
+                self.report(Role::Creator, w, seq, fact, Report::Spend { amount_base_units: amount })?;
             }
-            Op::Frames { w, seq, frames } => {
+            Op::Frames { w, seq, frames, fact } => {
                 let seq = self.seq(Role::Creator, w, seq);
-                self.report(Role::Creator, w, seq, Report::Frames { frames })?;
+                self.report(Role::Creator, w, seq, fact, Report::Frames { frames })?;
             }
-            Op::WorkerDay { w, seq, days_ago, minutes, completed, failed } => {
+            Op::WorkerDay { w, seq, days_ago, minutes, completed, failed, fact } => {
                 let seq = self.seq(Role::Worker, w, seq);
                 let day_index = today(self.model.now).saturating_sub(days_ago);
                 let report = Report::WorkerDay {
@@ -791,16 +816,12 @@ impl World {
                     frames_completed: completed,
                     jobs_failed: failed,
                 };
-                self.report(Role::Worker, w, seq, report)?;
+                self.report(Role::Worker, w, seq, fact, report)?;
             }
-            Op::Gpu { w, seq, name_len, vram, hash } => {
+            Op::Gpu { w, seq, name_len, vram, hash, fact } => {
                 let seq = self.seq(Role::Worker, w, seq);
-                self.report(
-                    Role::Worker,
-                    w,
-                    seq,
-                    Report::Gpu { model: "G".repeat(name_len), vram_gb: vram, hashpower: hash },
-                )?;
+                let report = Report::Gpu { model: "G".repeat(name_len), vram_gb: vram, hashpower: hash };
+                self.report(Role::Worker, w, seq, fact, report)?;
             }
             Op::FillWindow { w } => {
                 let t = today(self.model.now);
@@ -812,15 +833,15 @@ impl World {
                         let seq = self.seq(Role::Worker, w, Seq::Next);
                         let report =
                             Report::WorkerDay { day_index, uptime_minutes: 1_000, frames_completed: 2, jobs_failed: 0 };
-                        self.report(Role::Worker, w, seq, report)?;
+                        self.report(Role::Worker, w, seq, 0, report)?;
                     }
                 }
             }
             Op::SpendEnough { w } => {
                 let seq = self.seq(Role::Creator, w, Seq::Next);
-                self.report(Role::Creator, w, seq, Report::Recharge { amount_base_units: 6_000 * USDT })?;
+                self.report(Role::Creator, w, seq, 0, Report::Recharge { amount_base_units: 6_000 * USDT })?;
                 let seq = self.seq(Role::Creator, w, Seq::Next);
-                self.report(Role::Creator, w, seq, Report::Spend { amount_base_units: 6_000 * USDT })?;
+                self.report(Role::Creator, w, seq, 0, Report::Spend { amount_base_units: 6_000 * USDT })?;
             }
             Op::Holder { w, role } => {
                 let facts = match role {
@@ -851,9 +872,10 @@ impl World {
             Op::ReportByStranger { w } => {
                 let stranger = self.retired_oracle.insecure_clone();
                 let wallet = self.wallet(w);
-                let got = self
-                    .f
-                    .send(&[ix::report(&stranger.pubkey(), &wallet, 99, Report::Frames { frames: 1 })], &[&stranger]);
+                let got = self.f.send(
+                    &[ix::report(&stranger.pubkey(), &wallet, 99, self.model.now, Report::Frames { frames: 1 })],
+                    &[&stranger],
+                );
                 expect("report by a key that is not an oracle", got, Err(PictorError::NotOracle))?;
             }
             Op::Claim { w, role } => {
@@ -1014,7 +1036,7 @@ impl World {
             let wallet = self.wallet(w);
             let chain = self.f.member(role, &wallet);
             let h = chain.header();
-            if (h.last_seq, chain.pass_status()) != (m.last_seq, m.status.chain()) {
+            if (h.last_seq, h.last_fact_ts, chain.pass_status()) != (m.last_seq, m.last_fact_ts, m.status.chain()) {
                 return Err(fail(format!(
                     "w{w} {role:?}: seq/status {} {:?} vs {m:?}",
                     h.last_seq,

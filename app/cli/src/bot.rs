@@ -115,7 +115,7 @@ impl<'a> Bot<'a> {
                     self.summary.refused.push((line.number, format!("wallet {wallet:?} is not a base58 public key")));
                     return Ok(());
                 };
-                let ix = ix::report(&self.oracle.pubkey(), &key, seq, report);
+                let ix = ix::report(&self.oracle.pubkey(), &key, seq, line.at, report);
                 if !self.fits_with(&ix) {
                     self.flush()?;
                 }

@@ -143,7 +143,7 @@ impl Simulation {
         match &line.event {
             Event::Oracle { wallet, seq, report } => {
                 let (key, _) = simulated_wallet(wallet);
-                let ixn = ix::report(&self.oracle.pubkey(), &key, *seq, report.clone());
+                let ixn = ix::report(&self.oracle.pubkey(), &key, *seq, line.at, report.clone());
                 self.runtime.send(&[ixn], &[&self.oracle]).map_err(describe)
             }
             Event::Claim { wallet, role } => {

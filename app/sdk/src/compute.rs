@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_limit_and_a_price_go_in_front_unless_the_caller_set_them() {
-        let report = ix::report(&Pubkey::new_unique(), &Pubkey::new_unique(), 1, ix::Report::Frames { frames: 1 });
+        let report = ix::report(&Pubkey::new_unique(), &Pubkey::new_unique(), 1, 0, ix::Report::Frames { frames: 1 });
         let (ixs, added) = with_budget(std::slice::from_ref(&report), 0);
         assert_eq!((ixs.len(), added, budget_tag(&ixs[0])), (2, 1, Some(2)));
         let (ixs, added) = with_budget(std::slice::from_ref(&report), 5);
@@ -193,7 +193,7 @@ mod tests {
         assert!(batch(1) < batch(59));
         assert!(batch(59) <= MAX_COMPUTE_UNIT_LIMIT);
         assert_eq!(batch(59) % 1_000, 0);
-        let report = ix::report(&crank, &crank, 1, ix::Report::Frames { frames: 1 });
+        let report = ix::report(&crank, &crank, 1, 0, ix::Report::Frames { frames: 1 });
         let one = limit_for(std::slice::from_ref(&report));
         let ten = limit_for(&vec![report.clone(); 10]);
         assert!(ten > 9 * one && ten < 11 * one, "{one} {ten}");
@@ -223,7 +223,7 @@ mod documented {
             &k,
             InitializeArgs { crank: k, oracles: vec![k], rules: Rules::default(), pass_metadata: meta },
         );
-        let report = ix::report(&k, &k, 1, Report::Frames { frames: 1 });
+        let report = ix::report(&k, &k, 1, 0, Report::Frames { frames: 1 });
         let members: Vec<Pubkey> = (0..59).map(|_| Pubkey::new_unique()).collect();
         let rows: [(&str, Vec<Instruction>, u32, u32); 10] = [
             ("initialize", vec![init], 37_850, 50_000),

@@ -73,7 +73,8 @@ pub fn accept_admin(pending_admin: &Pubkey) -> Instruction {
 }
 
 /// `submit_report`, signed by an oracle (which pays a new member's rent).
-pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, report: Report) -> Instruction {
+/// `fact_ts` is when the fact happened off-chain, unix seconds (the feed's `at`).
+pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, fact_ts: i64, report: Report) -> Instruction {
     let role = report.role();
     build(
         acc::SubmitReport {
@@ -83,7 +84,7 @@ pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, report: Report) -> Ins
             member: pda::member(role, wallet),
             system_program: system_program(),
         },
-        data::SubmitReport { wallet: *wallet, seq, report },
+        data::SubmitReport { wallet: *wallet, seq, fact_ts, report },
     )
 }
 

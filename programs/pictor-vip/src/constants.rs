@@ -30,6 +30,10 @@ pub const DEFAULT_WORKER_MIN_DAILY_UPTIME_MINUTES: u16 = 16 * 60;
 pub const DEFAULT_WORKER_WINDOW_DAYS: u16 = 30;
 /// Default longest allowed run of consecutive offline days (0 minutes online).
 pub const DEFAULT_WORKER_MAX_OFFLINE_RUN_DAYS: u16 = 3;
+/// Default allowed skew of a fact time ahead of the cluster clock: 10 minutes, in seconds.
+pub const DEFAULT_MAX_FACT_SKEW_SECS: u32 = 600;
+/// Largest fact-time skew the admin may configure: one day, in seconds.
+pub const MAX_FACT_SKEW_SECS: u32 = 86_400;
 /// Default share of a role's holders flagged priority each round: 10 %, in bps.
 pub const DEFAULT_PRIORITY_BPS: u16 = 1_000;
 /// Multiplier of a worker with no GPU report or no matching tier: 1.0×, in bps.

@@ -22,7 +22,7 @@ pub enum PictorError {
     ReportAlreadyApplied,
     #[msg("Uptime over 1,440 minutes in one day: fix the report (a day has 1,440 minutes)")]
     UptimeExceedsDay,
-    #[msg("The reported day is today or in the future: report a UTC day once it is over")]
+    #[msg("The reported day is not over by the fact time: report a UTC day once it is over")]
     DayNotCompleted,
     #[msg("The reported day is older than the worker window: it can no longer count; drop the report")]
     DayOutsideWindow,
@@ -118,11 +118,19 @@ pub enum PictorError {
     AccountNotCreatable,
     #[msg("No member account: the oracle has not reported about this wallet in this role yet")]
     MemberNotFound,
+    #[msg(
+        "The fact time is later than the cluster clock plus the allowed skew: retry once the cluster clock catches up"
+    )]
+    FactTimeInFuture,
+    #[msg("The fact time is earlier than the member's previous fact: report a member's facts in time order")]
+    FactTimeBeforePrevious,
+    #[msg("rules.max_fact_skew_secs must be at most 86,400 seconds (one day)")]
+    FactSkewOutOfRange,
 }
 
 impl PictorError {
     /// Every variant, in code order (code = 6000 + index).
-    pub const ALL: [PictorError; 55] = {
+    pub const ALL: [PictorError; 58] = {
         use PictorError::*;
         [
             NotAdmin,
@@ -180,6 +188,9 @@ impl PictorError {
             RentPayerMismatch,
             AccountNotCreatable,
             MemberNotFound,
+            FactTimeInFuture,
+            FactTimeBeforePrevious,
+            FactSkewOutOfRange,
         ]
     };
 

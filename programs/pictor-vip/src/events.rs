@@ -102,11 +102,13 @@ pub struct CreatorRecharged {
     pub wallet: Pubkey,
     /// Report sequence number.
     pub seq: u64,
+    /// When the fact happened off-chain (the feed's `at`), unix seconds.
+    pub fact_ts: i64,
     /// Amount, USDT base units.
     pub amount_base_units: u64,
     /// Lifetime deposits after, USDT base units.
     pub deposited_base_units: u64,
-    /// Recharged this UTC month after, USDT base units.
+    /// Recharged in the fact time's UTC month after, USDT base units.
     pub month_recharged_base_units: u64,
     /// Time, unix seconds.
     pub ts: i64,
@@ -119,6 +121,8 @@ pub struct CreatorSpent {
     pub wallet: Pubkey,
     /// Report sequence number.
     pub seq: u64,
+    /// When the fact happened off-chain (the feed's `at`), unix seconds.
+    pub fact_ts: i64,
     /// Amount, USDT base units.
     pub amount_base_units: u64,
     /// Lifetime spending after, USDT base units.
@@ -134,6 +138,8 @@ pub struct CreatorFramesRendered {
     pub wallet: Pubkey,
     /// Report sequence number.
     pub seq: u64,
+    /// When the fact happened off-chain (the feed's `at`), unix seconds.
+    pub fact_ts: i64,
     /// Frames in this report.
     pub frames: u64,
     /// Lifetime frames after.
@@ -149,6 +155,8 @@ pub struct WorkerDayReported {
     pub wallet: Pubkey,
     /// Report sequence number.
     pub seq: u64,
+    /// When the fact happened off-chain (the feed's `at`), unix seconds.
+    pub fact_ts: i64,
     /// UTC day index of the report.
     pub day_index: u32,
     /// Minutes online that day.
@@ -170,6 +178,8 @@ pub struct WorkerGpuReported {
     pub wallet: Pubkey,
     /// Report sequence number.
     pub seq: u64,
+    /// When the fact happened off-chain (the feed's `at`), unix seconds.
+    pub fact_ts: i64,
     /// GPU model.
     pub model: String,
     /// VRAM, GB.

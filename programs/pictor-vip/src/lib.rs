@@ -78,10 +78,17 @@ pub mod pictor_vip {
         instructions::accept_admin::accept_admin(ctx)
     }
 
-    /// Applies one oracle fact about a member. Signer: an oracle.
+    /// Applies one oracle fact about a member, attributed to its fact time
+    /// (unix seconds, when it happened off-chain). Signer: an oracle.
     #[access_control(ctx.accounts.config.require_not_paused())]
-    pub fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
-        instructions::submit_report::submit_report(ctx, wallet, seq, report)
+    pub fn submit_report(
+        ctx: Context<SubmitReport>,
+        wallet: Pubkey,
+        seq: u64,
+        fact_ts: i64,
+        report: Report,
+    ) -> Result<()> {
+        instructions::submit_report::submit_report(ctx, wallet, seq, fact_ts, report)
     }
 
     /// Mints the wallet's pass of `role` if eligible now. Signer: the wallet.

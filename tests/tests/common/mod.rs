@@ -141,8 +141,14 @@ impl Fixture {
     }
 
     pub fn report_seq(&mut self, wallet: &Pubkey, seq: u64, report: Report) -> Result<(), SendError> {
+        let now = self.now();
+        self.report_at(wallet, seq, now, report)
+    }
+
+    /// The oracle reports `report` with sequence number `seq` and fact time `fact_ts`.
+    pub fn report_at(&mut self, wallet: &Pubkey, seq: u64, fact_ts: i64, report: Report) -> Result<(), SendError> {
         let oracle = self.oracle.insecure_clone();
-        self.send(&[ix::report(&oracle.pubkey(), wallet, seq, report)], &[&oracle])
+        self.send(&[ix::report(&oracle.pubkey(), wallet, seq, fact_ts, report)], &[&oracle])
     }
 
     /// A creator with `deposit` and `spent` (USDT base units) reported.

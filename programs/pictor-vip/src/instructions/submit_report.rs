@@ -64,7 +64,7 @@ impl Report {
 /// the first time (created so that lamports planted at its address do not
 /// block it).
 #[derive(Accounts)]
-#[instruction(wallet: Pubkey, seq: u64, report: Report)]
+#[instruction(wallet: Pubkey, seq: u64, fact_ts: i64, report: Report)]
 pub struct SubmitReport<'info> {
     /// A configured oracle key; pays for a new member account.
     #[account(mut)]
@@ -87,9 +87,17 @@ pub struct SubmitReport<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub(crate) fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64, report: Report) -> Result<()> {
+pub(crate) fn submit_report(
+    ctx: Context<SubmitReport>,
+    wallet: Pubkey,
+    seq: u64,
+    fact_ts: i64,
+    report: Report,
+) -> Result<()> {
     require!(seq != 0, PictorError::SequenceZero);
     let now = Clock::get()?.unix_timestamp;
+    let latest_allowed = now.safe_add(i64::from(ctx.accounts.config.rules.max_fact_skew_secs))?;
+    require!(fact_ts <= latest_allowed, PictorError::FactTimeInFuture);
     let role = report.role();
     let a = &ctx.accounts;
     let info = a.member.to_account_info();
@@ -104,9 +112,12 @@ pub(crate) fn submit_report(ctx: Context<SubmitReport>, wallet: Pubkey, seq: u64
     }
     let mut member = load_member_mut(&info, role)?;
     require!(seq > member.header().last_seq, PictorError::ReportAlreadyApplied);
+    require!(fact_ts >= member.header().last_fact_ts, PictorError::FactTimeBeforePrevious);
     freeze_for_open_round(&mut member, &a.board)?;
-    apply(&mut member, seq, report, now, &a.config.rules)?;
-    member.header_mut().last_seq = seq;
+    apply(&mut member, Fact { seq, fact_ts, now }, report, &a.config.rules)?;
+    let header = member.header_mut();
+    header.last_seq = seq;
+    header.last_fact_ts = fact_ts;
     member.invariant()
 }
 
@@ -125,13 +136,25 @@ fn freeze_for_open_round(member: &mut MemberMut, board: &Board) -> Result<()> {
     Ok(())
 }
 
-fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rules) -> Result<()> {
+/// When a report's fact happened and when it lands.
+struct Fact {
+    /// Report sequence number.
+    seq: u64,
+    /// When the fact happened off-chain (unix seconds): attributes it.
+    fact_ts: i64,
+    /// The cluster clock (unix seconds): bounds the worker window.
+    now: i64,
+}
+
+fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules) -> Result<()> {
     let wallet = member.header().wallet;
+    let Fact { seq, fact_ts, now } = fact;
     match (member, report) {
         (MemberMut::Creator(m), Report::Recharge { amount_base_units }) => {
             let c = &mut m.facts;
             require!(amount_base_units > 0, PictorError::ZeroAmount);
-            let month = month_index(now)?;
+            // Attributed to the month the recharge happened in, not the one it lands in.
+            let month = month_index(fact_ts)?;
             if c.recharge_month != month {
                 c.recharge_month = month;
                 c.month_recharged_base_units = 0;
@@ -141,6 +164,7 @@ fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rul
             emit!(CreatorRecharged {
                 wallet,
                 seq,
+                fact_ts,
                 amount_base_units,
                 deposited_base_units: c.deposited_base_units,
                 month_recharged_base_units: c.month_recharged_base_units,
@@ -153,20 +177,20 @@ fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rul
             let spent = c.spent_base_units.safe_add(amount_base_units)?;
             require!(spent <= c.deposited_base_units, PictorError::SpendingExceedsDeposits);
             c.spent_base_units = spent;
-            emit!(CreatorSpent { wallet, seq, amount_base_units, spent_base_units: spent, ts: now });
+            emit!(CreatorSpent { wallet, seq, fact_ts, amount_base_units, spent_base_units: spent, ts: now });
         }
         (MemberMut::Creator(m), Report::Frames { frames }) => {
             let c = &mut m.facts;
             require!(frames > 0, PictorError::ZeroAmount);
             c.frames_rendered = c.frames_rendered.safe_add(frames)?;
-            emit!(CreatorFramesRendered { wallet, seq, frames, frames_rendered: c.frames_rendered, ts: now });
+            emit!(CreatorFramesRendered { wallet, seq, fact_ts, frames, frames_rendered: c.frames_rendered, ts: now });
         }
         (MemberMut::Worker(m), Report::WorkerDay { day_index: day, uptime_minutes, frames_completed, jobs_failed }) => {
             let w = &mut m.facts;
             require!(uptime_minutes <= MINUTES_PER_DAY, PictorError::UptimeExceedsDay);
-            let today = day_index(now)?;
-            require!(day < today, PictorError::DayNotCompleted);
-            let oldest = today.saturating_sub(u32::from(rules.scoring.worker_window_days));
+            // The day must be over by the fact time; the window is the cluster's.
+            require!(day < day_index(fact_ts)?, PictorError::DayNotCompleted);
+            let oldest = day_index(now)?.saturating_sub(u32::from(rules.scoring.worker_window_days));
             require!(day >= oldest, PictorError::DayOutsideWindow);
             require!(w.uptime_on(day).is_none(), PictorError::DayAlreadyReported);
             w.lifetime_uptime_minutes = w.lifetime_uptime_minutes.safe_add(u64::from(uptime_minutes))?;
@@ -176,6 +200,7 @@ fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rul
             emit!(WorkerDayReported {
                 wallet,
                 seq,
+                fact_ts,
                 day_index: day,
                 uptime_minutes,
                 frames_completed,
@@ -186,7 +211,7 @@ fn apply(member: &mut MemberMut, seq: u64, report: Report, now: i64, rules: &Rul
         }
         (MemberMut::Worker(m), Report::Gpu { model, vram_gb, hashpower }) => {
             m.facts.set_gpu(&model, vram_gb, hashpower)?;
-            emit!(WorkerGpuReported { wallet, seq, model, vram_gb, hashpower, ts: now });
+            emit!(WorkerGpuReported { wallet, seq, fact_ts, model, vram_gb, hashpower, ts: now });
         }
         // The member PDA is derived from the report's role, so this cannot happen.
         _ => return err!(PictorError::WrongRole),

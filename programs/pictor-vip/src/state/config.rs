@@ -71,6 +71,9 @@ pub struct Rules {
     pub worker_max_offline_run_days: u16,
     /// Share of a role's holders flagged priority per round, in bps.
     pub priority_bps: u16,
+    /// How far a report's fact time may be ahead of the cluster clock, in
+    /// seconds (the oracle's clock and the cluster's drift apart).
+    pub max_fact_skew_secs: u32,
     /// Window and GPU table used by scores.
     pub scoring: ScoringParams,
 }
@@ -82,6 +85,7 @@ impl Default for Rules {
             worker_min_daily_uptime_minutes: DEFAULT_WORKER_MIN_DAILY_UPTIME_MINUTES,
             worker_max_offline_run_days: DEFAULT_WORKER_MAX_OFFLINE_RUN_DAYS,
             priority_bps: DEFAULT_PRIORITY_BPS,
+            max_fact_skew_secs: DEFAULT_MAX_FACT_SKEW_SECS,
             scoring: ScoringParams { worker_window_days: DEFAULT_WORKER_WINDOW_DAYS, gpu_tiers: default_gpu_tiers() },
         }
     }
@@ -107,6 +111,7 @@ impl Rules {
         require!((1..=MAX_WORKER_WINDOW_DAYS).contains(&window), PictorError::WindowOutOfRange);
         require!(self.worker_max_offline_run_days <= window, PictorError::OfflineRunExceedsWindow);
         require!((1..=BPS_DENOMINATOR as u16).contains(&self.priority_bps), PictorError::PriorityBpsOutOfRange);
+        require!(self.max_fact_skew_secs <= MAX_FACT_SKEW_SECS, PictorError::FactSkewOutOfRange);
         require!(self.scoring.gpu_tiers.len() <= MAX_GPU_TIERS, PictorError::TooManyGpuTiers);
         for tier in &self.scoring.gpu_tiers {
             require!((1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps), PictorError::GpuMultiplierOutOfRange);

@@ -108,8 +108,8 @@ pub struct MemberHeader {
     pub pass_rent_payer: Pubkey,
     /// Highest report sequence number applied (0: none yet).
     pub last_seq: u64,
-    /// Fact time of the latest report applied (unix seconds; 0: none yet).
-    /// Reserved: written once reports carry their fact time.
+    /// Fact time of the latest report applied (unix seconds; 0: none yet):
+    /// a later report may not be earlier.
     pub last_fact_ts: i64,
     /// Reward credited and not withdrawn, in the reward token's base units
     /// (reserved for rank rewards; 0 until they exist).
