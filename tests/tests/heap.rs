@@ -433,14 +433,15 @@ fn every_instruction_stays_within_28_kib_at_its_largest_input() {
     let members = inject_full_workers(&mut f, MAX_RANK_BATCH + 1);
     let crank_kp = f.crank.insecure_clone();
     let table = f.lookup_table(&members[..MAX_RANK_BATCH]);
-    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Worker)], &[&crank_kp]).unwrap();
+    let next = f.board(Role::Worker).next_round;
+    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Worker, next)], &[&crank_kp]).unwrap();
     let round = f.board(Role::Worker).open.unwrap().round;
     let batch = crank::rank_batch_instructions(&crank_kp.pubkey(), Role::Worker, round, &members[..MAX_RANK_BATCH]);
     f.rt.send_v0(&batch, &[&crank_kp], &[table]).unwrap();
     f.send(&[ix::rank_batch(&crank_kp.pubkey(), Role::Worker, round, &members[MAX_RANK_BATCH..])], &[&crank_kp])
         .unwrap();
     f.send(&[ix::finalise_round(&crank_kp.pubkey(), Role::Worker, round)], &[&crank_kp]).unwrap();
-    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Worker)], &[&crank_kp]).unwrap();
+    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Worker, round + 1)], &[&crank_kp]).unwrap();
     f.send(&[ix::abandon_round(&crank_kp.pubkey(), Role::Worker, round + 1)], &[&crank_kp]).unwrap();
 
     println!("| instruction | accounts | program heap (bytes) | entrypoint (bytes) | total (bytes) |");

@@ -912,7 +912,8 @@ impl World {
             }
             Op::Open { role, by_crank } => {
                 let signer = if by_crank { self.crank.insecure_clone() } else { self.retired_crank.insecure_clone() };
-                let got = self.f.send(&[ix::open_round(&signer.pubkey(), role)], &[&signer]);
+                let next = self.model.boards[board_index(role)].next_round;
+                let got = self.f.send(&[ix::open_round(&signer.pubkey(), role, next)], &[&signer]);
                 let want = if by_crank { self.model.open(role) } else { Err(PictorError::NotCrank) };
                 expect(&format!("open {role:?} (crank: {by_crank})"), got, want)?;
             }

@@ -183,7 +183,7 @@ fn a_lookup_table_batch_of_the_measured_size_runs_in_the_test_runtime() {
 
     let lut = f.lookup_table(&out_order[..batch]);
 
-    f.send(&[pictor_vip_sdk::ix::open_round(&crank_kp.pubkey(), Role::Creator)], &[&crank_kp]).unwrap();
+    f.send(&[pictor_vip_sdk::ix::open_round(&crank_kp.pubkey(), Role::Creator, 1)], &[&crank_kp]).unwrap();
     let round = f.board(Role::Creator).open.unwrap().round;
     let ixs = crank::rank_batch_instructions(&crank_kp.pubkey(), Role::Creator, round, &out_order[..batch]);
     let size = f.rt.send_v0(&ixs, &[&crank_kp], &[lut]).unwrap();

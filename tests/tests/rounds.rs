@@ -28,7 +28,8 @@ fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
 
 fn open(f: &mut Fixture, role: Role) -> OpenRound {
     let crank = f.crank.insecure_clone();
-    f.send(&[ix::open_round(&crank.pubkey(), role)], &[&crank]).unwrap();
+    let next = f.board(role).next_round;
+    f.send(&[ix::open_round(&crank.pubkey(), role, next)], &[&crank]).unwrap();
     f.board(role).open.unwrap()
 }
 
@@ -54,7 +55,7 @@ fn finalise(f: &mut Fixture, role: Role, round: u32) -> Result<(), pictor_vip_sd
 
 fn run(f: &mut Fixture, role: Role, batch: usize) -> crank::RoundOutcome {
     let crank = f.crank.insecure_clone();
-    let options = crank::RoundOptions { batch_size: batch, lookup_tables: true };
+    let options = crank::RoundOptions { batch_size: batch, ..Default::default() };
     crank::run_round(&mut f.rt, &crank, role, options, &mut |_, _| {}).unwrap()
 }
 
@@ -70,7 +71,7 @@ fn a_signer_that_is_not_the_crank_cannot_drive_a_round() {
     let ws = creators(&mut f, &[1, 2]);
     let mallory = Keypair::new();
     let m = mallory.pubkey();
-    expect_err(f.send(&[ix::open_round(&m, Role::Creator)], &[&mallory]), PictorError::NotCrank);
+    expect_err(f.send(&[ix::open_round(&m, Role::Creator, 1)], &[&mallory]), PictorError::NotCrank);
     let o = open(&mut f, Role::Creator);
     let keys = order(&mut f, Role::Creator, &o);
     let before = f.snapshot(&[pda::board(Role::Creator), member_key(Role::Creator, &ws[0])]);
@@ -162,7 +163,11 @@ fn a_stale_round_number_or_an_oversized_batch_is_refused() {
     expect_err(rank(&mut f, Role::Creator, o.round, &extra), PictorError::BatchTooLarge);
     expect_err(rank(&mut f, Role::Creator, o.round, &[]), PictorError::BatchTooLarge);
     let crank = f.crank.insecure_clone();
-    expect_err(f.send(&[ix::open_round(&crank.pubkey(), Role::Creator)], &[&crank]), PictorError::RoundInProgress);
+    let next = f.board(Role::Creator).next_round;
+    expect_err(
+        f.send(&[ix::open_round(&crank.pubkey(), Role::Creator, next)], &[&crank]),
+        PictorError::RoundInProgress,
+    );
 }
 
 #[test]
@@ -242,7 +247,7 @@ fn rounds_cannot_open_while_paused() {
     let admin = f.admin.insecure_clone();
     f.send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
     let crank = f.crank.insecure_clone();
-    expect_err(f.send(&[ix::open_round(&crank.pubkey(), Role::Creator)], &[&crank]), PictorError::Paused);
+    expect_err(f.send(&[ix::open_round(&crank.pubkey(), Role::Creator, 1)], &[&crank]), PictorError::Paused);
 }
 
 // ---- the rules ----
@@ -463,10 +468,27 @@ fn a_round_runs_the_same_with_legacy_transactions() {
     let mut f = Fixture::new();
     let ws = creators(&mut f, &[5, 1, 3]);
     let crank_kp = f.crank.insecure_clone();
-    let options = crank::RoundOptions { batch_size: 2, lookup_tables: false };
+    let options = crank::RoundOptions { batch_size: 2, lookup_tables: false, ..Default::default() };
     let out = crank::run_round(&mut f.rt, &crank_kp, Role::Creator, options, &mut |_, _| {}).unwrap();
     assert_eq!((out.batches, out.table_transactions), (2, 0));
     let ranks: Vec<u32> =
         ws.iter().map(|w| f.member(Role::Creator, &w.pubkey()).rank_in(out.round).unwrap().rank).collect();
     assert_eq!(ranks, vec![1, 3, 2]);
+}
+
+#[test]
+fn the_crank_resumes_a_round_whose_ranked_member_was_revoked_meanwhile() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3, 4]);
+    let o = open(&mut f, Role::Creator);
+    let keys = order(&mut f, Role::Creator, &o);
+    rank(&mut f, Role::Creator, o.round, &keys[..2]).unwrap();
+    // The crank "crashes"; the admin revokes the top member, already ranked.
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[3].pubkey(), &f.rt.fee_payer(), 5)], &[&admin]).unwrap();
+    let out = run(&mut f, Role::Creator, 10);
+    assert_eq!((out.round, out.resumed, out.members), (o.round, true, 4), "resumed, not started over");
+    let ranks: Vec<Option<u32>> =
+        ws.iter().map(|w| f.member(Role::Creator, &w.pubkey()).rank_in(o.round).map(|e| e.rank)).collect();
+    assert_eq!(ranks, vec![Some(4), Some(3), Some(2), None]);
 }

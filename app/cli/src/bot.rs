@@ -1,22 +1,38 @@
 //! The oracle/crank bot: applies a feed's oracle facts in packed
-//! transactions and drives a ranking round for each `round` line.
+//! transactions and drives a ranking round for each `round` line, and loses
+//! nothing on a real cluster.
 //!
-//! Restart-safe by construction: every report carries the member's sequence
-//! number, so a report that already landed (before a crash, or when a
-//! confirmation was lost) is refused with `ReportAlreadyApplied`, which the
-//! bot counts as "already applied"; a round left open is resumed by the
-//! crank, and a `round` line at time T counts as done once a round of its
-//! role has a snapshot at or after T.
+//! Every refusal is one of three kinds (`SendError::refusal`):
+//! - **transient** (paused, a day not over yet or a fact time beyond the
+//!   cluster clock's skew, a transport fault that outlasted its retries):
+//!   the report waits and is sent again later, and so does every later
+//!   report of the same member (and every later line of a role whose round
+//!   waits), so sequence numbers land in order and no fact is ever skipped;
+//! - **already done** (the sequence number was already applied: an earlier
+//!   run, a lost confirmation, a duplicate delivery): counted, nothing to do;
+//! - **permanent**: recorded with its line number and reason.
+//!
+//! Transport faults (timeouts, expired blockhashes, "already processed")
+//! are retried with jittered exponential backoff and never abort the run.
+//! After the feed the bot keeps passing over what waits, backing off, until
+//! it is done or its drain time is up; what still waits then is listed, and
+//! a later run on the same feed applies it (every operation is idempotent:
+//! reports by sequence number, rounds by snapshot time and round number).
 use crate::feed::{Event, Line, LineError};
 use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use pictor_vip_sdk::crank::{self, RoundOutcome};
+use pictor_vip_sdk::crank::{self, RoundError, RoundOutcome};
 use pictor_vip_sdk::errors::PictorError;
-use pictor_vip_sdk::transport::unsigned_transaction;
-use pictor_vip_sdk::transport::{transaction_size, SendError, Transport, PACKET_DATA_SIZE};
+use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
+use pictor_vip_sdk::transport::{
+    transaction_size, unsigned_transaction, Refusal, SendError, Transport, PACKET_DATA_SIZE,
+};
 use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
-use std::time::Duration;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 /// Maps a feed's `wallet` to its key, or `None` if it names no key.
 pub type WalletResolver<'a> = Box<dyn Fn(&str) -> Option<Pubkey> + 'a>;
@@ -24,19 +40,27 @@ pub type WalletResolver<'a> = Box<dyn Fn(&str) -> Option<Pubkey> + 'a>;
 /// Tuning of the bot.
 #[derive(Debug, Clone)]
 pub struct BotOptions {
-    /// Attempts after a transport error before giving up.
-    pub max_retries: u32,
-    /// First backoff; doubles each retry.
-    pub backoff: Duration,
-    /// Members per `rank_batch` (0: the most that fits a transaction).
+    /// Retries of transport faults, per transaction.
+    pub retry: RetryPolicy,
+    /// Members per `rank_batch` (0: the most one transaction holds).
     pub rank_batch: usize,
     /// Show a progress bar on standard error.
     pub progress: bool,
+    /// How long to keep passing over waiting lines after the feed's end.
+    pub drain: Duration,
+    /// The first wait between two passes; doubles, with jitter, up to 30 s.
+    pub pass_wait: Duration,
 }
 
 impl Default for BotOptions {
     fn default() -> Self {
-        BotOptions { max_retries: 5, backoff: Duration::from_millis(200), rank_batch: 0, progress: false }
+        BotOptions {
+            retry: RetryPolicy::default(),
+            rank_batch: 0,
+            progress: false,
+            drain: Duration::from_secs(120),
+            pass_wait: Duration::from_secs(1),
+        }
     }
 }
 
@@ -45,25 +69,84 @@ impl Default for BotOptions {
 pub struct Summary {
     /// Reports applied by this run.
     pub applied: usize,
-    /// Reports found already applied (earlier run, or a lost confirmation).
+    /// Reports found already applied (earlier run, lost confirmation, duplicate).
     pub already_applied: usize,
-    /// Reports the program refused, with the line and the error.
+    /// Lines refused for good, with the line number and the reason.
     pub refused: Vec<(usize, String)>,
+    /// Lines still waiting on a transient refusal when the run ended, with
+    /// the reason: a later run applies them.
+    pub waiting: Vec<(usize, String)>,
     /// Malformed or out-of-order lines.
     pub malformed: Vec<LineError>,
     /// Claim lines skipped (a claim is signed by the wallet itself).
     pub skipped_claims: usize,
-    /// Transactions that landed.
+    /// Transactions that reached the program (applied or refused there).
     pub transactions: usize,
+    /// Sends repeated after transport faults, and passes over waiting lines.
+    pub retries: usize,
+    /// Fees of this run's transactions, in lamports.
+    pub fees_lamports: u64,
     /// Rounds completed.
     pub rounds: Vec<RoundOutcome>,
     /// `round` lines already satisfied by a round whose snapshot is at or after the line's time.
     pub rounds_already_done: usize,
 }
 
-struct Pending {
-    line: usize,
-    ix: Instruction,
+impl Summary {
+    /// The summary as JSON: numbers as numbers.
+    pub fn to_json(&self) -> Value {
+        let lines = |v: &[(usize, String)]| -> Vec<Value> {
+            v.iter().map(|(line, reason)| json!({"line": line, "reason": reason})).collect()
+        };
+        json!({
+            "applied": self.applied,
+            "already_applied": self.already_applied,
+            "refused": lines(&self.refused),
+            "waiting": lines(&self.waiting),
+            "malformed": self.malformed.iter().map(|e| json!({"line": e.line, "reason": e.message})).collect::<Vec<_>>(),
+            "claims_skipped": self.skipped_claims,
+            "transactions": self.transactions,
+            "retries": self.retries,
+            "fees_lamports": self.fees_lamports,
+            "rounds": self.rounds.iter().map(|r| json!({
+                "role": r.role.as_str(), "round": r.round, "members": r.members, "priority": r.priority,
+                "batches": r.batches, "table_transactions": r.table_transactions, "resumed": r.resumed,
+            })).collect::<Vec<_>>(),
+            "rounds_already_done": self.rounds_already_done,
+        })
+    }
+}
+
+/// One line still to do.
+enum Item {
+    Report { line: usize, role: Role, wallet: Pubkey, ix: Instruction },
+    Round { line: usize, role: Role, at: i64 },
+}
+
+impl Item {
+    fn line(&self) -> usize {
+        match self {
+            Item::Report { line, .. } | Item::Round { line, .. } => *line,
+        }
+    }
+}
+
+/// How a pass over the queue ended.
+#[derive(Debug, PartialEq, Eq)]
+enum PassEnd {
+    /// Every line was tried.
+    Complete,
+    /// Stopped early: the program is paused or the cluster unreachable.
+    Stalled,
+}
+
+/// The state of one pass: what is blocked and what is being packed.
+#[derive(Default)]
+struct Pass {
+    blocked_members: HashSet<(Role, Pubkey)>,
+    blocked_roles: HashSet<Role>,
+    pending: Vec<usize>,
+    stalled: bool,
 }
 
 /// The bot over one transport.
@@ -74,120 +157,274 @@ pub struct Bot<'a> {
     options: BotOptions,
     /// Maps a feed wallet to its key (labels are refused outside the simulation).
     pub resolve_wallet: WalletResolver<'a>,
-    pending: Vec<Pending>,
     summary: Summary,
+    queue: Vec<Item>,
+    done: Vec<bool>,
+    reasons: HashMap<usize, String>,
+    jitter: Jitter,
+    stats: RetryStats,
 }
 
 impl<'a> Bot<'a> {
     /// A bot reporting as `oracle` and ranking as `crank`.
     pub fn new(transport: &'a mut dyn Transport, oracle: &'a Keypair, crank: &'a Keypair, options: BotOptions) -> Self {
+        let seed = u64::from_le_bytes(oracle.pubkey().to_bytes()[..8].try_into().expect("8 bytes"));
         Bot {
             transport,
             oracle,
             crank,
             options,
             resolve_wallet: Box::new(crate::wallets::parse_key),
-            pending: Vec::new(),
             summary: Summary::default(),
+            queue: Vec::new(),
+            done: Vec::new(),
+            reasons: HashMap::new(),
+            jitter: Jitter::new(seed),
+            stats: RetryStats::default(),
         }
     }
 
-    /// Applies a parsed feed and returns the summary.
+    /// Applies a parsed feed and returns the summary. Fails only when the
+    /// program is not there at all (not initialised).
     pub fn run(mut self, lines: Vec<Result<Line, LineError>>) -> Result<Summary> {
-        let bar = if self.options.progress { ProgressBar::new(lines.len() as u64) } else { ProgressBar::hidden() };
-        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} lines {msg}").expect("static template"));
+        let fees_before = self.transport.fees_paid_lamports();
         for parsed in lines {
-            bar.inc(1);
             match parsed {
                 Err(e) => self.summary.malformed.push(e),
-                Ok(line) => self.apply(line)?,
+                Ok(line) => self.enqueue(line),
             }
         }
-        self.flush()?;
+        self.done = vec![false; self.queue.len()];
+        let bar = if self.options.progress { ProgressBar::new(self.queue.len() as u64) } else { ProgressBar::hidden() };
+        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} lines {msg}").expect("static template"));
+        let deadline = Instant::now() + self.options.drain;
+        let mut wait = self.options.pass_wait;
+        loop {
+            let end = self.pass(&bar)?;
+            let left = self.done.iter().filter(|d| !**d).count();
+            if left == 0 || Instant::now() >= deadline {
+                break;
+            }
+            bar.set_message(format!("{left} waiting ({end:?})"));
+            self.stats.retries += 1;
+            std::thread::sleep(self.jitter.spread(wait).min(deadline.saturating_duration_since(Instant::now())));
+            wait = (wait * 2).min(Duration::from_secs(30));
+        }
         bar.finish_and_clear();
+        for (i, item) in self.queue.iter().enumerate() {
+            if !self.done[i] {
+                let reason = self.reasons.get(&item.line()).cloned().unwrap_or_else(|| "waiting".into());
+                self.summary.waiting.push((item.line(), reason));
+            }
+        }
+        self.summary.retries += self.stats.retries;
+        self.summary.fees_lamports = self.transport.fees_paid_lamports() - fees_before;
         Ok(self.summary)
     }
 
-    fn apply(&mut self, line: Line) -> Result<()> {
+    fn enqueue(&mut self, line: Line) {
         match line.event {
-            Event::Oracle { wallet, seq, report } => {
-                let Some(key) = (self.resolve_wallet)(&wallet) else {
-                    self.summary.refused.push((line.number, format!("wallet {wallet:?} is not a base58 public key")));
-                    return Ok(());
-                };
-                let ix = ix::report(&self.oracle.pubkey(), &key, seq, line.at, report);
-                if !self.fits_with(&ix) {
-                    self.flush()?;
+            Event::Oracle { wallet, seq, report } => match (self.resolve_wallet)(&wallet) {
+                None => {
+                    self.summary.refused.push((line.number, format!("wallet {wallet:?} is not a base58 public key")))
                 }
-                self.pending.push(Pending { line: line.number, ix });
-            }
+                Some(key) => {
+                    let role = report.role();
+                    let ix = ix::report(&self.oracle.pubkey(), &key, seq, line.at, report);
+                    self.queue.push(Item::Report { line: line.number, role, wallet: key, ix });
+                }
+            },
             Event::Claim { .. } => self.summary.skipped_claims += 1,
-            Event::Round { role } => {
-                self.flush()?;
-                // Idempotent: a round whose snapshot is at or after the line's
-                // time already answers it (an open round is resumed below).
-                let board = read::board(self.transport, role)?.ok_or_else(|| anyhow!("program not initialised"))?;
-                if board.open.is_none() && board.finalised.is_some_and(|f| f.snapshot_ts >= line.at) {
-                    self.summary.rounds_already_done += 1;
-                    return Ok(());
+            Event::Round { role } => self.queue.push(Item::Round { line: line.number, role, at: line.at }),
+        }
+    }
+
+    /// One pass over what is not done yet, in feed order.
+    fn pass(&mut self, bar: &ProgressBar) -> Result<PassEnd> {
+        let mut p = Pass::default();
+        for i in 0..self.queue.len() {
+            if self.done[i] {
+                continue;
+            }
+            match &self.queue[i] {
+                Item::Report { role, wallet, ix, .. } => {
+                    let member = (*role, *wallet);
+                    if p.blocked_roles.contains(role) || p.blocked_members.contains(&member) {
+                        p.blocked_members.insert(member);
+                        continue;
+                    }
+                    if !self.fits_with(&p.pending, ix) {
+                        self.flush(&mut p);
+                        if p.stalled {
+                            break;
+                        }
+                        if p.blocked_members.contains(&member) {
+                            continue;
+                        }
+                    }
+                    p.pending.push(i);
                 }
-                let round_options = crank::RoundOptions { batch_size: self.options.rank_batch, lookup_tables: true };
-                let outcome = crank::run_round(self.transport, self.crank, role, round_options, &mut |_, _| {})
-                    .map_err(|e| anyhow!("line {}: round of {}: {e:#}", line.number, role.as_str()))?;
+                Item::Round { role, at, line } => {
+                    let (role, at, line) = (*role, *at, *line);
+                    self.flush(&mut p);
+                    if p.stalled {
+                        break;
+                    }
+                    if p.blocked_roles.contains(&role) || p.blocked_members.iter().any(|(r, _)| *r == role) {
+                        p.blocked_roles.insert(role);
+                        self.reasons.entry(line).or_insert_with(|| "waits for earlier reports of its role".into());
+                        continue;
+                    }
+                    self.round(i, line, role, at, &mut p)?;
+                    if p.stalled {
+                        break;
+                    }
+                }
+            }
+            bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
+        }
+        if !p.stalled {
+            self.flush(&mut p);
+        }
+        bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
+        Ok(if p.stalled { PassEnd::Stalled } else { PassEnd::Complete })
+    }
+
+    fn round(&mut self, i: usize, line: usize, role: Role, at: i64, p: &mut Pass) -> Result<()> {
+        if read::board(self.transport, role).is_ok_and(|b| b.is_none()) {
+            return Err(anyhow!("the program is not initialised on this cluster"));
+        }
+        // Idempotent: a round whose snapshot is at or after the line's time
+        // already answers it; an open round is resumed by the crank.
+        let options = crank::RoundOptions {
+            batch_size: self.options.rank_batch,
+            lookup_tables: true,
+            retry: self.options.retry,
+            satisfied_since: Some(at),
+        };
+        match crank::run_round(self.transport, self.crank, role, options, &mut |_, _| {}) {
+            Ok(outcome) if outcome.already_done => {
+                self.summary.rounds_already_done += 1;
+                self.done[i] = true;
+            }
+            Ok(outcome) => {
                 self.summary.transactions +=
                     outcome.batches + outcome.table_transactions + 2 - usize::from(outcome.resumed);
+                self.summary.retries += outcome.retries;
                 self.summary.rounds.push(outcome);
+                self.done[i] = true;
+            }
+            Err(e @ RoundError::Paused) | Err(e @ RoundError::Unreachable(_)) => {
+                self.wait_on(line, e.to_string());
+                p.blocked_roles.insert(role);
+                p.stalled = true;
+            }
+            Err(e) => {
+                self.summary.refused.push((line, format!("round of {}: {e}", role.as_str())));
+                self.done[i] = true;
             }
         }
         Ok(())
     }
 
-    fn fits_with(&self, next: &Instruction) -> bool {
-        let mut ixs: Vec<Instruction> = self.pending.iter().map(|p| p.ix.clone()).collect();
+    fn wait_on(&mut self, line: usize, reason: String) {
+        self.reasons.insert(line, reason);
+    }
+
+    fn fits_with(&self, pending: &[usize], next: &Instruction) -> bool {
+        let mut ixs: Vec<Instruction> = pending.iter().map(|&i| self.report_ix(i).clone()).collect();
         ixs.push(next.clone());
         let tx = unsigned_transaction(&ixs, &self.transport.fee_payer());
         transaction_size(&tx) <= PACKET_DATA_SIZE
     }
 
-    /// Sends the pending reports. A report the program refuses is taken out
-    /// (and classified) and the rest are sent again: transactions are atomic,
-    /// so nothing of a failed one was applied.
-    fn flush(&mut self) -> Result<()> {
-        while !self.pending.is_empty() {
-            let ixs: Vec<Instruction> = self.pending.iter().map(|p| p.ix.clone()).collect();
-            match self.send_with_retry(&ixs) {
-                Ok(()) => {
-                    self.summary.applied += self.pending.len();
-                    self.summary.transactions += 1;
-                    self.pending.clear();
-                }
-                Err(e @ SendError::Program { .. }) => {
-                    let index = e.instruction_index().unwrap_or(0).min(self.pending.len() - 1);
-                    let removed = self.pending.remove(index);
-                    if e.is(PictorError::ReportAlreadyApplied) {
-                        self.summary.already_applied += 1;
-                    } else if let SendError::Program { name, message, .. } = &e {
-                        self.summary.refused.push((removed.line, format!("{name}: {message}")));
-                    }
-                }
-                Err(e) => return Err(anyhow!("sending reports (lines {}..): {e}", self.pending[0].line)),
-            }
+    fn report_ix(&self, i: usize) -> &Instruction {
+        match &self.queue[i] {
+            Item::Report { ix, .. } => ix,
+            Item::Round { .. } => unreachable!("only reports are packed"),
         }
-        Ok(())
     }
 
-    fn send_with_retry(&mut self, ixs: &[Instruction]) -> Result<(), SendError> {
-        let mut delay = self.options.backoff;
-        let mut attempt = 0;
-        loop {
-            match self.transport.send(ixs, &[self.oracle]) {
-                Err(e) if e.is_transient() && attempt < self.options.max_retries => {
-                    attempt += 1;
-                    std::thread::sleep(delay);
-                    delay *= 2;
+    fn member(&self, i: usize) -> (Role, Pubkey) {
+        match &self.queue[i] {
+            Item::Report { role, wallet, .. } => (*role, *wallet),
+            Item::Round { .. } => unreachable!("only reports are packed"),
+        }
+    }
+
+    /// Sends the packed reports. A report the program refuses is taken out
+    /// and handled by its kind; the rest are sent again (a transaction is
+    /// atomic: nothing of a refused one was applied).
+    fn flush(&mut self, p: &mut Pass) {
+        while !p.pending.is_empty() {
+            let ixs: Vec<Instruction> = p.pending.iter().map(|&i| self.report_ix(i).clone()).collect();
+            let sent = send_retrying(
+                self.transport,
+                &ixs,
+                &[self.oracle],
+                &self.options.retry,
+                &mut self.jitter,
+                &mut self.stats,
+            );
+            match sent {
+                Ok(()) => {
+                    self.summary.transactions += 1;
+                    self.summary.applied += p.pending.len();
+                    for &i in &p.pending {
+                        self.done[i] = true;
+                    }
+                    p.pending.clear();
                 }
-                other => return other,
+                Err(e @ SendError::Program { .. }) if e.is(PictorError::Paused) => {
+                    self.summary.transactions += 1;
+                    self.defer_all(p, "the program is paused".into());
+                    p.stalled = true;
+                }
+                Err(e @ SendError::Program { .. }) => {
+                    self.summary.transactions += 1;
+                    let k = e.instruction_index().unwrap_or(0).min(p.pending.len() - 1);
+                    let i = p.pending[k];
+                    let line = self.queue[i].line();
+                    match e.refusal() {
+                        Refusal::AlreadyDone => {
+                            self.summary.already_applied += 1;
+                            self.done[i] = true;
+                            p.pending.remove(k);
+                        }
+                        Refusal::Permanent => {
+                            let reason = match &e {
+                                SendError::Program { name, message, .. } => format!("{name}: {message}"),
+                                other => other.to_string(),
+                            };
+                            self.summary.refused.push((line, reason));
+                            self.done[i] = true;
+                            p.pending.remove(k);
+                        }
+                        Refusal::Transient => {
+                            // This member waits, with all its later reports.
+                            let member = self.member(i);
+                            p.blocked_members.insert(member);
+                            self.wait_on(line, e.to_string());
+                            let rest: Vec<usize> =
+                                p.pending.iter().copied().filter(|&j| self.member(j) != member).collect();
+                            p.pending = rest;
+                        }
+                    }
+                }
+                Err(e) => {
+                    // A transport fault that outlasted its retries: try again next pass.
+                    self.defer_all(p, format!("transport: {e}"));
+                    p.stalled = true;
+                }
             }
+        }
+    }
+
+    fn defer_all(&mut self, p: &mut Pass, reason: String) {
+        for i in std::mem::take(&mut p.pending) {
+            p.blocked_members.insert(self.member(i));
+            let line = self.queue[i].line();
+            self.wait_on(line, reason.clone());
         }
     }
 }

@@ -4,6 +4,7 @@ use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_cli::wallets::simulated_wallet;
 use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::transport::retry::RetryPolicy;
 use pictor_vip_sdk::transport::{
     transaction_size, unsigned_transaction, AddressLookupTableAccount, LookupTable, SendError, Transport,
 };
@@ -69,8 +70,14 @@ fn run_bot(
     feed: &str,
     retries: u32,
 ) -> anyhow::Result<Summary> {
-    let options =
-        BotOptions { max_retries: retries, backoff: Duration::from_millis(1), rank_batch: 2, progress: false };
+    let fast = Duration::from_millis(1);
+    let options = BotOptions {
+        retry: RetryPolicy { attempts: retries, first_backoff: fast, max_backoff: fast },
+        rank_batch: 2,
+        progress: false,
+        drain: Duration::ZERO,
+        pass_wait: fast,
+    };
     let mut bot = Bot::new(t, oracle, crank, options);
     bot.resolve_wallet = Box::new(resolve);
     bot.run(parse_feed(feed))
@@ -118,8 +125,9 @@ fn state(sim: &mut Simulation) -> Vec<(Pubkey, Option<Vec<u8>>)> {
         .collect()
 }
 
-/// Fails every send from the `kill_at`-th on (a crash), or lands the
-/// `kill_at`-th and then reports a transport error (a lost confirmation).
+/// Kills the bot at the `kill_at`-th send (a panic: the process dies there),
+/// or lands the `kill_at`-th and then reports a transport error (a lost
+/// confirmation).
 struct Flaky<'a> {
     inner: &'a mut dyn Transport,
     sends: usize,
@@ -164,6 +172,9 @@ impl Transport for Flaky<'_> {
     fn lookup_tables(&mut self, authority: &Pubkey) -> anyhow::Result<Vec<LookupTable>> {
         self.inner.lookup_tables(authority)
     }
+    fn fees_paid_lamports(&self) -> u64 {
+        self.inner.fees_paid_lamports()
+    }
 }
 
 impl Flaky<'_> {
@@ -186,7 +197,7 @@ impl Flaky<'_> {
         if self.lose_confirmation {
             return send(self.inner);
         }
-        Err(SendError::Transport("killed".into()))
+        panic!("killed at send {}", self.sends)
     }
 }
 
@@ -211,9 +222,12 @@ fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
         let mut sim = prepared();
         let mut flaky =
             Flaky { inner: &mut sim.runtime, sends: 0, kill_at, lose_confirmation: false, sizes: Vec::new() };
-        assert!(run_bot(&mut flaky, &oracle, &crank, &phase_b(), 0).is_err(), "killed at send {kill_at}");
+        let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_bot(&mut flaky, &oracle, &crank, &phase_b(), 0)
+        }));
+        assert!(killed.is_err(), "killed at send {kill_at}");
         let again = run_bot(&mut sim.runtime, &oracle, &crank, &phase_b(), 0).unwrap();
-        assert!(again.refused.is_empty(), "kill at {kill_at}: {:?}", again.refused);
+        assert!(again.refused.is_empty() && again.waiting.is_empty(), "kill at {kill_at}: {again:?}");
         assert_eq!(state(&mut sim), expected, "state after a kill at send {kill_at} and a restart");
         // A third run on the same feed changes nothing at all.
         let third = run_bot(&mut sim.runtime, &oracle, &crank, &phase_b(), 0).unwrap();

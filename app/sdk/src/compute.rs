@@ -233,7 +233,7 @@ mod documented {
             ("claim", vec![ix::claim(&k, &k, Role::Worker)], 124_450, 163_000),
             ("revoke / sync_pass", vec![ix::revoke(&k, Role::Worker, &k, &k, 1)], 41_000, 54_000),
             ("reinstate", vec![ix::reinstate(&k, Role::Worker, &k)], 12_500, 17_000),
-            ("open / finalise / abandon", vec![ix::open_round(&k, Role::Worker)], 12_500, 17_000),
+            ("open / finalise / abandon", vec![ix::open_round(&k, Role::Worker, 1)], 12_500, 17_000),
             ("rank_batch, 1 member", vec![ix::rank_batch(&k, Role::Worker, 1, &members[..1])], 16_000, 22_000),
             ("rank_batch, 59 members", vec![ix::rank_batch(&k, Role::Worker, 1, &members)], 219_000, 286_000),
         ];

@@ -2,15 +2,17 @@
 //! round a crashed crank left open, and syncing passes their holders burned
 //! before it opens a new one. The order is computed with the program's
 //! own `Member::order_key` and `ranking::order`; the program re-verifies it.
+use crate::errors::PictorError;
 use crate::ix;
 use crate::pda;
 use crate::ranking;
 use crate::read;
 use crate::state::{Board, Member, OpenRound, OrderKey, PassStatus, Role};
+use crate::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
 use crate::transport::{transaction_size, unsigned_transaction, LookupTable, SendError, Transport, PACKET_DATA_SIZE};
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
 use anchor_spl::token_2022::spl_token_2022::state::Mint;
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use pictor_vip::constants::{MAX_RANK_BATCH, MAX_TX_ACCOUNT_LOCKS};
 use solana_address_lookup_table_interface::instruction as alt;
 use solana_address_lookup_table_interface::state::LOOKUP_TABLE_MAX_ADDRESSES;
@@ -39,6 +41,10 @@ pub struct RoundOutcome {
     pub table_transactions: usize,
     /// Whether this run resumed a round left open.
     pub resumed: bool,
+    /// Sends repeated after transport faults.
+    pub retries: usize,
+    /// The round was already done (see [`RoundOptions::satisfied_since`]): nothing was sent.
+    pub already_done: bool,
 }
 
 /// The members of `role` that count in `open`, in the round's order, with their keys.
@@ -176,11 +182,17 @@ pub struct RoundOptions {
     pub batch_size: usize,
     /// Rank in v0 transactions through the role's lookup tables.
     pub lookup_tables: bool,
+    /// Retries of transport faults.
+    pub retry: RetryPolicy,
+    /// When set, a finalised round whose snapshot is at or after this time
+    /// (unix seconds) already answers the call: nothing is opened. Checked on
+    /// every read of the board, so a stale read cannot start a second round.
+    pub satisfied_since: Option<i64>,
 }
 
 impl Default for RoundOptions {
     fn default() -> Self {
-        RoundOptions { batch_size: 0, lookup_tables: true }
+        RoundOptions { batch_size: 0, lookup_tables: true, retry: RetryPolicy::default(), satisfied_since: None }
     }
 }
 
@@ -191,125 +203,287 @@ fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
 /// Records every pass of `role` that its holder burned but nobody synced yet
 /// (mint supply 0 or mint gone), so the next round does not rank it. Returns
 /// how many were synced.
-pub fn sync_burned_passes(t: &mut dyn Transport, role: Role) -> Result<usize> {
-    let holders: Vec<(Pubkey, Pubkey)> = read::members(t, role)?
+pub fn sync_burned_passes(t: &mut dyn Transport, crank: &Keypair, role: Role) -> Result<usize, RoundError> {
+    let policy = RetryPolicy::default();
+    let mut s = Sender { t, key: crank, policy, jitter: Jitter::new(7), stats: RetryStats::default() };
+    sync_burned_passes_with(&mut s, role)
+}
+
+fn sync_burned_passes_with(s: &mut Sender, role: Role) -> Result<usize, RoundError> {
+    let holders: Vec<(Pubkey, Pubkey)> = read::members(s.t, role)
+        .map_err(RoundError::read)?
         .into_iter()
         .filter(|(_, m)| m.pass_status() == PassStatus::Active)
         .map(|(_, m)| (m.wallet(), m.header().pass_rent_payer))
         .collect();
     let mints: Vec<Pubkey> = holders.iter().map(|(w, _)| pda::pass_mint(role, w)).collect();
-    let accounts = t.get_accounts(&mints)?;
+    let accounts = s.t.get_accounts(&mints).map_err(RoundError::read)?;
     let mut synced = 0;
     for ((wallet, rent_payer), mint) in holders.iter().zip(accounts) {
         let supply = match &mint {
             Some(a) if a.owner == anchor_spl::token_2022::ID => {
                 StateWithExtensions::<Mint>::unpack(&a.data)
-                    .map_err(|e| anyhow!("pass mint of {wallet}: {e}"))?
+                    .map_err(|e| RoundError::Unreachable(format!("pass mint of {wallet}: {e}")))?
                     .base
                     .supply
             }
             _ => 0,
         };
         if supply == 0 {
-            t.send(&[ix::sync_pass(role, wallet, rent_payer)], &[])
-                .with_context(|| format!("sync_pass of {wallet}"))?;
-            synced += 1;
+            match s.send(&[ix::sync_pass(role, wallet, rent_payer)]) {
+                Ok(()) => synced += 1,
+                // Synced meanwhile (a stale read of the member).
+                Err(e) if e.is(PictorError::NoActivePass) => {}
+                Err(e) => return Err(RoundError::from_send(format!("sync_pass of {wallet}"), e)),
+            }
         }
     }
     Ok(synced)
 }
 
-/// Opens (or resumes) a round of `role` and ranks every holder in batches of
-/// at most `batch_size`, then finalises it. `progress(ranked, total)` is
-/// called after each batch. Safe to re-run after a crash at any point.
+/// Why [`run_round`] stopped before the round was finalised.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    /// The program is paused: run the round again once it is unpaused.
+    #[error("the program is paused: the round waits until it is unpaused")]
+    Paused,
+    /// The cluster could not be reached (after retries), or kept answering
+    /// with stale reads: run the round again later.
+    #[error("the cluster is unreachable or behind: {0}")]
+    Unreachable(String),
+    /// The program refused a step for a reason no retry changes.
+    #[error("{step} refused: {error}")]
+    Refused {
+        /// The step (`open_round`, `rank_batch at rank N`, …).
+        step: String,
+        /// The program's answer.
+        error: SendError,
+    },
+}
+
+impl RoundError {
+    /// Whether running the round again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        !matches!(self, RoundError::Refused { .. })
+    }
+
+    fn from_send(step: impl Into<String>, error: SendError) -> Self {
+        if error.is(PictorError::Paused) {
+            RoundError::Paused
+        } else if error.is_transient() {
+            RoundError::Unreachable(error.to_string())
+        } else {
+            RoundError::Refused { step: step.into(), error }
+        }
+    }
+
+    fn read(e: anyhow::Error) -> Self {
+        RoundError::Unreachable(format!("{e:#}"))
+    }
+}
+
+/// Re-reads of the chain [`run_round`] makes after refusals that a stale
+/// read explains, before it gives up with [`RoundError::Unreachable`].
+pub const ROUND_ATTEMPTS: usize = 12;
+
+/// Abandons the open `round` (already closed by someone else is fine).
+fn abandon(s: &mut Sender, role: Role, round: u32) -> Result<(), RoundError> {
+    match s.send(&[ix::abandon_round(&s.key.pubkey(), role, round)]) {
+        Err(e) if !explained_by_a_stale_read(&e) => Err(RoundError::from_send("abandon_round", e)),
+        _ => Ok(()),
+    }
+}
+
+/// The crank's sending side: the transport, its key, and retries.
+struct Sender<'a> {
+    t: &'a mut dyn Transport,
+    key: &'a Keypair,
+    policy: RetryPolicy,
+    jitter: Jitter,
+    stats: RetryStats,
+}
+
+impl Sender<'_> {
+    fn send(&mut self, ixs: &[Instruction]) -> Result<(), SendError> {
+        send_retrying(self.t, ixs, &[self.key], &self.policy, &mut self.jitter, &mut self.stats)
+    }
+
+    fn send_v0(&mut self, ixs: &[Instruction], tables: &[AddressLookupTableAccount]) -> Result<(), SendError> {
+        let mut wait = self.policy.first_backoff;
+        let mut attempt = 0;
+        loop {
+            match self.t.send_v0(ixs, &[self.key], tables) {
+                Err(e) if e.is_transient() && attempt < self.policy.attempts => {
+                    attempt += 1;
+                    self.stats.retries += 1;
+                    std::thread::sleep(self.jitter.spread(wait));
+                    wait = (wait * 2).min(self.policy.max_backoff);
+                }
+                other => return other.map(drop),
+            }
+        }
+    }
+
+    fn pause(&mut self) {
+        std::thread::sleep(self.jitter.spread(self.policy.first_backoff));
+    }
+}
+
+/// Errors of a round step that a stale read, or another crank, explains:
+/// read the chain again and go on from what it says.
+fn explained_by_a_stale_read(e: &SendError) -> bool {
+    [
+        PictorError::AlreadyRanked,
+        PictorError::OrderViolation,
+        PictorError::NotRoundMember,
+        PictorError::NoOpenRound,
+        PictorError::WrongRound,
+        PictorError::RoundInProgress,
+        PictorError::RoundIncomplete,
+        PictorError::BatchTooLarge,
+    ]
+    .iter()
+    .any(|p| e.is(*p))
+}
+
+/// Opens (or resumes) a round of `role` and ranks every holder in batches,
+/// then finalises it. `progress(ranked, total)` is called after each batch.
+///
+/// Safe to re-run after a crash at any point, and safe against a node that
+/// answers from behind the cluster: every step is checked by the program
+/// (the round number to open, the order, the count), and a refusal that a
+/// stale read explains makes the crank read again and go on from the chain's
+/// state. A round left open by a crashed crank is resumed; one whose ranked
+/// prefix does not match the order computed now (the facts changed under
+/// it) is abandoned and started over.
 pub fn run_round(
     t: &mut dyn Transport,
     crank: &Keypair,
     role: Role,
     options: RoundOptions,
     progress: &mut dyn FnMut(u32, u32),
-) -> Result<RoundOutcome> {
+) -> Result<RoundOutcome, RoundError> {
+    let seed = u64::from_le_bytes(crank.pubkey().to_bytes()[..8].try_into().expect("8 bytes"));
+    let mut s =
+        Sender { t, key: crank, policy: options.retry, jitter: Jitter::new(seed), stats: RetryStats::default() };
     let crank_key = crank.pubkey();
+    let mut target: Option<u32> = None;
     let mut resumed = true;
-    let open = match board(t, role)?.open {
-        Some(open) => open,
-        None => {
-            resumed = false;
-            sync_burned_passes(t, role)?;
-            t.send(&[ix::open_round(&crank_key, role)], &[crank]).context("open_round")?;
-            board(t, role)?.open.ok_or_else(|| anyhow!("round did not open"))?
-        }
-    };
-    let order = round_order(t, role, &open)?;
-    if order.len() != open.members as usize {
-        bail!(
-            "round {} of {} expects {} holders but {} were found: is the account index complete?",
-            open.round,
-            role.as_str(),
-            open.members,
-            order.len()
-        );
-    }
-    let done = order.iter().take_while(|(_, m, _)| m.rank_in(open.round).is_some()).count();
-    if done != open.ranked as usize || order[done..].iter().any(|(_, m, _)| m.rank_in(open.round).is_some()) {
-        // Not a prefix of the order we compute: start over rather than guess.
-        t.send(&[ix::abandon_round(&crank_key, role, open.round)], &[crank]).context("abandon_round")?;
-        return run_round(t, crank, role, options, progress);
-    }
-    progress(open.ranked, open.members);
-    let keys: Vec<Pubkey> = order[done..].iter().map(|(k, _, _)| *k).collect();
-    let mut table_transactions = 0;
-    let (tables, most) = if options.lookup_tables && !keys.is_empty() {
-        let (tables, sent) = prepare_lookup_tables(t, crank, role, &keys)?;
-        table_transactions = sent;
-        let accounts: Vec<AddressLookupTableAccount> = tables.iter().map(LookupTable::account).collect();
-        (accounts, max_lookup_rank_batch(&t.fee_payer(), &crank_key, role))
-    } else {
-        (Vec::new(), max_rank_batch(&t.fee_payer(), &crank_key, role))
-    };
-    let batch_size = if options.batch_size == 0 { most } else { options.batch_size.min(most) };
-    let mut batches = 0;
-    let mut ranked = open.ranked;
-    for chunk in keys.chunks(batch_size.max(1)) {
-        let ixs = rank_batch_instructions(&crank_key, role, open.round, chunk);
-        let sent =
-            if tables.is_empty() { t.send(&ixs, &[crank]) } else { t.send_v0(&ixs, &[crank], &tables).map(drop) };
-        match sent {
-            Ok(()) => {}
-            // A retried batch that had landed: already ranked, move on.
-            Err(e)
-                if e.is(pictor_vip::errors::PictorError::AlreadyRanked)
-                    && e.instruction_index() == Some(RANK_BATCH_INDEX) => {}
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("rank_batch at rank {}", ranked + 1))),
-        }
-        batches += 1;
-        ranked += chunk.len() as u32;
-        progress(ranked, open.members);
-    }
-    send_finalise(t, crank, role, open.round)?;
-    Ok(RoundOutcome {
-        role,
-        round: open.round,
-        members: open.members,
-        priority: open.priority_count,
-        batches,
-        table_transactions,
-        resumed,
-    })
-}
-
-fn send_finalise(t: &mut dyn Transport, crank: &Keypair, role: Role, round: u32) -> Result<()> {
-    match t.send(&[ix::finalise_round(&crank.pubkey(), role, round)], &[crank]) {
-        Ok(()) => Ok(()),
-        Err(SendError::Program { code: Some(c), .. })
-            if c == u32::from(pictor_vip::errors::PictorError::NoOpenRound) =>
-        {
-            // Finalised by an earlier attempt whose confirmation was lost.
-            match board(t, role)?.finalised {
-                Some(f) if f.round == round => Ok(()),
-                _ => bail!("round {round} is neither open nor finalised"),
+    let (mut batches, mut table_transactions, mut mismatches, mut order_violations) = (0, 0, 0, 0);
+    for _ in 0..ROUND_ATTEMPTS {
+        let b = board(s.t, role).map_err(RoundError::read)?;
+        if let (Some(r), Some(done)) = (target, &b.finalised) {
+            if b.open.is_none() && done.round >= r {
+                return Ok(RoundOutcome {
+                    role,
+                    round: r,
+                    members: done.members,
+                    priority: done.priority_count,
+                    batches,
+                    table_transactions,
+                    resumed,
+                    retries: s.stats.retries,
+                    already_done: false,
+                });
             }
         }
-        Err(e) => Err(anyhow::Error::new(e).context("finalise_round")),
+        if let (None, None, Some(since), Some(done)) = (target, &b.open, options.satisfied_since, &b.finalised) {
+            if done.snapshot_ts >= since {
+                return Ok(RoundOutcome {
+                    role,
+                    round: done.round,
+                    members: done.members,
+                    priority: done.priority_count,
+                    batches,
+                    table_transactions,
+                    resumed: false,
+                    retries: s.stats.retries,
+                    already_done: true,
+                });
+            }
+        }
+        let Some(open) = b.open else {
+            if target.is_none() {
+                resumed = false;
+                sync_burned_passes_with(&mut s, role)?;
+            }
+            match s.send(&[ix::open_round(&crank_key, role, b.next_round)]) {
+                Ok(()) => target = Some(b.next_round),
+                Err(e) if e.is(PictorError::RoundInProgress) || e.is(PictorError::WrongRound) => s.pause(),
+                Err(e) => return Err(RoundError::from_send("open_round", e)),
+            }
+            continue;
+        };
+        target = Some(open.round);
+        let order = round_order(s.t, role, &open).map_err(RoundError::read)?;
+        // Still to rank: the holders counted in the round and not ranked yet,
+        // in order (a member revoked after its rank keeps its place counted).
+        let todo: Vec<Pubkey> =
+            order.iter().filter(|(_, m, _)| m.rank_in(open.round).is_none()).map(|(k, _, _)| *k).collect();
+        if todo.len() != (open.members - open.ranked) as usize {
+            // A stale read of the members or the board: read again; if the
+            // count never agrees, start the round over.
+            mismatches += 1;
+            if mismatches >= ROUND_ATTEMPTS / 2 {
+                abandon(&mut s, role, open.round)?;
+                target = None;
+                mismatches = 0;
+            }
+            s.pause();
+            continue;
+        }
+        progress(open.ranked, open.members);
+        let keys = todo;
+        let (tables, most) = if options.lookup_tables && !keys.is_empty() {
+            let (tables, sent) = prepare_lookup_tables(s.t, crank, role, &keys).map_err(RoundError::read)?;
+            table_transactions += sent;
+            let accounts: Vec<AddressLookupTableAccount> = tables.iter().map(LookupTable::account).collect();
+            (accounts, max_lookup_rank_batch(&s.t.fee_payer(), &crank_key, role))
+        } else {
+            (Vec::new(), max_rank_batch(&s.t.fee_payer(), &crank_key, role))
+        };
+        let batch_size = if options.batch_size == 0 { most } else { options.batch_size.min(most) };
+        let mut ranked = open.ranked;
+        let mut settled = true;
+        for chunk in keys.chunks(batch_size.max(1)) {
+            let ixs = rank_batch_instructions(&crank_key, role, open.round, chunk);
+            let sent = if tables.is_empty() { s.send(&ixs) } else { s.send_v0(&ixs, &tables) };
+            match sent {
+                Ok(()) => {
+                    batches += 1;
+                    ranked += chunk.len() as u32;
+                    progress(ranked, open.members);
+                }
+                Err(e) if e.is(PictorError::OrderViolation) && ranked == open.ranked => {
+                    // The first member to rank does not follow the last one
+                    // ranked: if fresh reads keep saying so, the facts moved
+                    // under a round left open; start it over.
+                    order_violations += 1;
+                    if order_violations >= 3 {
+                        abandon(&mut s, role, open.round)?;
+                        target = None;
+                        order_violations = 0;
+                    }
+                    settled = false;
+                    break;
+                }
+                Err(e) if explained_by_a_stale_read(&e) => {
+                    settled = false;
+                    break;
+                }
+                Err(e) => return Err(RoundError::from_send(format!("rank_batch at rank {}", ranked + 1), e)),
+            }
+        }
+        if settled {
+            match s.send(&[ix::finalise_round(&crank_key, role, open.round)]) {
+                Ok(()) => {}
+                Err(e) if explained_by_a_stale_read(&e) => s.pause(),
+                Err(e) => return Err(RoundError::from_send("finalise_round", e)),
+            }
+        }
     }
+    Err(RoundError::Unreachable(format!(
+        "the {} round did not settle after {ROUND_ATTEMPTS} reads of the chain",
+        role.as_str()
+    )))
 }

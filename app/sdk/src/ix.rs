@@ -159,9 +159,9 @@ fn crank_round(crank: &Pubkey, role: Role) -> acc::CrankRound {
     acc::CrankRound { crank: *crank, config: pda::config(), board: pda::board(role) }
 }
 
-/// `open_round`, signed by the crank.
-pub fn open_round(crank: &Pubkey, role: Role) -> Instruction {
-    build(crank_round(crank, role), data::OpenRound { role })
+/// `open_round` of round number `round` (the board's `next_round`), signed by the crank.
+pub fn open_round(crank: &Pubkey, role: Role, round: u32) -> Instruction {
+    build(crank_round(crank, role), data::OpenRound { role, round })
 }
 
 /// `rank_batch` over `members` (member account addresses, in rank order),

@@ -52,7 +52,7 @@ pub enum PictorError {
     RoundInProgress,
     #[msg("No ranking round of this role is open: open one first")]
     NoOpenRound,
-    #[msg("The round number does not match the open round: read the board and use its open round")]
+    #[msg("The round number is not the open round (or, to open one, the next round): read the board again")]
     WrongRound,
     #[msg("Members are not in descending score order (ties: earlier pass first): recompute the order with the SDK's crank")]
     OrderViolation,

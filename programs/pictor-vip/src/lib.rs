@@ -114,10 +114,10 @@ pub mod pictor_vip {
         instructions::sync_pass::sync_pass(ctx, role)
     }
 
-    /// Opens a ranking round of `role` as of now. Signer: crank.
+    /// Opens round number `round` (the board's next) of `role` as of now. Signer: crank.
     #[access_control(ctx.accounts.config.require_not_paused())]
-    pub fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
-        instructions::open_round::open_round(ctx, role)
+    pub fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
+        instructions::open_round::open_round(ctx, role, round)
     }
 
     /// Ranks the members given as remaining accounts, in order. Signer: crank.

@@ -1,4 +1,4 @@
-use super::{caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Transport};
+use super::{caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Transport};
 use crate::compute::with_budget;
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
@@ -15,6 +15,7 @@ use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
 use std::collections::{BTreeSet, HashSet};
 
 /// Native entry of the program for `solana-program-test`. Anchor's `entry`
@@ -60,6 +61,8 @@ pub struct InProcess {
     sent: HashSet<Signature>,
     /// Compute-unit price of every transaction, micro-lamports per unit.
     compute_unit_price: u64,
+    /// Fees of the transactions sent that were executed, lamports.
+    fees_paid: u64,
 }
 
 impl InProcess {
@@ -93,7 +96,8 @@ impl InProcess {
             },
         );
         let ctx = rt.block_on(pt.start_with_context());
-        let mut me = InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new(), compute_unit_price: 0 };
+        let mut me =
+            InProcess { rt, ctx, touched: BTreeSet::new(), sent: HashSet::new(), compute_unit_price: 0, fees_paid: 0 };
         me.set_time(start_ts)?;
         Ok(me)
     }
@@ -137,8 +141,14 @@ impl InProcess {
     }
 
     /// Records the writable accounts of `instructions` in the account index,
-    /// processes `tx` and decodes a failure.
-    fn process(&mut self, instructions: &[Instruction], tx: impl Into<VersionedTransaction>) -> Result<(), SendError> {
+    /// processes `tx`, counts its fee (`fee` lamports) if it was executed,
+    /// and decodes a failure.
+    fn process(
+        &mut self,
+        instructions: &[Instruction],
+        tx: impl Into<VersionedTransaction>,
+        fee: u64,
+    ) -> Result<(), SendError> {
         for ix in instructions {
             self.touched.extend(ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey));
         }
@@ -146,6 +156,9 @@ impl InProcess {
             .rt
             .block_on(self.ctx.banks_client.process_transaction_with_metadata(tx))
             .map_err(|e| SendError::Transport(e.to_string()))?;
+        if matches!(outcome.result, Ok(()) | Err(TransactionError::InstructionError(..))) {
+            self.fees_paid += fee;
+        }
         let logs = outcome.metadata.map(|m| m.log_messages).unwrap_or_default();
         outcome.result.map_err(|e| SendError::from_transaction_error(e, &logs))
     }
@@ -198,12 +211,18 @@ impl Transport for InProcess {
         let blockhash = self.latest_blockhash()?;
         let (tx, added, size) =
             sign_v0_transaction(instructions, &self.ctx.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        self.process(instructions, tx).map_err(|e| caller_index(e, added))?;
+        let (budgeted, _) = with_budget(instructions, self.compute_unit_price);
+        let fee = transaction_fee(tx.signatures.len(), &budgeted);
+        self.process(instructions, tx, fee).map_err(|e| caller_index(e, added))?;
         Ok(size)
     }
 
     fn slot(&mut self) -> Result<u64> {
         Ok(self.rt.block_on(self.ctx.banks_client.get_root_slot())?)
+    }
+
+    fn fees_paid_lamports(&self) -> u64 {
+        self.fees_paid
     }
 
     /// The in-process runtime does not advance on its own: it is moved there.
@@ -237,11 +256,11 @@ impl Transport for InProcess {
         // signature; make it unique with a compute-unit price a few
         // micro-lamports above the one set.
         let mut bump = 0;
-        let (tx, added) = loop {
+        let (tx, added, fee) = loop {
             let (ixs, added) = with_budget(instructions, self.compute_unit_price + bump);
             let tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
             if !self.sent.contains(&tx.signatures[0]) {
-                break (tx, added);
+                break (tx.clone(), added, transaction_fee(tx.signatures.len(), &ixs));
             }
             bump += 1;
             if bump > 1_000 {
@@ -251,6 +270,6 @@ impl Transport for InProcess {
             }
         };
         self.sent.insert(tx.signatures[0]);
-        self.process(instructions, tx).map_err(|e| caller_index(e, added))
+        self.process(instructions, tx, fee).map_err(|e| caller_index(e, added))
     }
 }

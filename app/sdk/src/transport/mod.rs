@@ -3,6 +3,7 @@
 //! the real Token-2022 / ATA programs) and [`Rpc`] (a cluster over JSON-RPC).
 //! The bot, the crank and the CLI are written against [`Transport`] only.
 mod in_process;
+pub mod retry;
 mod rpc;
 
 pub use in_process::{native_entry, InProcess};
@@ -27,6 +28,24 @@ use thiserror::Error;
 
 /// Largest serialized transaction a cluster accepts, in bytes.
 pub const PACKET_DATA_SIZE: usize = 1_232;
+/// Fee per signature, in lamports.
+pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
+
+/// The fee of a transaction with `signatures` signatures and these
+/// instructions (compute-budget ones included), in lamports: 5,000 per
+/// signature plus the priority fee, ⌈limit × price / 10⁶⌉.
+pub fn transaction_fee(signatures: usize, instructions: &[Instruction]) -> u64 {
+    let (mut limit, mut price) = (200_000u64, 0u64);
+    for ix in instructions.iter().filter(|ix| ix.program_id == solana_compute_budget_interface::ID) {
+        match ix.data.first() {
+            Some(2) if ix.data.len() >= 5 => limit = u64::from(u32::from_le_bytes(ix.data[1..5].try_into().unwrap())),
+            Some(3) if ix.data.len() >= 9 => price = u64::from_le_bytes(ix.data[1..9].try_into().unwrap()),
+            _ => {}
+        }
+    }
+    let priority = (u128::from(limit) * u128::from(price)).div_ceil(1_000_000);
+    signatures as u64 * LAMPORTS_PER_SIGNATURE + u64::try_from(priority).unwrap_or(u64::MAX)
+}
 
 /// Why a transaction did not land.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
@@ -49,9 +68,18 @@ pub enum SendError {
     /// The runtime refused the transaction as a whole.
     #[error("transaction refused: {0}")]
     Transaction(String),
-    /// The transport failed (network, RPC node); the transaction may or may not have landed.
+    /// The transport failed (network, RPC node, a timeout); the transaction
+    /// may or may not have landed.
     #[error("transport error: {0}")]
     Transport(String),
+    /// The blockhash expired before the transaction landed: nothing was
+    /// applied; re-sign with a fresh blockhash and send again.
+    #[error("the blockhash expired before the transaction landed")]
+    BlockhashExpired,
+    /// The cluster had already processed this very transaction (a duplicate
+    /// delivery): it landed; a re-signed copy tells how it went.
+    #[error("the transaction was already processed")]
+    AlreadyProcessed,
 }
 
 impl SendError {
@@ -68,9 +96,24 @@ impl SendError {
         }
     }
 
-    /// Whether retrying the same transaction may succeed.
+    /// Whether the transport, not the program, failed: sending again (re-signed) may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self, SendError::Transport(_))
+        matches!(self, SendError::Transport(_) | SendError::BlockhashExpired | SendError::AlreadyProcessed)
+    }
+
+    /// How a report (or crank step) refused with this error is handled.
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            SendError::Program { code: Some(c), .. } => match PictorError::from_code(*c) {
+                Some(PictorError::ReportAlreadyApplied) => Refusal::AlreadyDone,
+                Some(PictorError::Paused | PictorError::DayNotCompleted | PictorError::FactTimeInFuture) => {
+                    Refusal::Transient
+                }
+                _ => Refusal::Permanent,
+            },
+            SendError::Program { .. } | SendError::TooLarge(_) | SendError::Transaction(_) => Refusal::Permanent,
+            SendError::Transport(_) | SendError::BlockhashExpired | SendError::AlreadyProcessed => Refusal::Transient,
+        }
     }
 
     /// Builds the error from a transaction error and the program logs.
@@ -88,9 +131,24 @@ impl SendError {
                     });
                 SendError::Program { index: usize::from(index), code, name, message }
             }
+            TransactionError::BlockhashNotFound => SendError::BlockhashExpired,
+            TransactionError::AlreadyProcessed => SendError::AlreadyProcessed,
             other => SendError::Transaction(other.to_string()),
         }
     }
+}
+
+/// The three kinds of refusal (the bot's classification).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Retry later: the program is paused, the cluster clock is behind the
+    /// fact time (a day not over yet, a fact time beyond the skew), or the
+    /// transport failed.
+    Transient,
+    /// Already done: the report's sequence number was already applied.
+    AlreadyDone,
+    /// Never going to succeed: recorded with its reason.
+    Permanent,
 }
 
 /// `(name, message)` of a program error code: the program's own errors and
@@ -164,6 +222,9 @@ pub trait Transport {
     fn slot(&mut self) -> Result<u64>;
     /// Returns once the cluster's slot is at least `slot`.
     fn wait_for_slot(&mut self, slot: u64) -> Result<()>;
+    /// Fees of the transactions this transport sent that landed (succeeded
+    /// or failed in the program), in lamports.
+    fn fees_paid_lamports(&self) -> u64;
     /// The address lookup tables whose authority is `authority`, with their
     /// metadata (only active ones: not being deactivated).
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>>;

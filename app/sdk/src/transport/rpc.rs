@@ -1,5 +1,5 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Transport,
+    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Transport,
     LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::compute::with_budget;
@@ -25,6 +25,7 @@ pub struct Rpc {
     client: RpcClient,
     payer: Keypair,
     compute_unit_price: u64,
+    fees_paid: u64,
 }
 
 impl Rpc {
@@ -34,6 +35,7 @@ impl Rpc {
             client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
             payer,
             compute_unit_price: 0,
+            fees_paid: 0,
         }
     }
 
@@ -94,7 +96,16 @@ impl Transport for Rpc {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
         let (instructions, added) = with_budget(instructions, self.compute_unit_price);
         let tx = sign_transaction(&instructions, &self.payer, signers, blockhash)?;
-        self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(|e| caller_index(Self::map_error(e), added))
+        let fee = transaction_fee(tx.signatures.len(), &instructions);
+        let result = self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(Self::map_error);
+        if matches!(result, Ok(()) | Err(SendError::Program { .. })) {
+            self.fees_paid += fee;
+        }
+        result.map_err(|e| caller_index(e, added))
+    }
+
+    fn fees_paid_lamports(&self) -> u64 {
+        self.fees_paid
     }
 
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {

@@ -6,12 +6,15 @@ use crate::ranking::priority_count;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
-pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role) -> Result<()> {
+/// `round` must be the board's next round number: a crank acting on a stale
+/// read of the board (an RPC node behind) is refused with `WrongRound`
+/// instead of opening a round nobody asked for.
+pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
     let config = &ctx.accounts.config;
     let board = &mut ctx.accounts.board;
     board.require_no_open_round()?;
+    require!(round == board.next_round, PictorError::WrongRound);
     let snapshot_ts = Clock::get()?.unix_timestamp;
-    let round = board.next_round;
     let members = board.active_holders;
     let priority = priority_count(members, config.rules.priority_bps);
     board.next_round = round.checked_add(1).ok_or(PictorError::Overflow)?;
