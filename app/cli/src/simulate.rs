@@ -82,6 +82,7 @@ pub fn demo_pass_metadata() -> PassMetadata {
 pub struct Simulation {
     /// The runtime.
     pub runtime: InProcess,
+    admin: Keypair,
     oracle: Keypair,
     crank: Keypair,
     members: BTreeSet<(Role, String)>,
@@ -106,7 +107,20 @@ impl Simulation {
             pass_metadata: demo_pass_metadata(),
         };
         runtime.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).context("initialize")?;
-        Ok(Simulation { runtime, oracle, crank, members: BTreeSet::new(), rejected: Vec::new(), rounds: Vec::new() })
+        Ok(Simulation {
+            runtime,
+            admin,
+            oracle,
+            crank,
+            members: BTreeSet::new(),
+            rejected: Vec::new(),
+            rounds: Vec::new(),
+        })
+    }
+
+    /// The admin key of the simulation (the upgrade authority too).
+    pub fn admin(&self) -> &Keypair {
+        &self.admin
     }
 
     /// The oracle key of the simulation.

@@ -143,6 +143,9 @@ pub fn prepare_lookup_tables(
     let known: HashSet<Pubkey> = tables.iter().flat_map(|tb| tb.addresses.iter().copied()).collect();
     let mut pending: Vec<Pubkey> = members.iter().filter(|m| !known.contains(m)).copied().collect();
     if pending.is_empty() {
+        // An extension an earlier attempt sent may not be active yet.
+        let newest = tables.iter().map(|tb| tb.last_extended_slot).max().unwrap_or(0);
+        t.wait_for_slot(newest + 1)?;
         return Ok((tables, 0));
     }
     let mut sent = 0;

@@ -1,0 +1,159 @@
+//! Shared by the bot's test files: the feeds, the prepared runtime, the
+//! state compared between runs.
+#![allow(dead_code)]
+use pictor_vip_cli::bot::{Bot, BotOptions, Summary};
+use pictor_vip_cli::feed::parse_feed;
+use pictor_vip_cli::simulate::Simulation;
+use pictor_vip_cli::wallets::simulated_wallet;
+use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::transport::retry::RetryPolicy;
+use pictor_vip_sdk::transport::Transport;
+use pictor_vip_sdk::{ix, pda, Keypair, Pubkey, Signer};
+use std::time::Duration;
+
+/// 2026-10-01 06:00 UTC: every day of September is complete.
+pub const END: i64 = 20_727 * 86_400 + 6 * 3_600;
+
+pub fn day_line(wallet: &str, seq: u32, day: u32, minutes: u32, frames: u32) -> String {
+    format!(
+        r#"{{"type":"worker_day","at":"2026-10-01T00:00:00Z","wallet":"{wallet}","seq":{seq},"day":"2026-09-{day:02}","uptime_minutes":{minutes},"frames_completed":{frames},"jobs_failed":0}}"#
+    )
+}
+
+/// Phase A: enough facts for 4 creators and 3 workers to be eligible.
+pub fn phase_a() -> String {
+    let mut lines = Vec::new();
+    for i in 0..4 {
+        lines.push(format!(
+            r#"{{"type":"recharge","at":"2026-10-01T00:00:00Z","wallet":"c{i}","seq":1,"usdt":"{}"}}"#,
+            6_000 + i
+        ));
+        lines.push(format!(r#"{{"type":"spend","at":"2026-10-01T00:00:00Z","wallet":"c{i}","seq":2,"usdt":"5000"}}"#));
+    }
+    for w in 0..3 {
+        for d in 1..=30 {
+            lines.push(day_line(&format!("w{w}"), d, d, 960 + 100 * w, 1));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Phase B (the one the bot is killed in): more facts, then a round of each role.
+pub fn phase_b() -> String {
+    let mut lines = Vec::new();
+    for i in 0..4 {
+        lines.push(format!(
+            r#"{{"type":"frames","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":3,"frames":{}}}"#,
+            10 * (4 - i)
+        ));
+        lines.push(format!(
+            r#"{{"type":"recharge","at":"2026-10-01T01:00:00Z","wallet":"c{i}","seq":4,"usdt":"{}.5"}}"#,
+            100 * i
+        ));
+    }
+    for w in 0..3 {
+        lines.push(format!(r#"{{"type":"gpu","at":"2026-10-01T01:00:00Z","wallet":"w{w}","seq":31,"model":"RTX 4090","vram_gb":{},"hashpower":100}}"#, 16 * w));
+    }
+    lines.push(r#"{"type":"round","at":"2026-10-01T02:00:00Z","role":"creator"}"#.into());
+    lines.push(r#"{"type":"round","at":"2026-10-01T02:00:00Z","role":"worker"}"#.into());
+    lines.join("\n")
+}
+
+/// Phase C (the fault runs): facts in five waves, then a round of each role.
+/// (The runtime's clock stays at [`END`], 06:00, so one round per role: a
+/// round whose snapshot is at or after a `round` line's time answers it.)
+pub fn phase_c() -> String {
+    let mut lines = Vec::new();
+    for k in 0..5u32 {
+        let at = format!("2026-10-01T03:{:02}:00Z", 10 * k);
+        for i in 0..4u32 {
+            lines.push(format!(
+                r#"{{"type":"frames","at":"{at}","wallet":"c{i}","seq":{},"frames":{}}}"#,
+                5 + 2 * k,
+                1 + (i * 7 + k * 3) % 11
+            ));
+            lines.push(format!(
+                r#"{{"type":"recharge","at":"{at}","wallet":"c{i}","seq":{},"usdt":"{}.25"}}"#,
+                6 + 2 * k,
+                3 * i + k
+            ));
+        }
+        for w in 0..3u32 {
+            lines.push(format!(
+                r#"{{"type":"gpu","at":"{at}","wallet":"w{w}","seq":{},"model":"GPU {k}","vram_gb":{},"hashpower":{}}}"#,
+                40 + k,
+                8 * ((w + k) % 7),
+                100 * k
+            ));
+        }
+    }
+    lines.push(r#"{"type":"round","at":"2026-10-01T05:50:00Z","role":"creator"}"#.into());
+    lines.push(r#"{"type":"round","at":"2026-10-01T05:50:00Z","role":"worker"}"#.into());
+    lines.join("\n")
+}
+
+pub fn resolve(w: &str) -> Option<Pubkey> {
+    Some(simulated_wallet(w).0)
+}
+
+pub fn run_bot(
+    t: &mut dyn Transport,
+    oracle: &Keypair,
+    crank: &Keypair,
+    feed: &str,
+    retries: u32,
+) -> anyhow::Result<Summary> {
+    let fast = Duration::from_millis(1);
+    let options = BotOptions {
+        retry: RetryPolicy { attempts: retries, first_backoff: fast, max_backoff: fast },
+        rank_batch: 2,
+        progress: false,
+        drain: Duration::ZERO,
+        pass_wait: fast,
+    };
+    let mut bot = Bot::new(t, oracle, crank, options);
+    bot.resolve_wallet = Box::new(resolve);
+    bot.run(parse_feed(feed))
+}
+
+/// A runtime after phase A and the eligible members' claims.
+pub fn prepared() -> Simulation {
+    let mut sim = Simulation::start(END).unwrap();
+    let (oracle, crank) = (sim.oracle().insecure_clone(), sim.crank().insecure_clone());
+    let s = run_bot(&mut sim.runtime, &oracle, &crank, &phase_a(), 0).unwrap();
+    assert_eq!((s.applied, s.refused.len()), (8 + 90, 0));
+    let payer = sim.runtime.fee_payer();
+    for (w, role) in
+        (0..4).map(|i| (format!("c{i}"), Role::Creator)).chain((0..3).map(|i| (format!("w{i}"), Role::Worker)))
+    {
+        let kp = simulated_wallet(&w).1.unwrap();
+        sim.runtime.send(&[ix::claim(&kp.pubkey(), &payer, role)], &[&kp]).unwrap();
+    }
+    sim
+}
+
+/// Every program account the test cares about, as raw bytes.
+pub fn state(sim: &mut Simulation) -> Vec<(Pubkey, Option<Vec<u8>>)> {
+    let mut keys = vec![pda::board(Role::Creator), pda::board(Role::Worker)];
+    for i in 0..4 {
+        keys.push(pda::member(Role::Creator, &simulated_wallet(&format!("c{i}")).0));
+    }
+    for i in 0..3 {
+        keys.push(pda::member(Role::Worker, &simulated_wallet(&format!("w{i}")).0));
+    }
+    // Each simulation has its own fee payer, recorded as the pass's rent
+    // payer: blank it so that two runs compare on everything else.
+    let payer = 8 + std::mem::offset_of!(pictor_vip_sdk::state::MemberHeader, pass_rent_payer);
+    keys.into_iter()
+        .map(|k| {
+            let data = sim.runtime.get_account(&k).unwrap().map(|a| {
+                let mut data = a.data;
+                if k != pda::board(Role::Creator) && k != pda::board(Role::Worker) {
+                    data[payer..payer + 32].fill(0);
+                }
+                data
+            });
+            (k, data)
+        })
+        .collect()
+}
