@@ -1,74 +1,60 @@
-//! `--url` and `--keypair`, following the Solana CLI: monikers, and the
-//! Solana CLI config file (`~/.config/solana/cli/config.yml`) as default.
-use anyhow::{anyhow, Context, Result};
+//! `--url` and `--keypair`, as the Solana CLI resolves them
+//! (`solana-cli-config`): the flag, else the Solana CLI config file
+//! (`~/.config/solana/cli/config.yml`), else the default; URL monikers
+//! (`mainnet-beta`, `devnet`, `testnet`, `localhost` and their initials).
+//! Commands that only read need no keypair at all.
+use anyhow::{anyhow, Result};
 use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::Keypair;
+use solana_cli_config::{Config, ConfigInput, CONFIG_FILE};
 use std::path::{Path, PathBuf};
 
-/// `json_rpc_url` and `keypair_path` read from a Solana CLI config file.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SolanaConfig {
-    /// RPC URL.
-    pub json_rpc_url: Option<String>,
-    /// Default keypair path.
-    pub keypair_path: Option<PathBuf>,
+/// The cluster URL and keypair path the flags and the config file give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// RPC URL (monikers expanded).
+    pub url: String,
+    /// Keypair path.
+    pub keypair_path: PathBuf,
+    /// Whether the keypair path was given (flag or config file) rather than the default.
+    pub keypair_explicit: bool,
 }
 
-/// The Solana CLI config path (`$HOME/.config/solana/cli/config.yml`).
-pub fn default_config_path() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(|h| Path::new(&h).join(".config/solana/cli/config.yml"))
-}
-
-/// Reads the two keys this tool uses from a Solana CLI config (flat YAML).
-pub fn parse_config(text: &str) -> SolanaConfig {
-    let mut c = SolanaConfig::default();
-    for line in text.lines() {
-        let Some((k, v)) = line.split_once(':') else { continue };
-        let v = v.trim().trim_matches(|ch| ch == '"' || ch == '\'').to_string();
-        match k.trim() {
-            "json_rpc_url" if !v.is_empty() => c.json_rpc_url = Some(v),
-            "keypair_path" if !v.is_empty() => c.keypair_path = Some(PathBuf::from(v)),
-            _ => {}
-        }
+/// Resolves `--url` and `--keypair` against the Solana CLI config file.
+pub fn settings(url: Option<&str>, keypair: Option<&Path>) -> Settings {
+    let config = CONFIG_FILE.as_ref().and_then(|f| Config::load(f).ok());
+    let (cfg_url, cfg_keypair) = match &config {
+        Some(c) => (c.json_rpc_url.clone(), c.keypair_path.clone()),
+        None => (String::new(), String::new()),
+    };
+    let (_, url) = ConfigInput::compute_json_rpc_url_setting(url.unwrap_or(""), &cfg_url);
+    let cmd_keypair = keypair.map(|p| p.display().to_string()).unwrap_or_default();
+    let (kind, keypair_path) = ConfigInput::compute_keypair_path_setting(&cmd_keypair, &cfg_keypair);
+    Settings {
+        url,
+        keypair_path: PathBuf::from(keypair_path),
+        keypair_explicit: matches!(kind, solana_cli_config::SettingType::Explicit),
     }
-    c
-}
-
-/// Expands the Solana CLI monikers (`mainnet-beta`, `devnet`, `testnet`, `localhost` and their initials).
-pub fn resolve_url(url: &str) -> String {
-    match url {
-        "m" | "mainnet-beta" => "https://api.mainnet-beta.solana.com",
-        "d" | "devnet" => "https://api.devnet.solana.com",
-        "t" | "testnet" => "https://api.testnet.solana.com",
-        "l" | "localhost" => "http://localhost:8899",
-        other => other,
-    }
-    .to_string()
 }
 
 /// Reads a keypair file (a JSON array of 64 bytes, as `solana-keygen` writes).
 pub fn read_keypair(path: &Path) -> Result<Keypair> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading keypair {}", path.display()))?;
-    let bytes: Vec<u8> =
-        serde_json::from_str(&text).with_context(|| format!("keypair {} is not a JSON byte array", path.display()))?;
-    Keypair::try_from(bytes.as_slice()).map_err(|e| anyhow!("keypair {}: {e}", path.display()))
+    solana_keypair::read_keypair_file(path).map_err(|e| anyhow!("reading keypair {}: {e}", path.display()))
 }
 
-/// Connects as the Solana CLI would: flags first, then the config file, then
-/// defaults. Returns the transport (paying with the keypair) and the keypair.
-pub fn connect(url: Option<&str>, keypair: Option<&Path>) -> Result<(Rpc, Keypair)> {
-    let config = default_config_path()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|t| parse_config(&t))
-        .unwrap_or_default();
-    let url = resolve_url(url.or(config.json_rpc_url.as_deref()).unwrap_or("http://localhost:8899"));
-    let keypair_path = keypair
-        .map(Path::to_path_buf)
-        .or(config.keypair_path)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config/solana/id.json")))
-        .ok_or_else(|| anyhow!("no keypair: pass --keypair"))?;
-    let signer = read_keypair(&keypair_path)?;
-    Ok((Rpc::new(&url, signer.insecure_clone()), signer))
+/// Connects to the cluster. The keypair (the fee payer and signer) is read
+/// when there is one; a command that only reads works without it.
+pub fn connect(url: Option<&str>, keypair: Option<&Path>) -> Result<(Rpc, Option<Keypair>)> {
+    let s = settings(url, keypair);
+    let signer = match read_keypair(&s.keypair_path) {
+        Ok(k) => Some(k),
+        // A keypair named on the command line must be readable.
+        Err(e) if keypair.is_some() => return Err(e),
+        Err(_) => None,
+    };
+    // Reads need a fee payer only in name: a throwaway key, never used to sign.
+    let payer = signer.as_ref().map_or_else(Keypair::new, |k| k.insecure_clone());
+    Ok((Rpc::new(&s.url, payer), signer))
 }
 
 #[cfg(test)]
@@ -76,11 +62,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_solana_cli_config_and_monikers() {
-        let c = parse_config("---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: ''\nkeypair_path: /home/me/.config/solana/id.json\ncommitment: confirmed\n");
-        assert_eq!(c.json_rpc_url.as_deref(), Some("https://api.devnet.solana.com"));
-        assert_eq!(c.keypair_path, Some(PathBuf::from("/home/me/.config/solana/id.json")));
-        assert_eq!(resolve_url("d"), "https://api.devnet.solana.com");
-        assert_eq!(resolve_url("http://127.0.0.1:8899"), "http://127.0.0.1:8899");
+    fn monikers_and_flags_resolve_as_the_solana_cli_does() {
+        assert_eq!(settings(Some("devnet"), None).url, "https://api.devnet.solana.com");
+        assert_eq!(settings(Some("l"), None).url, "http://localhost:8899");
+        assert_eq!(settings(Some("http://127.0.0.1:9000"), None).url, "http://127.0.0.1:9000");
+        let s = settings(None, Some(Path::new("/tmp/k.json")));
+        assert_eq!((s.keypair_path, s.keypair_explicit), (PathBuf::from("/tmp/k.json"), true));
+    }
+
+    #[test]
+    fn a_missing_default_keypair_is_no_error_for_reads() {
+        let (_, signer) = connect(Some("http://127.0.0.1:1"), None).unwrap();
+        // No keypair on this machine's default path (or one): either way, no error.
+        let _ = signer;
+        assert!(connect(Some("http://127.0.0.1:1"), Some(Path::new("/nonexistent/k.json"))).is_err());
     }
 }

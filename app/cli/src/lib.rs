@@ -7,6 +7,8 @@ pub mod bot;
 pub mod cluster;
 pub mod demo;
 pub mod feed;
+pub mod logs;
+pub mod operator;
 pub mod quiet;
 pub mod simulate;
 pub mod wallets;

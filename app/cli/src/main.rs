@@ -1,22 +1,26 @@
-//! `pictor-vip`: the command line of the Pictor VIP Pass.
-use anyhow::{bail, Context, Result};
+//! `pictor-vip`: the command line of the Pictor VIP Pass: the operator's
+//! commands, the oracle/crank bot, wallet and reader commands, and the
+//! in-process `simulate` and `demo`.
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use pictor_vip_cli::bot::{Bot, BotOptions};
 use pictor_vip_cli::cluster::{connect, read_keypair};
 use pictor_vip_cli::demo::{self, DemoOptions};
 use pictor_vip_cli::feed::parse_feed;
-use pictor_vip_cli::quiet::RealStdout;
-use pictor_vip_cli::simulate::{demo_pass_metadata, simulate};
+use pictor_vip_cli::operator::{DeploymentFile, PassMetadataFile, RulesFile};
+use pictor_vip_cli::quiet::run_quietly;
+use pictor_vip_cli::simulate::simulate;
 use pictor_vip_sdk::crank;
-use pictor_vip_sdk::ix::{self, InitializeArgs};
-use pictor_vip_sdk::profile::{leaderboard, role_status, RoleStatus};
-use pictor_vip_sdk::state::{Role, Rules};
-use pictor_vip_sdk::transport::Transport;
+use pictor_vip_sdk::ix;
+use pictor_vip_sdk::profile::{leaderboard, role_status, Progress, RoleStatus, ScoreBreakdown};
+use pictor_vip_sdk::read;
+use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::transport::{Rpc, Transport};
 use pictor_vip_sdk::units::group_thousands;
-use pictor_vip_sdk::{Pubkey, Signer};
-use serde_json::json;
-use std::io::{Read, Write};
+use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
+use serde_json::{json, Value};
+use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -29,10 +33,10 @@ struct Cli {
     /// RPC URL or moniker (mainnet-beta, devnet, testnet, localhost); default: the Solana CLI config.
     #[arg(long, short = 'u', global = true)]
     url: Option<String>,
-    /// Keypair file; default: the Solana CLI config's keypair.
+    /// Keypair file (signer and fee payer); default: the Solana CLI config's. Commands that only read need none.
     #[arg(long, short = 'k', global = true)]
     keypair: Option<PathBuf>,
-    /// Print JSON instead of text.
+    /// Print JSON instead of text (numbers as numbers).
     #[arg(long, global = true)]
     json: bool,
     /// Compute-unit price of every transaction sent, in micro-lamports per
@@ -40,6 +44,9 @@ struct Cli {
     /// carries a compute-unit limit from the SDK's estimates.
     #[arg(long, global = true, value_name = "MICRO_LAMPORTS", default_value_t = 0)]
     with_compute_unit_price: u64,
+    /// Simulate the transaction and print what it would do; send nothing.
+    #[arg(long, global = true)]
+    dry_run: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -61,16 +68,48 @@ impl From<RoleArg> for Role {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Initialise the program (signer: the program's upgrade authority), default rules.
+    /// Initialise the program from a deployment file (signer: the program's upgrade authority).
     Init {
-        /// Crank key.
+        /// Deployment file, TOML or JSON (see deploy/pictor-vip.example.toml).
         #[arg(long)]
-        crank: Pubkey,
-        /// Oracle key (repeat for several).
-        #[arg(long = "oracle", required = true)]
-        oracles: Vec<Pubkey>,
+        config: PathBuf,
     },
-    /// A wallet's Profile: passes, eligibility progress, score, rank, priority.
+    /// Show or update the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Pause reports, claims, syncs and rounds (signer: admin).
+    Pause,
+    /// Lift the pause (signer: admin).
+    Unpause,
+    /// Revoke a member's pass for fraud: burned, out of ranking at once (signer: admin).
+    Revoke {
+        /// Wallet.
+        wallet: Pubkey,
+        /// Role.
+        #[arg(value_enum)]
+        role: RoleArg,
+        /// Reason code, recorded in the member and the event.
+        #[arg(long)]
+        reason: u16,
+    },
+    /// Lift a revocation: the member may claim again once eligible (signer: admin).
+    Reinstate {
+        /// Wallet.
+        wallet: Pubkey,
+        /// Role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Add or remove an oracle key (signer: admin).
+    #[command(subcommand)]
+    Oracle(KeyCommand),
+    /// Set the crank key (signer: admin).
+    #[command(subcommand)]
+    Crank(CrankCommand),
+    /// The two-step admin hand-over.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// A wallet's Profile: passes, eligibility progress, score by criterion, rank, priority.
     Status {
         /// Wallet (base58).
         wallet: Pubkey,
@@ -100,6 +139,9 @@ enum Command {
         /// Members per rank_batch (default: the most that fits a transaction).
         #[arg(long, default_value_t = 0)]
         rank_batch: usize,
+        /// Seconds to keep retrying lines that wait (paused, clock behind) after the feed's end.
+        #[arg(long, default_value_t = 120)]
+        drain_secs: u64,
     },
     /// Run (or resume) a ranking round of ROLE as the crank (the keypair).
     Rank {
@@ -138,6 +180,52 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the configuration (no keypair needed); `--json` or a deployment file's TOML.
+    Show,
+    /// Replace the rules and the pass metadata from a deployment file without keys (signer: admin).
+    Update {
+        /// Deployment file, TOML or JSON.
+        #[arg(long)]
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Add an oracle key.
+    Add {
+        /// Oracle key.
+        key: Pubkey,
+    },
+    /// Remove an oracle key.
+    Remove {
+        /// Oracle key.
+        key: Pubkey,
+    },
+}
+
+#[derive(Subcommand)]
+enum CrankCommand {
+    /// Set the crank key.
+    Set {
+        /// Crank key.
+        key: Pubkey,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Step 1: propose KEY as the next admin (signer: admin).
+    Propose {
+        /// The proposed admin.
+        key: Pubkey,
+    },
+    /// Step 2: accept the proposal (signer: the proposed key).
+    Accept,
+}
+
 fn progress_bar(what: &str) -> ProgressBar {
     let bar = ProgressBar::new(0);
     let template = format!("{{bar:40}} {{pos}}/{{len}} {what} ({{elapsed}})");
@@ -154,8 +242,29 @@ fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
         s.progress,
         if s.progress.eligible() { " (eligible)" } else { "" }
     );
-    if let Some(score) = s.score_now {
-        line += &format!("; score now {} points", group_thousands(score));
+    match &s.score_breakdown {
+        Some(ScoreBreakdown::Creator(c)) => {
+            line += &format!(
+                "; score now {} points (recharges {} + frames {} + pass {})",
+                group_thousands(c.total),
+                group_thousands(c.recharge_points),
+                group_thousands(c.frame_points),
+                c.ownership_points
+            )
+        }
+        Some(ScoreBreakdown::Worker(w)) => {
+            line += &format!(
+                "; score now {} points (uptime {} + jobs {} + GPU {} at {}.{:02}× + pass {})",
+                group_thousands(w.total),
+                w.uptime_points,
+                group_thousands(w.job_points),
+                group_thousands(w.gpu_points),
+                w.gpu_multiplier_bps / 10_000,
+                w.gpu_multiplier_bps % 10_000 / 100,
+                w.ownership_points
+            )
+        }
+        None => {}
     }
     match (&s.finalised_round, &s.rank) {
         (Some(r), Some(e)) => {
@@ -174,20 +283,46 @@ fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
     line
 }
 
-fn status_json(s: &Option<RoleStatus>) -> serde_json::Value {
-    match s {
-        None => serde_json::Value::Null,
-        Some(s) => json!({
-            "pass": format!("{:?}", s.pass),
-            "eligible": s.progress.eligible(),
-            "progress": s.progress.to_string(),
-            "score_now": s.score_now,
-            "round": s.finalised_round.as_ref().map(|r| r.round),
-            "rank": s.rank.map(|e| e.rank),
-            "score": s.rank.map(|e| e.score),
-            "priority": s.rank.is_some_and(|e| e.priority),
+/// The Profile as JSON: every figure a number (base units, minutes, days, points).
+fn status_json(s: &Option<RoleStatus>) -> Value {
+    let Some(s) = s else { return Value::Null };
+    let progress = match &s.progress {
+        Progress::Creator(c) => json!({
+            "spent_base_units": c.spent_base_units,
+            "required_spent_base_units": c.required_base_units,
         }),
-    }
+        Progress::Worker(w) => json!({
+            "window_first_day_index": w.window_first_day,
+            "window_last_day_index": w.window_last_day,
+            "window_days": w.window_days,
+            "online_days": w.online_days,
+            "uptime_minutes": w.total_uptime_minutes,
+            "required_uptime_minutes": w.required_uptime_minutes,
+            "longest_offline_run_days": w.longest_offline_run_days,
+            "max_offline_run_days": w.max_offline_run_days,
+        }),
+    };
+    let score = s.score_breakdown.map(|b| match b {
+        ScoreBreakdown::Creator(c) => json!({
+            "recharge_points": c.recharge_points as i64, "frame_points": c.frame_points as i64,
+            "ownership_points": c.ownership_points as i64, "total_points": c.total as i64,
+        }),
+        ScoreBreakdown::Worker(w) => json!({
+            "uptime_points": w.uptime_points as i64, "job_points": w.job_points as i64,
+            "gpu_points": w.gpu_points as i64, "gpu_multiplier_bps": w.gpu_multiplier_bps,
+            "ownership_points": w.ownership_points as i64, "total_points": w.total as i64,
+        }),
+    });
+    json!({
+        "pass": format!("{:?}", s.pass),
+        "eligible": s.progress.eligible(),
+        "progress": progress,
+        "score_now": score,
+        "round": s.finalised_round.as_ref().map(|r| r.round),
+        "rank": s.rank.map(|e| e.rank),
+        "round_score_points": s.rank.map(|e| e.score as i64),
+        "priority": s.rank.is_some_and(|e| e.priority),
+    })
 }
 
 fn main() {
@@ -195,6 +330,7 @@ fn main() {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
+    pictor_vip_cli::logs::init();
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
@@ -205,9 +341,8 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
-        Command::Simulate { feed } => {
+        Command::Simulate { feed } => run_quietly(|out| {
             let text = std::fs::read_to_string(&feed).with_context(|| format!("reading {}", feed.display()))?;
-            let mut out = RealStdout::capture()?;
             let bar = if json { ProgressBar::hidden() } else { progress_bar("lines") };
             let (_, result) = simulate(&text, &mut |done, total| {
                 bar.set_length(total as u64);
@@ -240,155 +375,310 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
-        }
+        }),
         Command::Demo { creators, workers, days, seed } => {
             if days <= 30 {
                 bail!("--days must be above 30 so the worker window fills");
             }
-            let mut out = RealStdout::capture()?;
-            let bar = progress_bar("feed lines");
-            let o = DemoOptions { creators, workers, days, seed };
-            demo::run(&o, &mut out, &mut |done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })?;
-            bar.finish_and_clear();
-            Ok(())
+            run_quietly(|out| {
+                let bar = progress_bar("feed lines");
+                let o = DemoOptions { creators, workers, days, seed };
+                demo::run(&o, out, &mut |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                })?;
+                bar.finish_and_clear();
+                Ok(())
+            })
         }
         command => {
-            run_on_cluster(command, cli.url.as_deref(), cli.keypair.as_deref(), json, cli.with_compute_unit_price)
+            let (rpc, signer) = connect(cli.url.as_deref(), cli.keypair.as_deref())?;
+            let mut c = Cluster { rpc, signer, json, dry_run: cli.dry_run };
+            c.rpc.set_compute_unit_price(cli.with_compute_unit_price);
+            c.run(command)
         }
     }
 }
 
-fn run_on_cluster(
-    command: Command,
-    url: Option<&str>,
-    keypair: Option<&std::path::Path>,
+/// A command against a cluster.
+struct Cluster {
+    rpc: Rpc,
+    signer: Option<Keypair>,
     json: bool,
-    compute_unit_price: u64,
-) -> Result<()> {
-    let (mut rpc, signer) = connect(url, keypair)?;
-    let t: &mut dyn Transport = &mut rpc;
-    t.set_compute_unit_price(compute_unit_price);
-    match command {
-        Command::Init { crank, oracles } => {
-            let args = InitializeArgs { crank, oracles, rules: Rules::default(), pass_metadata: demo_pass_metadata() };
-            t.send(&[ix::initialize(&signer.pubkey(), args)], &[&signer])?;
-            println!("initialised: admin {}", signer.pubkey());
-        }
-        Command::Status { wallet } => {
-            let creator = role_status(t, Role::Creator, &wallet)?;
-            let worker = role_status(t, Role::Worker, &wallet)?;
-            if json {
+    dry_run: bool,
+}
+
+impl Cluster {
+    fn signer(&self) -> Result<Keypair> {
+        self.signer.as_ref().map(|k| k.insecure_clone()).ok_or_else(|| {
+            anyhow!("this command signs a transaction: pass --keypair (or set keypair_path in the Solana CLI config)")
+        })
+    }
+
+    /// Sends `ixs` signed by the keypair, or simulates them with `--dry-run`,
+    /// and prints the outcome.
+    fn transact(&mut self, what: &str, ixs: &[Instruction], detail: Value) -> Result<()> {
+        let signer = self.signer()?;
+        if self.dry_run {
+            let sim = self.rpc.simulate(ixs, &[&signer])?;
+            if self.json {
                 println!(
                     "{}",
-                    json!({ "wallet": wallet.to_string(), "creator": status_json(&creator), "worker": status_json(&worker) })
+                    json!({
+                        "command": what, "dry_run": true, "detail": detail,
+                        "would_succeed": sim.error.is_none(),
+                        "error": sim.error.as_ref().map(|e| e.to_string()),
+                        "units_consumed": sim.units_consumed, "fee_lamports": sim.fee_lamports,
+                        "instructions": sim.instructions, "logs": sim.logs,
+                    })
                 );
             } else {
-                println!(
-                    "{}\n{}",
-                    status_text(&wallet, Role::Creator, &creator),
-                    status_text(&wallet, Role::Worker, &worker)
-                );
+                match &sim.error {
+                    None => println!("dry run: {what} would succeed (fee {} lamports); nothing sent", sim.fee_lamports),
+                    Some(e) => println!("dry run: {what} would fail: {e}; nothing sent"),
+                }
+                for log in &sim.logs {
+                    println!("  {log}");
+                }
             }
+            return Ok(());
         }
-        Command::Claim { role } => {
-            let role = Role::from(role);
-            t.send(&ix::claim_instructions(&signer.pubkey(), &signer.pubkey(), role), &[&signer])?;
-            println!("claimed the {} pass of {}", role.as_str(), signer.pubkey());
+        let fees_before = self.rpc.fees_paid_lamports();
+        self.rpc.send(ixs, &[&signer]).with_context(|| what.to_string())?;
+        let fee = self.rpc.fees_paid_lamports() - fees_before;
+        if self.json {
+            println!("{}", json!({"command": what, "ok": true, "detail": detail, "fee_lamports": fee}));
+        } else {
+            println!("{what}: done (fee {fee} lamports)");
         }
-        Command::Leaderboard { role, limit } => {
-            let role = Role::from(role);
-            let Some((round, rows)) = leaderboard(t, role)? else {
-                bail!("no finalised {} round yet", role.as_str());
-            };
-            if json {
-                let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score": r.entry.score, "priority": r.entry.priority})).collect();
-                println!(
-                    "{}",
-                    json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "rows": rows})
-                );
-            } else {
-                println!(
-                    "{} round {}: {} members, {} priority",
-                    role.as_str(),
-                    round.round,
-                    round.members,
-                    round.priority_count
-                );
-                for r in rows.iter().take(limit) {
+        Ok(())
+    }
+
+    fn run(&mut self, command: Command) -> Result<()> {
+        match command {
+            Command::Init { config } => {
+                let args = DeploymentFile::read(&config)?.initialize_args()?;
+                let admin = self.signer()?.pubkey();
+                let detail = json!({"admin": admin.to_string(), "crank": args.crank.to_string(),
+                    "oracles": args.oracles.iter().map(|k| k.to_string()).collect::<Vec<_>>()});
+                self.transact("init", &[ix::initialize(&admin, args)], detail)
+            }
+            Command::Config(ConfigCommand::Show) => {
+                let config = read::config(&mut self.rpc)?
+                    .ok_or_else(|| anyhow!("the program is not initialised on this cluster"))?;
+                let file = DeploymentFile {
+                    crank: Some(config.crank.to_string()),
+                    oracles: config.oracles.iter().map(|k| k.to_string()).collect(),
+                    rules: RulesFile::from_rules(&config.rules),
+                    pass_metadata: PassMetadataFile::from_metadata(&config.pass_metadata),
+                };
+                if self.json {
+                    let mut v = serde_json::to_value(&file)?;
+                    v["admin"] = json!(config.admin.to_string());
+                    v["pending_admin"] = json!(config.pending_admin.map(|k| k.to_string()));
+                    v["paused"] = json!(config.paused);
+                    v["rules_base_units"] =
+                        json!({"creator_min_spent_base_units": config.rules.creator_min_spent_base_units});
+                    println!("{v}");
+                } else {
+                    println!("# admin = {}", config.admin);
+                    if let Some(p) = config.pending_admin {
+                        println!("# pending admin = {p}");
+                    }
+                    println!("# paused = {}", config.paused);
+                    print!("{}", toml::to_string(&file)?);
+                }
+                Ok(())
+            }
+            Command::Config(ConfigCommand::Update { file }) => {
+                let (rules, meta) = DeploymentFile::read(&file)?.update_parts()?;
+                let admin = self.signer()?.pubkey();
+                self.transact("config update", &[ix::update_config(&admin, Some(rules), Some(meta))], json!({}))
+            }
+            Command::Pause | Command::Unpause => {
+                let paused = matches!(command, Command::Pause);
+                let admin = self.signer()?.pubkey();
+                let what = if paused { "pause" } else { "unpause" };
+                self.transact(what, &[ix::set_paused(&admin, paused)], json!({"paused": paused}))
+            }
+            Command::Revoke { wallet, role, reason } => {
+                let role = Role::from(role);
+                let admin = self.signer()?.pubkey();
+                let member = read::member(&mut self.rpc, role, &wallet)?
+                    .ok_or_else(|| anyhow!("{wallet} is not a {} member", role.as_str()))?;
+                // The rent of a held pass goes back to whoever paid the claim.
+                let payer = member.header().pass_rent_payer;
+                let payer = if payer == Pubkey::default() { wallet } else { payer };
+                let detail = json!({"wallet": wallet.to_string(), "role": role.as_str(), "reason_code": reason});
+                self.transact("revoke", &[ix::revoke(&admin, role, &wallet, &payer, reason)], detail)
+            }
+            Command::Reinstate { wallet, role } => {
+                let role = Role::from(role);
+                let admin = self.signer()?.pubkey();
+                let detail = json!({"wallet": wallet.to_string(), "role": role.as_str()});
+                self.transact("reinstate", &[ix::reinstate(&admin, role, &wallet)], detail)
+            }
+            Command::Oracle(KeyCommand::Add { key }) => {
+                let admin = self.signer()?.pubkey();
+                self.transact("oracle add", &[ix::add_oracle(&admin, key)], json!({"oracle": key.to_string()}))
+            }
+            Command::Oracle(KeyCommand::Remove { key }) => {
+                let admin = self.signer()?.pubkey();
+                self.transact("oracle remove", &[ix::remove_oracle(&admin, key)], json!({"oracle": key.to_string()}))
+            }
+            Command::Crank(CrankCommand::Set { key }) => {
+                let admin = self.signer()?.pubkey();
+                self.transact("crank set", &[ix::set_crank(&admin, key)], json!({"crank": key.to_string()}))
+            }
+            Command::Admin(AdminCommand::Propose { key }) => {
+                let admin = self.signer()?.pubkey();
+                self.transact(
+                    "admin propose",
+                    &[ix::propose_admin(&admin, Some(key))],
+                    json!({"pending": key.to_string()}),
+                )
+            }
+            Command::Admin(AdminCommand::Accept) => {
+                let me = self.signer()?.pubkey();
+                self.transact("admin accept", &[ix::accept_admin(&me)], json!({"admin": me.to_string()}))
+            }
+            Command::Status { wallet } => {
+                let creator = role_status(&mut self.rpc, Role::Creator, &wallet)?;
+                let worker = role_status(&mut self.rpc, Role::Worker, &wallet)?;
+                if self.json {
                     println!(
-                        "#{:<4} {}  {:>10} points{}",
-                        r.entry.rank,
-                        r.wallet,
-                        group_thousands(r.entry.score),
-                        if r.entry.priority { "  PRIORITY" } else { "" }
+                        "{}",
+                        json!({ "wallet": wallet.to_string(), "creator": status_json(&creator), "worker": status_json(&worker) })
+                    );
+                } else {
+                    println!(
+                        "{}\n{}",
+                        status_text(&wallet, Role::Creator, &creator),
+                        status_text(&wallet, Role::Worker, &worker)
                     );
                 }
+                Ok(())
             }
-        }
-        Command::Feed { file, crank_keypair, rank_batch } => {
-            let text = if file == "-" {
-                let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s)?;
-                s
-            } else {
-                std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
-            };
-            let crank = match crank_keypair {
-                Some(p) => read_keypair(&p)?,
-                None => signer.insecure_clone(),
-            };
-            let options = BotOptions { rank_batch, progress: !json, ..BotOptions::default() };
-            let summary = Bot::new(t, &signer, &crank, options).run(parse_feed(&text))?;
-            if json {
-                let refused: Vec<_> = summary.refused.iter().map(|(l, e)| json!({"line": l, "error": e})).collect();
-                let malformed: Vec<_> =
-                    summary.malformed.iter().map(|e| json!({"line": e.line, "error": e.message})).collect();
-                println!(
-                    "{}",
-                    json!({"applied": summary.applied, "already_applied": summary.already_applied, "refused": refused, "malformed": malformed, "skipped_claims": summary.skipped_claims, "transactions": summary.transactions, "rounds": summary.rounds.len(), "rounds_already_done": summary.rounds_already_done})
-                );
-            } else {
-                println!(
-                    "applied {}, already applied {}, refused {}, malformed {}, claims skipped {}, transactions {}, rounds {} (already done {})",
-                    summary.applied, summary.already_applied, summary.refused.len(), summary.malformed.len(), summary.skipped_claims, summary.transactions, summary.rounds.len(), summary.rounds_already_done
-                );
-                for (line, e) in &summary.refused {
-                    println!("  line {line}: {e}");
-                }
-                for e in &summary.malformed {
-                    println!("  {e}");
-                }
+            Command::Claim { role } => {
+                let role = Role::from(role);
+                let me = self.signer()?.pubkey();
+                let detail = json!({"wallet": me.to_string(), "role": role.as_str()});
+                self.transact("claim", &ix::claim_instructions(&me, &me, role), detail)
             }
+            Command::Leaderboard { role, limit } => {
+                let role = Role::from(role);
+                let Some((round, rows)) = leaderboard(&mut self.rpc, role)? else {
+                    bail!("no finalised {} round yet", role.as_str());
+                };
+                if self.json {
+                    let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score_points": r.entry.score as i64, "priority": r.entry.priority})).collect();
+                    println!(
+                        "{}",
+                        json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "removed": round.removed, "rows": rows})
+                    );
+                } else {
+                    println!(
+                        "{} round {}: {} members, {} priority",
+                        role.as_str(),
+                        round.round,
+                        round.members,
+                        round.priority_count
+                    );
+                    for r in rows.iter().take(limit) {
+                        println!(
+                            "#{:<4} {}  {:>10} points{}",
+                            r.entry.rank,
+                            r.wallet,
+                            group_thousands(r.entry.score),
+                            if r.entry.priority { "  PRIORITY" } else { "" }
+                        );
+                    }
+                }
+                Ok(())
+            }
+            Command::Feed { file, crank_keypair, rank_batch, drain_secs } => {
+                let text = if file == "-" {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s
+                } else {
+                    std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
+                };
+                let oracle = self.signer()?;
+                let crank = match crank_keypair {
+                    Some(p) => read_keypair(&p)?,
+                    None => oracle.insecure_clone(),
+                };
+                let options = BotOptions {
+                    rank_batch,
+                    progress: true,
+                    drain: std::time::Duration::from_secs(drain_secs),
+                    ..BotOptions::default()
+                };
+                let summary = Bot::new(&mut self.rpc, &oracle, &crank, options).run(parse_feed(&text))?;
+                if self.json {
+                    println!("{}", summary.to_json());
+                } else {
+                    println!(
+                        "applied {}, already done {}, refused {}, waiting {}, malformed {}, claims skipped {}; {} transactions, {} retries, {} lamports in fees; rounds {} (already done {})",
+                        summary.applied, summary.already_applied, summary.refused.len(), summary.waiting.len(), summary.malformed.len(), summary.skipped_claims,
+                        summary.transactions, summary.retries, summary.fees_lamports, summary.rounds.len(), summary.rounds_already_done
+                    );
+                    for (line, e) in &summary.refused {
+                        println!("  refused, line {line}: {e}");
+                    }
+                    for (line, e) in &summary.waiting {
+                        println!("  waiting, line {line}: {e} (run the feed again to apply it)");
+                    }
+                    for e in &summary.malformed {
+                        println!("  {e}");
+                    }
+                }
+                Ok(())
+            }
+            Command::Rank { role } => {
+                let role = Role::from(role);
+                let crank_key = self.signer()?;
+                let bar = progress_bar("members ranked");
+                let out = crank::run_round(
+                    &mut self.rpc,
+                    &crank_key,
+                    role,
+                    crank::RoundOptions::default(),
+                    &mut |done, total| {
+                        bar.set_length(u64::from(total));
+                        bar.set_position(u64::from(done));
+                    },
+                )?;
+                bar.finish_and_clear();
+                if self.json {
+                    println!(
+                        "{}",
+                        json!({"role": role.as_str(), "round": out.round, "members": out.members, "priority": out.priority,
+                            "batches": out.batches, "table_transactions": out.table_transactions, "resumed": out.resumed, "retries": out.retries})
+                    );
+                } else {
+                    println!(
+                        "round {} of {}: {} members, {} priority, {} batches{}",
+                        out.round,
+                        role.as_str(),
+                        out.members,
+                        out.priority,
+                        out.batches,
+                        if out.resumed { " (resumed)" } else { "" }
+                    );
+                }
+                Ok(())
+            }
+            Command::Sync { role, wallet } => {
+                let role = Role::from(role);
+                let member = read::member(&mut self.rpc, role, &wallet)?
+                    .ok_or_else(|| anyhow!("{wallet} is not a {} member", role.as_str()))?;
+                let payer = member.header().pass_rent_payer;
+                let detail = json!({"wallet": wallet.to_string(), "role": role.as_str()});
+                self.transact("sync", &[ix::sync_pass(role, &wallet, &payer)], detail)
+            }
+            Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),
         }
-        Command::Rank { role } => {
-            let role = Role::from(role);
-            let bar = progress_bar("members ranked");
-            let out = crank::run_round(t, &signer, role, crank::RoundOptions::default(), &mut |done, total| {
-                bar.set_length(u64::from(total));
-                bar.set_position(u64::from(done));
-            })?;
-            bar.finish_and_clear();
-            println!(
-                "round {} of {}: {} members, {} priority, {} batches{}",
-                out.round,
-                role.as_str(),
-                out.members,
-                out.priority,
-                out.batches,
-                if out.resumed { " (resumed)" } else { "" }
-            );
-        }
-        Command::Sync { role, wallet } => {
-            let role = Role::from(role);
-            let member = pictor_vip_sdk::read::member(&mut *t, role, &wallet)?
-                .ok_or_else(|| anyhow::anyhow!("{wallet} is not a {} member", role.as_str()))?;
-            t.send(&[ix::sync_pass(role, &wallet, &member.header().pass_rent_payer)], &[])?;
-            println!("synced");
-        }
-        Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),
     }
-    Ok(())
 }

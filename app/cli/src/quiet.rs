@@ -1,56 +1,44 @@
 //! The in-process runtime runs the program natively, where the program's
-//! `msg!` logs are plain `println!`s. Commands that use it send file
-//! descriptor 1 to /dev/null and write their own output to a saved copy of
-//! the real stdout, so `--json` output stays clean.
+//! `msg!` logs are plain `println!`s (`solana-msg` on a non-SBF target).
+//! So that they never reach standard output (and `--json` stays clean),
+//! `simulate` and `demo` run in a child process of this same binary whose
+//! standard output is discarded (`Stdio::null()`); the child writes the
+//! command's output to a file the parent then prints. No file descriptor is
+//! redirected by hand.
+use anyhow::{Context, Result};
 use std::fs::File;
-use std::io::{self, Write};
-use std::os::fd::FromRawFd;
+use std::io::{BufWriter, Write};
+use std::process::{Command, Stdio};
 
-/// Writes to the process's original stdout; fd 1 goes to /dev/null while it lives.
-pub struct RealStdout {
-    file: File,
-    saved_fd: i32,
-}
+/// Set in the child: where it writes the command's output.
+pub const OUTPUT_FILE_ENV: &str = "PICTOR_VIP_OUTPUT_FILE";
 
-impl RealStdout {
-    /// Redirects fd 1 to /dev/null and returns a writer to the original stdout.
-    pub fn capture() -> io::Result<Self> {
-        io::stdout().flush()?;
-        // SAFETY: plain POSIX descriptor calls on descriptors this process owns.
-        unsafe {
-            let saved_fd = libc::dup(1);
-            let writer_fd = libc::dup(1);
-            if saved_fd < 0 || writer_fd < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null < 0 || libc::dup2(null, 1) < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            libc::close(null);
-            Ok(RealStdout { file: File::from_raw_fd(writer_fd), saved_fd })
-        }
+/// Runs `command` so that only what it writes reaches standard output:
+/// in the child it writes to the output file; in the parent it starts the
+/// child (same arguments), waits, and prints the file. Exits with the
+/// child's code when the child fails (its error is on standard error).
+pub fn run_quietly(command: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    if let Some(path) = std::env::var_os(OUTPUT_FILE_ENV) {
+        let mut out = BufWriter::new(File::create(&path).context("creating the output file")?);
+        command(&mut out)?;
+        out.flush()?;
+        return Ok(());
     }
-}
-
-impl Write for RealStdout {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.file.write(buf)
+    let path = std::env::temp_dir().join(format!("pictor-vip-{}.out", std::process::id()));
+    let status = Command::new(std::env::current_exe().context("finding this program")?)
+        .args(std::env::args_os().skip(1))
+        .env(OUTPUT_FILE_ENV, &path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .context("starting the in-process runtime")?;
+    let output = std::fs::read(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&output)?;
+    stdout.flush()?;
+    if !status.success() {
+        std::process::exit(status.code().unwrap_or(1));
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
-
-impl Drop for RealStdout {
-    fn drop(&mut self) {
-        let _ = io::stdout().flush();
-        let _ = self.file.flush();
-        // SAFETY: restores the descriptor saved in `capture`.
-        unsafe {
-            libc::dup2(self.saved_fd, 1);
-            libc::close(self.saved_fd);
-        }
-    }
+    Ok(())
 }

@@ -59,6 +59,35 @@ pub fn progress(member: &Member, config: &Config, now: i64) -> Result<Progress> 
     })
 }
 
+/// A score broken down by criterion (the program's own scoring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreBreakdown {
+    /// A creator's points.
+    Creator(scoring::CreatorScore),
+    /// A worker's points.
+    Worker(scoring::WorkerScore),
+}
+
+impl ScoreBreakdown {
+    /// The member's score as of `at` (unix seconds), by criterion.
+    pub fn of(member: &Member, at: i64, config: &Config) -> Result<Self> {
+        Ok(match member.facts() {
+            FactsRef::Creator(c) => ScoreBreakdown::Creator(scoring::creator_score(c, at).map_err(|e| anyhow!("{e}"))?),
+            FactsRef::Worker(w) => {
+                ScoreBreakdown::Worker(scoring::worker_score(w, at, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
+            }
+        })
+    }
+
+    /// The total, in points.
+    pub fn total(&self) -> i128 {
+        match self {
+            ScoreBreakdown::Creator(c) => c.total,
+            ScoreBreakdown::Worker(w) => w.total,
+        }
+    }
+}
+
 /// A member's status in one role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoleStatus {
@@ -70,6 +99,8 @@ pub struct RoleStatus {
     pub progress: Progress,
     /// Score now, in points (pass holders only).
     pub score_now: Option<i128>,
+    /// The score now by criterion (pass holders only).
+    pub score_breakdown: Option<ScoreBreakdown>,
     /// The role's latest finalised round, if any.
     pub finalised_round: Option<FinalRound>,
     /// The member's entry in that round, if it was ranked.
@@ -84,11 +115,8 @@ pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result
     let board = read::board(t, role)?.ok_or_else(|| anyhow!("board missing"))?;
     let now = t.now()?;
     let holds = member.pass_status() == PassStatus::Active;
-    let score_now = if holds {
-        Some(scoring::score(member.facts(), now, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
-    } else {
-        None
-    };
+    let score_breakdown = if holds { Some(ScoreBreakdown::of(&member, now, &config)?) } else { None };
+    let score_now = score_breakdown.map(|b| b.total());
     let finalised_round = board.finalised.clone();
     // A revoked or burned member is nobody's rank: `rank_in` says `None`.
     let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round));
@@ -97,6 +125,7 @@ pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result
         pass: member.pass_status(),
         progress: progress(&member, &config, now)?,
         score_now,
+        score_breakdown,
         finalised_round,
         rank,
     }))

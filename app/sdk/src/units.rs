@@ -45,6 +45,18 @@ pub fn format_usdt(base_units: u64) -> String {
     format!("{}.{cents:02} USDT", group_thousands(whole))
 }
 
+/// Formats base units as an exact plain decimal: "5000", "0.000001", "12.5"
+/// (what [`parse_usdt`] reads back).
+pub fn format_usdt_plain(base_units: u64) -> String {
+    let whole = base_units / USDT_BASE_UNITS_PER_USDT;
+    let frac = base_units % USDT_BASE_UNITS_PER_USDT;
+    if frac == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0'))
+    }
+}
+
 /// "1234567" → "1,234,567".
 pub fn group_thousands(n: impl ToString) -> String {
     let s = n.to_string();
@@ -62,6 +74,15 @@ pub fn group_thousands(n: impl ToString) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_usdt_round_trips() {
+        for v in [0, 1, 5_000_000_000, 12_500_000, 123_456_789, u64::MAX] {
+            assert_eq!(parse_usdt(&format_usdt_plain(v)).unwrap(), v, "{v}");
+        }
+        assert_eq!(format_usdt_plain(5_000_000_000), "5000");
+        assert_eq!(format_usdt_plain(12_500_000), "12.5");
+    }
 
     #[test]
     fn parses_whole_and_fractional_amounts_exactly() {

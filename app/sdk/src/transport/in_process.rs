@@ -1,4 +1,6 @@
-use super::{caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Transport};
+use super::{
+    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Simulated, Transport,
+};
 use crate::compute::with_budget;
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
@@ -223,6 +225,27 @@ impl Transport for InProcess {
 
     fn fees_paid_lamports(&self) -> u64 {
         self.fees_paid
+    }
+
+    fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
+        let blockhash = self.latest_blockhash()?;
+        let (ixs, added) = with_budget(instructions, self.compute_unit_price);
+        let tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
+        let fee_lamports = transaction_fee(tx.signatures.len(), &ixs);
+        let out = self.rt.block_on(self.ctx.banks_client.simulate_transaction(tx))?;
+        let details = out.simulation_details;
+        let logs = details.as_ref().map(|d| d.logs.clone()).unwrap_or_default();
+        let error = match out.result {
+            Some(Err(e)) => Some(caller_index(SendError::from_transaction_error(e, &logs), added)),
+            _ => None,
+        };
+        Ok(Simulated {
+            error,
+            logs,
+            units_consumed: details.map(|d| d.units_consumed),
+            instructions: ixs.len(),
+            fee_lamports,
+        })
     }
 
     /// The in-process runtime does not advance on its own: it is moved there.

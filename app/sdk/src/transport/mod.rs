@@ -138,6 +138,21 @@ impl SendError {
     }
 }
 
+/// What a transaction would do, found without sending it (`--dry-run`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Simulated {
+    /// Why it would fail, if it would (instruction index as the caller numbered them).
+    pub error: Option<SendError>,
+    /// The program logs.
+    pub logs: Vec<String>,
+    /// Compute units it would consume (not metered for a native program).
+    pub units_consumed: Option<u64>,
+    /// The instructions it would carry, compute-budget ones included.
+    pub instructions: usize,
+    /// Its fee, in lamports.
+    pub fee_lamports: u64,
+}
+
 /// The three kinds of refusal (the bot's classification).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -225,6 +240,12 @@ pub trait Transport {
     /// Fees of the transactions this transport sent that landed (succeeded
     /// or failed in the program), in lamports.
     fn fees_paid_lamports(&self) -> u64;
+    /// Signs and simulates one transaction (as [`Transport::send`] would
+    /// build it) without sending it.
+    fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
+        let _ = (instructions, signers);
+        anyhow::bail!("this transport cannot simulate")
+    }
     /// The address lookup tables whose authority is `authority`, with their
     /// metadata (only active ones: not being deactivated).
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>>;

@@ -1,5 +1,5 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Transport,
+    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Simulated, Transport,
     LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::compute::with_budget;
@@ -106,6 +106,17 @@ impl Transport for Rpc {
 
     fn fees_paid_lamports(&self) -> u64 {
         self.fees_paid
+    }
+
+    fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
+        let blockhash = self.client.get_latest_blockhash()?;
+        let (ixs, added) = with_budget(instructions, self.compute_unit_price);
+        let tx = sign_transaction(&ixs, &self.payer, signers, blockhash)?;
+        let fee_lamports = transaction_fee(tx.signatures.len(), &ixs);
+        let out = self.client.simulate_transaction(&tx)?.value;
+        let logs = out.logs.unwrap_or_default();
+        let error = out.err.map(|e| caller_index(SendError::from_transaction_error(e.into(), &logs), added));
+        Ok(Simulated { error, logs, units_consumed: out.units_consumed, instructions: ixs.len(), fee_lamports })
     }
 
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {
