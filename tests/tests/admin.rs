@@ -158,3 +158,20 @@ fn each_invalid_config_field_is_refused_with_its_own_error_and_changes_nothing()
     f.send(&[ix::update_config(&admin.pubkey(), Some(good.clone()), None)], &[&admin]).unwrap();
     assert_eq!(f.config().rules, good);
 }
+
+#[test]
+fn a_dry_run_tells_what_a_transaction_would_do_and_changes_nothing() {
+    use pictor_vip_sdk::transport::Transport;
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let before = f.snapshot(&[pda::config()]);
+    let sim = f.rt.simulate(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
+    assert!(sim.error.is_none(), "{sim:?}");
+    assert!(sim.fee_lamports >= 5_000 && sim.instructions == 2, "a compute-unit limit goes in front: {sim:?}");
+    let mallory = Keypair::new();
+    let sim = f.rt.simulate(&[ix::set_paused(&mallory.pubkey(), true)], &[&mallory]).unwrap();
+    assert!(sim.error.as_ref().is_some_and(|e| e.is(PictorError::NotAdmin)), "{sim:?}");
+    assert_eq!(sim.error.unwrap().instruction_index(), Some(0), "numbered as the caller's instructions");
+    assert_eq!(f.snapshot(&[pda::config()]), before);
+    assert!(!f.config().paused);
+}

@@ -3,10 +3,11 @@
 //! field, and never half-applied.
 use pictor_vip_sdk::ix::Report;
 use pictor_vip_sdk::state::Role;
-use pictor_vip_sdk::time::days_from_civil;
 use pictor_vip_sdk::units::parse_usdt;
-use serde_json::{Map, Value};
+use serde::Deserialize;
 use std::fmt;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// One event of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,106 +77,143 @@ impl std::error::Error for LineError {}
 /// Parses an RFC 3339 timestamp ("2026-07-03T00:01:00Z", fractions and
 /// numeric offsets accepted) into unix seconds.
 pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
-    let bad = || format!("`at` {s:?} is not an RFC 3339 time like 2026-07-03T00:01:00Z");
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':' {
-        return Err(bad());
-    }
-    let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
-        let part = s.get(r).ok_or_else(bad)?;
-        if part.bytes().all(|c| c.is_ascii_digit()) {
-            part.parse().map_err(|_| bad())
-        } else {
-            Err(bad())
-        }
-    };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return Err(bad());
-        }
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
-            let h: i64 = rest[1..3].parse().map_err(|_| bad())?;
-            let m: i64 = rest[4..6].parse().map_err(|_| bad())?;
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (h * 3_600 + m * 60)
-        }
-        _ => return Err(bad()),
-    };
-    check_date(year, month, day).map_err(|_| bad())?;
-    if hour > 23 || minute > 59 || second > 59 {
-        return Err(bad());
-    }
-    Ok(days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offset)
-}
-
-fn check_date(year: i64, month: i64, day: i64) -> Result<(), ()> {
-    if !(1..=12).contains(&month) || day < 1 {
-        return Err(());
-    }
-    // The first of the next month minus the first of this one.
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-    let len = days_from_civil(ny, nm, 1) - days_from_civil(year, month, 1);
-    if day > len {
-        return Err(());
-    }
-    Ok(())
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| format!("`at` {s:?} is not an RFC 3339 time like 2026-07-03T00:01:00Z ({e})"))
 }
 
 /// Parses "YYYY-MM-DD" into a UTC day index.
 pub fn parse_day(s: &str) -> Result<u32, String> {
-    let bad = || format!("`day` {s:?} is not a date like 2026-07-03");
-    let parts: Vec<&str> = s.split('-').collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
-        return Err(bad());
-    }
-    let n: Vec<i64> = parts.iter().map(|p| p.parse::<i64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    check_date(n[0], n[1], n[2]).map_err(|_| bad())?;
-    u32::try_from(days_from_civil(n[0], n[1], n[2])).map_err(|_| bad())
+    let bad = |e: &dyn fmt::Display| format!("`day` {s:?} is not a date like 2026-07-03 ({e})");
+    let format = time::format_description::parse_borrowed::<2>("[year]-[month]-[day]").map_err(|e| bad(&e))?;
+    let date = time::Date::parse(s, &format).map_err(|e| bad(&e))?;
+    // Julian day 2,440,588 is 1970-01-01.
+    u32::try_from(i64::from(date.to_julian_day()) - 2_440_588).map_err(|e| bad(&e))
 }
 
-struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    used: Vec<&'static str>,
+/// The `type` of a line, read first to pick the line's own type.
+#[derive(Deserialize)]
+struct Tag {
+    #[serde(rename = "type")]
+    kind: String,
 }
 
-impl<'a> Fields<'a> {
-    fn get(&mut self, key: &'static str) -> Result<&'a Value, String> {
-        self.used.push(key);
-        self.obj.get(key).ok_or_else(|| format!("missing field `{key}`"))
-    }
+/// A role as the feed writes it.
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RoleName {
+    Creator,
+    Worker,
+}
 
-    fn str(&mut self, key: &'static str) -> Result<&'a str, String> {
-        self.get(key)?.as_str().ok_or_else(|| format!("`{key}` must be a string"))
-    }
-
-    fn uint<T: TryFrom<u64>>(&mut self, key: &'static str) -> Result<T, String> {
-        let v = self.get(key)?;
-        let n = v.as_u64().ok_or_else(|| format!("`{key}` must be a non-negative integer, got {v}"))?;
-        T::try_from(n).map_err(|_| format!("`{key}` {n} is out of range"))
-    }
-
-    fn role(&mut self) -> Result<Role, String> {
-        match self.str("role")? {
-            "creator" => Ok(Role::Creator),
-            "worker" => Ok(Role::Worker),
-            other => Err(format!("`role` must be \"creator\" or \"worker\", got {other:?}")),
+impl From<RoleName> for Role {
+    fn from(r: RoleName) -> Role {
+        match r {
+            RoleName::Creator => Role::Creator,
+            RoleName::Worker => Role::Worker,
         }
     }
+}
 
-    fn finish(self) -> Result<(), String> {
-        match self.obj.keys().find(|k| !self.used.contains(&k.as_str())) {
-            Some(k) => Err(format!("unknown field `{k}`")),
-            None => Ok(()),
+/// `recharge` and `spend` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsdtLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    wallet: String,
+    seq: u64,
+    usdt: String,
+}
+
+/// `frames` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FramesLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    wallet: String,
+    seq: u64,
+    frames: u64,
+}
+
+/// `worker_day` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkerDayLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    wallet: String,
+    seq: u64,
+    day: String,
+    uptime_minutes: u16,
+    frames_completed: u64,
+    jobs_failed: u64,
+}
+
+/// `gpu` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GpuLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    wallet: String,
+    seq: u64,
+    model: String,
+    vram_gb: u16,
+    hashpower: u64,
+}
+
+/// `claim` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClaimLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    wallet: String,
+    role: RoleName,
+}
+
+/// `round` lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoundLine {
+    #[serde(rename = "type")]
+    _kind: String,
+    at: String,
+    role: RoleName,
+}
+
+/// Deserializes `text` as `T`, naming the field at fault.
+fn typed<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let inner = inner.to_string();
+        let inner = inner.split(" at line ").next().unwrap_or(&inner).to_string();
+        if path == "." {
+            inner
+        } else {
+            format!("`{path}`: {inner}")
         }
+    })
+}
+
+/// An oracle line's wallet and sequence number, checked.
+fn oracle(wallet: String, seq: u64, report: Report) -> Result<Event, String> {
+    if wallet.is_empty() {
+        return Err("`wallet` is empty".into());
     }
+    if seq == 0 {
+        return Err("`seq` must be at least 1".into());
+    }
+    Ok(Event::Oracle { wallet, seq, report })
 }
 
 /// Parses one line (without the time-order check, which needs the previous line).
@@ -186,62 +224,53 @@ pub fn parse_line(number: usize, text: &str) -> Result<Line, LineError> {
 }
 
 fn parse_fields(text: &str) -> Result<(i64, Event), String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
-    let obj = value.as_object().ok_or("not a JSON object")?;
-    let mut f = Fields { obj, used: Vec::new() };
-    let kind = f.str("type")?;
-    let at = parse_rfc3339(f.str("at")?)?;
-    let oracle = |f: &mut Fields, report: Report| -> Result<Event, String> {
-        let wallet = f.str("wallet")?.to_string();
-        if wallet.is_empty() {
-            return Err("`wallet` is empty".into());
-        }
-        let seq = f.uint("seq")?;
-        if seq == 0 {
-            return Err("`seq` must be at least 1".into());
-        }
-        Ok(Event::Oracle { wallet, seq, report })
-    };
-    let usdt = |f: &mut Fields| -> Result<u64, String> { parse_usdt(f.str("usdt")?).map_err(|e| e.to_string()) };
-    let event = match kind {
-        "recharge" => {
-            let r = Report::Recharge { amount_base_units: usdt(&mut f)? };
-            oracle(&mut f, r)?
-        }
-        "spend" => {
-            let r = Report::Spend { amount_base_units: usdt(&mut f)? };
-            oracle(&mut f, r)?
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    if !value.is_object() {
+        return Err("not a JSON object".into());
+    }
+    let kind = typed::<Tag>(text)?.kind;
+    let usdt = |s: &str| parse_usdt(s).map_err(|e| format!("`usdt`: {e}"));
+    let (at, event) = match kind.as_str() {
+        "recharge" | "spend" => {
+            let l: UsdtLine = typed(text)?;
+            let amount_base_units = usdt(&l.usdt)?;
+            let report = if kind == "recharge" {
+                Report::Recharge { amount_base_units }
+            } else {
+                Report::Spend { amount_base_units }
+            };
+            (l.at, oracle(l.wallet, l.seq, report)?)
         }
         "frames" => {
-            let r = Report::Frames { frames: f.uint("frames")? };
-            oracle(&mut f, r)?
+            let l: FramesLine = typed(text)?;
+            (l.at, oracle(l.wallet, l.seq, Report::Frames { frames: l.frames })?)
         }
         "worker_day" => {
-            let r = Report::WorkerDay {
-                day_index: parse_day(f.str("day")?)?,
-                uptime_minutes: f.uint("uptime_minutes")?,
-                frames_completed: f.uint("frames_completed")?,
-                jobs_failed: f.uint("jobs_failed")?,
+            let l: WorkerDayLine = typed(text)?;
+            let report = Report::WorkerDay {
+                day_index: parse_day(&l.day)?,
+                uptime_minutes: l.uptime_minutes,
+                frames_completed: l.frames_completed,
+                jobs_failed: l.jobs_failed,
             };
-            oracle(&mut f, r)?
+            (l.at, oracle(l.wallet, l.seq, report)?)
         }
         "gpu" => {
-            let r = Report::Gpu {
-                model: f.str("model")?.to_string(),
-                vram_gb: f.uint("vram_gb")?,
-                hashpower: f.uint("hashpower")?,
-            };
-            oracle(&mut f, r)?
+            let l: GpuLine = typed(text)?;
+            let report = Report::Gpu { model: l.model, vram_gb: l.vram_gb, hashpower: l.hashpower };
+            (l.at, oracle(l.wallet, l.seq, report)?)
         }
         "claim" => {
-            let wallet = f.str("wallet")?.to_string();
-            Event::Claim { wallet, role: f.role()? }
+            let l: ClaimLine = typed(text)?;
+            (l.at, Event::Claim { wallet: l.wallet, role: l.role.into() })
         }
-        "round" => Event::Round { role: f.role()? },
+        "round" => {
+            let l: RoundLine = typed(text)?;
+            (l.at, Event::Round { role: l.role.into() })
+        }
         other => return Err(format!("unknown event type {other:?}")),
     };
-    f.finish()?;
-    Ok((at, event))
+    Ok((parse_rfc3339(&at)?, event))
 }
 
 /// Parses a whole feed: every line is either a [`Line`] or a [`LineError`]
@@ -345,9 +374,12 @@ mod tests {
             (r#"{"type":"frames","at":"2026-02-30T00:03:00Z","wallet":"w","seq":1,"frames":1}"#.into(), "RFC 3339"),
             (r#"{"type":"frames","at":"yesterday","wallet":"w","seq":1,"frames":1}"#.into(), "RFC 3339"),
             (format!(r#"{{"type":"frames",{base}}}"#), "missing field `frames`"),
-            (format!(r#"{{"type":"frames",{base},"frames":-1}}"#), "non-negative integer"),
-            (format!(r#"{{"type":"frames",{base},"frames":1.5}}"#), "non-negative integer"),
-            (format!(r#"{{"type":"frames",{base},"frames":"3"}}"#), "non-negative integer"),
+            (
+                format!(r#"{{"type":"frames",{base},"frames":-1}}"#),
+                "`frames`: invalid value: integer `-1`, expected u64",
+            ),
+            (format!(r#"{{"type":"frames",{base},"frames":1.5}}"#), "`frames`: invalid type: floating point"),
+            (format!(r#"{{"type":"frames",{base},"frames":"3"}}"#), "`frames`: invalid type: string"),
             (format!(r#"{{"type":"frames",{base},"frames":1,"extra":true}}"#), "unknown field `extra`"),
             (
                 r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":"w","seq":0,"frames":1}"#.into(),
@@ -359,10 +391,10 @@ mod tests {
             ),
             (
                 r#"{"type":"frames","at":"2026-07-04T00:03:00Z","wallet":7,"seq":1,"frames":1}"#.into(),
-                "`wallet` must be a string",
+                "`wallet`: invalid type: integer `7`, expected a string",
             ),
             (format!(r#"{{"type":"recharge",{base},"usdt":"1.1234567"}}"#), "more than 6 decimals"),
-            (format!(r#"{{"type":"recharge",{base},"usdt":5000}}"#), "`usdt` must be a string"),
+            (format!(r#"{{"type":"recharge",{base},"usdt":5000}}"#), "`usdt`: invalid type: integer"),
             (format!(r#"{{"type":"recharge",{base},"usdt":"-5"}}"#), "not a plain decimal"),
             (
                 format!(
@@ -374,10 +406,16 @@ mod tests {
                 format!(
                     r#"{{"type":"worker_day",{base},"day":"2026-07-03","uptime_minutes":70000,"frames_completed":0,"jobs_failed":0}}"#
                 ),
-                "out of range",
+                "`uptime_minutes`: invalid value: integer `70000`, expected u16",
             ),
-            (format!(r#"{{"type":"gpu",{base},"model":"A","vram_gb":70000,"hashpower":1}}"#), "out of range"),
-            (r#"{"type":"claim","at":"2026-07-04T00:03:00Z","wallet":"w","role":"admin"}"#.into(), "`role` must be"),
+            (
+                format!(r#"{{"type":"gpu",{base},"model":"A","vram_gb":70000,"hashpower":1}}"#),
+                "`vram_gb`: invalid value",
+            ),
+            (
+                r#"{"type":"claim","at":"2026-07-04T00:03:00Z","wallet":"w","role":"admin"}"#.into(),
+                "`role`: unknown variant `admin`, expected `creator` or `worker`",
+            ),
             (r#"{"type":"round","at":"2026-07-04T00:03:00Z"}"#.into(), "missing field `role`"),
         ];
         for (text, expected) in cases {
@@ -408,8 +446,11 @@ mod tests {
         let z = parse_rfc3339("2026-07-03T00:01:00Z").unwrap();
         assert_eq!(parse_rfc3339("2026-07-03T02:01:00+02:00").unwrap(), z);
         assert_eq!(parse_rfc3339("2026-07-03T00:01:00.999Z").unwrap(), z);
-        assert!(parse_rfc3339("2026-07-03 00:01:00Z").is_err());
+        // RFC 3339 allows a space for the `T`; an offset is required.
+        assert_eq!(parse_rfc3339("2026-07-03 00:01:00Z").unwrap(), z);
+        assert!(parse_rfc3339("2026-07-03T00:01:00").is_err());
         assert!(parse_rfc3339("2026-07-03T24:01:00Z").is_err());
+        assert!(parse_rfc3339("2026-02-30T00:00:00Z").is_err());
         assert_eq!(parse_day("2028-02-29").unwrap() + 1, parse_day("2028-03-01").unwrap());
         assert!(parse_day("2027-02-29").is_err());
     }

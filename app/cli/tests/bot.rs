@@ -160,3 +160,24 @@ fn packed_transactions_never_exceed_1232_bytes() {
     );
     assert!(per_tx >= 5.0, "{per_tx}");
 }
+
+#[test]
+fn the_bot_applies_a_demo_network_replayed_as_a_backlog() {
+    use pictor_vip_cli::demo::{generate, DemoOptions};
+    let feed = generate(&DemoOptions { creators: 60, workers: 40, days: 31, seed: 7 });
+    let parsed = pictor_vip_cli::feed::parse_feed(&feed);
+    let last_at = parsed.iter().rev().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap();
+    // The whole month replayed at once, at the feed's last time (an oracle catching up).
+    let mut sim = Simulation::start(last_at).unwrap();
+    let (oracle, crank) = (sim.oracle().insecure_clone(), sim.crank().insecure_clone());
+    let summary = run_bot(&mut sim.runtime, &oracle, &crank, &feed, 3).unwrap();
+    println!("bot summary for a demo network (60 creators, 40 workers, 31 days):\n{}", summary.to_json());
+    assert!(summary.waiting.is_empty() && summary.malformed.is_empty(), "{summary:?}");
+    assert_eq!(summary.rounds.len() + summary.rounds_already_done, 2);
+    // Only the first day falls outside the 30-day window of the cluster's clock.
+    assert!(summary.refused.iter().all(|(_, r)| r.starts_with("DayOutsideWindow")), "{:?}", summary.refused);
+    assert!(summary.refused.len() <= 40, "{}", summary.refused.len());
+    let oracle_lines = feed.lines().filter(|l| !l.contains("\"claim\"") && !l.contains("\"round\"")).count();
+    assert_eq!(summary.applied + summary.refused.len(), oracle_lines);
+    assert!(summary.fees_lamports > 0 && summary.transactions > 0);
+}

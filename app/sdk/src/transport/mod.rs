@@ -1,11 +1,14 @@
-//! One way to talk to the program, two implementations: [`InProcess`] (a
+//! One way to talk to the program, two implementations: `InProcess` (a
 //! `solana-program-test` runtime with the program registered natively and
-//! the real Token-2022 / ATA programs) and [`Rpc`] (a cluster over JSON-RPC).
+//! the real Token-2022 / ATA programs; cargo feature `in-process`) and
+//! [`Rpc`] (a cluster over JSON-RPC).
 //! The bot, the crank and the CLI are written against [`Transport`] only.
+#[cfg(feature = "in-process")]
 mod in_process;
 pub mod retry;
 mod rpc;
 
+#[cfg(feature = "in-process")]
 pub use in_process::{native_entry, InProcess};
 pub use rpc::Rpc;
 

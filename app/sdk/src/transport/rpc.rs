@@ -39,6 +39,19 @@ impl Rpc {
         }
     }
 
+    /// A read that failed, said for a person: which cluster, and why.
+    fn unreachable(&self, err: ClientError) -> anyhow::Error {
+        let text = err.to_string();
+        if matches!(err.kind(), ErrorKind::Reqwest(_)) || text.contains("error sending request") {
+            anyhow::anyhow!(
+                "the cluster at {} does not answer: is it running, and is the URL right?",
+                self.client.url()
+            )
+        } else {
+            anyhow::anyhow!("reading from {}: {text}", self.client.url())
+        }
+    }
+
     fn map_error(err: ClientError) -> SendError {
         let logs = match err.kind() {
             ErrorKind::RpcError(RpcError::RpcResponseError {
@@ -60,14 +73,16 @@ impl Transport for Rpc {
     }
 
     fn get_account(&mut self, key: &Pubkey) -> Result<Option<Account>> {
-        Ok(self.client.get_account_with_commitment(key, self.client.commitment())?.value)
+        let got = self.client.get_account_with_commitment(key, self.client.commitment());
+        Ok(got.map_err(|e| self.unreachable(e))?.value)
     }
 
     fn get_accounts(&mut self, keys: &[Pubkey]) -> Result<Vec<Option<Account>>> {
         let mut out = Vec::with_capacity(keys.len());
         // The RPC method takes at most 100 keys a call.
         for chunk in keys.chunks(100) {
-            out.extend(self.client.get_multiple_accounts_with_commitment(chunk, self.client.commitment())?.value);
+            let got = self.client.get_multiple_accounts_with_commitment(chunk, self.client.commitment());
+            out.extend(got.map_err(|e| self.unreachable(e))?.value);
         }
         Ok(out)
     }
@@ -82,12 +97,15 @@ impl Transport for Rpc {
             },
             ..Default::default()
         };
-        let accounts = self.client.get_program_ui_accounts_with_config(&pda::program_id(), config)?;
+        let accounts = self
+            .client
+            .get_program_ui_accounts_with_config(&pda::program_id(), config)
+            .map_err(|e| self.unreachable(e))?;
         Ok(accounts.into_iter().filter_map(|(key, ui)| ui.decode::<Account>().map(|a| (key, a))).collect())
     }
 
     fn now(&mut self) -> Result<i64> {
-        let account = self.client.get_account(&solana_clock::sysvar::ID)?;
+        let account = self.client.get_account(&solana_clock::sysvar::ID).map_err(|e| self.unreachable(e))?;
         let clock: Clock = bincode::deserialize(&account.data)?;
         Ok(clock.unix_timestamp)
     }
