@@ -22,13 +22,13 @@ impl Transport for Flaky<'_> {
     fn fee_payer(&self) -> Pubkey {
         self.inner.fee_payer()
     }
-    fn get_account(&mut self, key: &Pubkey) -> anyhow::Result<Option<Account>> {
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
         self.inner.get_account(key)
     }
-    fn program_accounts(&mut self, d: &[u8]) -> anyhow::Result<Vec<(Pubkey, Account)>> {
+    fn program_accounts(&mut self, d: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
         self.inner.program_accounts(d)
     }
-    fn now(&mut self) -> anyhow::Result<i64> {
+    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
         self.inner.now()
     }
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {
@@ -45,13 +45,13 @@ impl Transport for Flaky<'_> {
     ) -> Result<usize, SendError> {
         self.gate(ixs, |t| t.send_v0(ixs, signers, tables))
     }
-    fn slot(&mut self) -> anyhow::Result<u64> {
+    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
         self.inner.slot()
     }
-    fn wait_for_slot(&mut self, slot: u64) -> anyhow::Result<()> {
+    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
         self.inner.wait_for_slot(slot)
     }
-    fn lookup_tables(&mut self, authority: &Pubkey) -> anyhow::Result<Vec<LookupTable>> {
+    fn lookup_tables(&mut self, authority: &Pubkey) -> pictor_vip_sdk::Result<Vec<LookupTable>> {
         self.inner.lookup_tables(authority)
     }
     fn fees_paid_lamports(&self) -> u64 {

@@ -125,7 +125,7 @@ impl Faulty<'_> {
         send(self.inner)
     }
 
-    fn read(&mut self, key: &Pubkey) -> anyhow::Result<Option<Account>> {
+    fn read(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
         let fresh = self.inner.get_account(key)?;
         let entry = self.versions.entry(*key).or_insert((None, None));
         if entry.1 != fresh {
@@ -144,13 +144,13 @@ impl Transport for Faulty<'_> {
     fn fee_payer(&self) -> Pubkey {
         self.inner.fee_payer()
     }
-    fn get_account(&mut self, key: &Pubkey) -> anyhow::Result<Option<Account>> {
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
         self.read(key)
     }
-    fn get_accounts(&mut self, keys: &[Pubkey]) -> anyhow::Result<Vec<Option<Account>>> {
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> pictor_vip_sdk::Result<Vec<Option<Account>>> {
         keys.iter().map(|k| self.read(k)).collect()
     }
-    fn program_accounts(&mut self, discriminator: &[u8]) -> anyhow::Result<Vec<(Pubkey, Account)>> {
+    fn program_accounts(&mut self, discriminator: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
         let fresh = self.inner.program_accounts(discriminator)?;
         let entry = self.listings.entry(discriminator.to_vec()).or_default();
         if entry.1 != fresh {
@@ -162,7 +162,7 @@ impl Transport for Faulty<'_> {
         }
         Ok(fresh)
     }
-    fn now(&mut self) -> anyhow::Result<i64> {
+    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
         self.inner.now()
     }
     fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
@@ -179,13 +179,13 @@ impl Transport for Faulty<'_> {
     ) -> Result<usize, SendError> {
         self.gate(ixs, |t| t.send_v0(ixs, signers, tables))
     }
-    fn slot(&mut self) -> anyhow::Result<u64> {
+    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
         self.inner.slot()
     }
-    fn wait_for_slot(&mut self, slot: u64) -> anyhow::Result<()> {
+    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
         self.inner.wait_for_slot(slot)
     }
-    fn lookup_tables(&mut self, authority: &Pubkey) -> anyhow::Result<Vec<LookupTable>> {
+    fn lookup_tables(&mut self, authority: &Pubkey) -> pictor_vip_sdk::Result<Vec<LookupTable>> {
         self.inner.lookup_tables(authority)
     }
     fn fees_paid_lamports(&self) -> u64 {

@@ -2,6 +2,7 @@
 //! round a crashed crank left open, and syncing passes their holders burned
 //! before it opens a new one. The order is computed with the program's
 //! own `Member::order_key` and `ranking::order`; the program re-verifies it.
+use crate::error::{Error, Result};
 use crate::errors::PictorError;
 use crate::ix;
 use crate::pda;
@@ -12,7 +13,6 @@ use crate::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
 use crate::transport::{transaction_size, unsigned_transaction, LookupTable, SendError, Transport, PACKET_DATA_SIZE};
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
 use anchor_spl::token_2022::spl_token_2022::state::Mint;
-use anyhow::{anyhow, Context, Result};
 use pictor_vip::constants::{MAX_RANK_BATCH, MAX_TX_ACCOUNT_LOCKS};
 use solana_address_lookup_table_interface::instruction as alt;
 use solana_address_lookup_table_interface::state::LOOKUP_TABLE_MAX_ADDRESSES;
@@ -52,7 +52,7 @@ pub fn round_order(t: &mut dyn Transport, role: Role, open: &OpenRound) -> Resul
     let mut entries = Vec::new();
     for (key, m) in read::members(t, role)? {
         if m.counts_in_round(open.round) {
-            let order_key = m.order_key(open).map_err(|e| anyhow!("score of {key}: {e}"))?;
+            let order_key = m.order_key(open).map_err(|e| Error::Rule(format!("score of {key}: {e}")))?;
             entries.push((key, m, order_key));
         }
     }
@@ -158,7 +158,7 @@ pub fn prepare_lookup_tables(
                 t.wait_for_slot(slot + 2)?;
                 let recent = t.slot()?.saturating_sub(1);
                 let (create, key) = alt::create_lookup_table(authority, payer, recent);
-                t.send(&[create], &[crank]).context("creating a lookup table")?;
+                t.send(&[create], &[crank])?;
                 sent += 1;
                 pending.insert(0, pda::board(role));
                 tables.push(LookupTable { key, addresses: Vec::new(), last_extended_slot: 0 });
@@ -168,7 +168,7 @@ pub fn prepare_lookup_tables(
         let room = LOOKUP_TABLE_MAX_ADDRESSES - tables[index].addresses.len();
         let chunk: Vec<Pubkey> = pending.drain(..pending.len().min(room).min(LOOKUP_EXTEND_CHUNK)).collect();
         let extend = alt::extend_lookup_table(tables[index].key, authority, Some(payer), chunk.clone());
-        t.send(&[extend], &[crank]).context("extending a lookup table")?;
+        t.send(&[extend], &[crank])?;
         sent += 1;
         tables[index].addresses.extend(chunk);
     }
@@ -200,7 +200,7 @@ impl Default for RoundOptions {
 }
 
 fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
-    read::board(t, role)?.ok_or_else(|| anyhow!("the {} board does not exist: run `init` first", role.as_str()))
+    read::board(t, role)?.ok_or(Error::NotInitialised)
 }
 
 /// Records every pass of `role` that its holder burned but nobody synced yet
@@ -280,8 +280,8 @@ impl RoundError {
         }
     }
 
-    fn read(e: anyhow::Error) -> Self {
-        RoundError::Unreachable(format!("{e:#}"))
+    fn read(e: Error) -> Self {
+        RoundError::Unreachable(e.to_string())
     }
 }
 

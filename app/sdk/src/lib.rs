@@ -11,6 +11,7 @@
 
 pub mod compute;
 pub mod crank;
+pub mod error;
 pub mod ix;
 pub mod pda;
 pub mod profile;
@@ -19,6 +20,7 @@ pub mod scheduler;
 pub mod transport;
 pub mod units;
 
+pub use error::{Error, Result};
 pub use pictor_vip::{self as program, constants, eligibility, errors, ranking, scoring, state, time};
 pub use solana_account::Account;
 pub use solana_instruction::Instruction;

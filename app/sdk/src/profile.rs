@@ -2,12 +2,12 @@
 //! rank and priority in the latest finalised round. Computed with the
 //! program's own eligibility and scoring modules.
 use crate::eligibility::{creator_eligibility, worker_eligibility, CreatorEligibility, WorkerEligibility};
+use crate::error::{Error, Result};
 use crate::read;
 use crate::scoring;
 use crate::state::{Config, FactsRef, FinalRound, Member, PassStatus, RankEntry, Role};
 use crate::transport::Transport;
 use crate::units::{format_usdt, group_thousands};
-use anyhow::{anyhow, Result};
 use solana_pubkey::Pubkey;
 use std::fmt;
 
@@ -55,7 +55,7 @@ impl fmt::Display for Progress {
 pub fn progress(member: &Member, config: &Config, now: i64) -> Result<Progress> {
     Ok(match member.facts() {
         FactsRef::Creator(c) => Progress::Creator(creator_eligibility(c, &config.rules)),
-        FactsRef::Worker(w) => Progress::Worker(worker_eligibility(w, &config.rules, now).map_err(|e| anyhow!("{e}"))?),
+        FactsRef::Worker(w) => Progress::Worker(worker_eligibility(w, &config.rules, now).map_err(Error::rule)?),
     })
 }
 
@@ -72,9 +72,9 @@ impl ScoreBreakdown {
     /// The member's score as of `at` (unix seconds), by criterion.
     pub fn of(member: &Member, at: i64, config: &Config) -> Result<Self> {
         Ok(match member.facts() {
-            FactsRef::Creator(c) => ScoreBreakdown::Creator(scoring::creator_score(c, at).map_err(|e| anyhow!("{e}"))?),
+            FactsRef::Creator(c) => ScoreBreakdown::Creator(scoring::creator_score(c, at).map_err(Error::rule)?),
             FactsRef::Worker(w) => {
-                ScoreBreakdown::Worker(scoring::worker_score(w, at, &config.rules.scoring).map_err(|e| anyhow!("{e}"))?)
+                ScoreBreakdown::Worker(scoring::worker_score(w, at, &config.rules.scoring).map_err(Error::rule)?)
             }
         })
     }
@@ -111,8 +111,8 @@ pub struct RoleStatus {
 /// the oracle never reported about it.
 pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<RoleStatus>> {
     let Some(member) = read::member(t, role, wallet)? else { return Ok(None) };
-    let config = read::config(t)?.ok_or_else(|| anyhow!("program not initialised"))?;
-    let board = read::board(t, role)?.ok_or_else(|| anyhow!("board missing"))?;
+    let config = read::config(t)?.ok_or(Error::NotInitialised)?;
+    let board = read::board(t, role)?.ok_or(Error::NotInitialised)?;
     let now = t.now()?;
     let holds = member.pass_status() == PassStatus::Active;
     let score_breakdown = if holds { Some(ScoreBreakdown::of(&member, now, &config)?) } else { None };

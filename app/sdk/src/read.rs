@@ -1,20 +1,28 @@
 //! Typed reads of the program's accounts through any [`Transport`].
+use crate::error::{Error, Result};
 use crate::pda;
 use crate::state::{Board, Config, Member, Role};
 use crate::transport::Transport;
 use anchor_lang::AccountDeserialize;
-use anyhow::{Context, Result};
 use solana_pubkey::Pubkey;
+
+/// A decoding error, with the account it came from.
+fn at(e: Error, key: &Pubkey) -> Error {
+    match e {
+        Error::Decode { detail, .. } => Error::Decode { key: *key, detail },
+        other => other,
+    }
+}
 
 /// Decodes an Anchor account (discriminator checked).
 pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Result<T> {
     let mut slice = data;
-    T::try_deserialize(&mut slice).map_err(|e| anyhow::anyhow!("cannot decode account: {e}"))
+    T::try_deserialize(&mut slice).map_err(|e| Error::Decode { key: Pubkey::default(), detail: e.to_string() })
 }
 
 fn fetch<T: AccountDeserialize>(t: &mut dyn Transport, key: &Pubkey) -> Result<Option<T>> {
     match t.get_account(key)? {
-        Some(a) if a.owner == pda::program_id() => decode(&a.data).map(Some).with_context(|| format!("account {key}")),
+        Some(a) if a.owner == pda::program_id() => decode(&a.data).map(Some).map_err(|e| at(e, key)),
         _ => Ok(None),
     }
 }
@@ -31,7 +39,7 @@ pub fn board(t: &mut dyn Transport, role: Role) -> Result<Option<Board>> {
 
 /// Decodes a member account (either role; discriminator, size and layout version checked).
 pub fn decode_member(data: &[u8]) -> Result<Member> {
-    Member::decode(data).map_err(|e| anyhow::anyhow!("cannot decode member account: {e}"))
+    Member::decode(data).map_err(|e| Error::Decode { key: Pubkey::default(), detail: e.to_string() })
 }
 
 /// A member (`None` until the oracle first reported about it).
@@ -39,8 +47,10 @@ pub fn member(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Opti
     let key = pda::member(role, wallet);
     match t.get_account(&key)? {
         Some(a) if a.owner == pda::program_id() => {
-            let m = decode_member(&a.data).with_context(|| format!("member {key}"))?;
-            anyhow::ensure!(m.role() == role, "member {key} is not a {}", role.as_str());
+            let m = decode_member(&a.data).map_err(|e| at(e, &key))?;
+            if m.role() != role {
+                return Err(Error::Decode { key, detail: format!("not a {} member", role.as_str()) });
+            }
             Ok(Some(m))
         }
         _ => Ok(None),
@@ -51,7 +61,7 @@ pub fn member(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Opti
 pub fn members(t: &mut dyn Transport, role: Role) -> Result<Vec<(Pubkey, Member)>> {
     let mut out = Vec::new();
     for (key, account) in t.program_accounts(Member::discriminator(role))? {
-        let m = decode_member(&account.data).with_context(|| format!("member {key}"))?;
+        let m = decode_member(&account.data).map_err(|e| at(e, &key))?;
         out.push((key, m));
     }
     Ok(out)

@@ -2,9 +2,9 @@ use super::{
     caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Simulated, Transport,
 };
 use crate::compute::with_budget;
+use crate::error::{Error, Result};
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
-use anyhow::{Context, Result};
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_hash::Hash;
@@ -115,7 +115,7 @@ impl InProcess {
     /// Sends `lamports` from the fee payer to `to`.
     pub fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<()> {
         let ix = anchor_lang::solana_program::system_instruction::transfer(&self.fee_payer(), to, lamports);
-        self.send(&[ix], &[]).context("airdrop")
+        Ok(self.send(&[ix], &[])?)
     }
 
     /// The fee payer's keypair (funded at genesis).
@@ -133,7 +133,7 @@ impl InProcess {
     /// table), keeping the clock's unix timestamp.
     pub fn warp_to_slot(&mut self, slot: u64) -> Result<()> {
         let now = self.now()?;
-        self.ctx.warp_to_slot(slot).map_err(|e| anyhow::anyhow!("warp to slot {slot}: {e:?}"))?;
+        self.ctx.warp_to_slot(slot).map_err(|e| Error::Runtime(format!("warp to slot {slot}: {e:?}")))?;
         self.sent.clear();
         self.set_time(now)
     }
@@ -294,5 +294,11 @@ impl Transport for InProcess {
         };
         self.sent.insert(tx.signatures[0]);
         self.process(instructions, tx, fee).map_err(|e| caller_index(e, added))
+    }
+}
+
+impl From<solana_program_test::BanksClientError> for Error {
+    fn from(e: solana_program_test::BanksClientError) -> Self {
+        Error::Runtime(e.to_string())
     }
 }

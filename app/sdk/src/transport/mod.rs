@@ -12,8 +12,8 @@ mod rpc;
 pub use in_process::{native_entry, InProcess};
 pub use rpc::Rpc;
 
+use crate::error::{Error, Result};
 use crate::errors::PictorError;
-use anyhow::Result;
 use solana_account::Account;
 use solana_address_lookup_table_interface::state::AddressLookupTable;
 use solana_hash::Hash;
@@ -247,7 +247,7 @@ pub trait Transport {
     /// build it) without sending it.
     fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
         let _ = (instructions, signers);
-        anyhow::bail!("this transport cannot simulate")
+        Err(Error::Unsupported("this transport cannot simulate".into()))
     }
     /// The address lookup tables whose authority is `authority`, with their
     /// metadata (only active ones: not being deactivated).

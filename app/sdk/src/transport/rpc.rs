@@ -3,8 +3,8 @@ use super::{
     LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::compute::with_budget;
+use crate::error::{Error, Result};
 use crate::pda;
-use anyhow::Result;
 use solana_account::Account;
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_clock::Clock;
@@ -40,15 +40,13 @@ impl Rpc {
     }
 
     /// A read that failed, said for a person: which cluster, and why.
-    fn unreachable(&self, err: ClientError) -> anyhow::Error {
+    fn unreachable(&self, err: ClientError) -> Error {
         let text = err.to_string();
+        let url = self.client.url();
         if matches!(err.kind(), ErrorKind::Reqwest(_)) || text.contains("error sending request") {
-            anyhow::anyhow!(
-                "the cluster at {} does not answer: is it running, and is the URL right?",
-                self.client.url()
-            )
+            Error::Cluster(format!("the cluster at {url} does not answer: is it running, and is the URL right?"))
         } else {
-            anyhow::anyhow!("reading from {}: {text}", self.client.url())
+            Error::Cluster(format!("reading from {url}: {text}"))
         }
     }
 
@@ -106,7 +104,8 @@ impl Transport for Rpc {
 
     fn now(&mut self) -> Result<i64> {
         let account = self.client.get_account(&solana_clock::sysvar::ID).map_err(|e| self.unreachable(e))?;
-        let clock: Clock = bincode::deserialize(&account.data)?;
+        let clock: Clock =
+            bincode::deserialize(&account.data).map_err(|e| Error::Cluster(format!("the clock sysvar: {e}")))?;
         Ok(clock.unix_timestamp)
     }
 
@@ -127,11 +126,11 @@ impl Transport for Rpc {
     }
 
     fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
-        let blockhash = self.client.get_latest_blockhash()?;
+        let blockhash = self.client.get_latest_blockhash().map_err(|e| self.unreachable(e))?;
         let (ixs, added) = with_budget(instructions, self.compute_unit_price);
         let tx = sign_transaction(&ixs, &self.payer, signers, blockhash)?;
         let fee_lamports = transaction_fee(tx.signatures.len(), &ixs);
-        let out = self.client.simulate_transaction(&tx)?.value;
+        let out = self.client.simulate_transaction(&tx).map_err(|e| self.unreachable(e))?.value;
         let logs = out.logs.unwrap_or_default();
         let error = out.err.map(|e| caller_index(SendError::from_transaction_error(e.into(), &logs), added));
         Ok(Simulated { error, logs, units_consumed: out.units_consumed, instructions: ixs.len(), fee_lamports })
@@ -155,18 +154,18 @@ impl Transport for Rpc {
     }
 
     fn slot(&mut self) -> Result<u64> {
-        Ok(self.client.get_slot()?)
+        self.client.get_slot().map_err(|e| self.unreachable(e))
     }
 
     fn wait_for_slot(&mut self, slot: u64) -> Result<()> {
         // About 400 ms a slot; give up after a minute of no progress.
         for _ in 0..300 {
-            if self.client.get_slot()? >= slot {
+            if self.client.get_slot().map_err(|e| self.unreachable(e))? >= slot {
                 return Ok(());
             }
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
-        anyhow::bail!("the cluster did not reach slot {slot} within a minute")
+        Err(Error::Cluster(format!("the cluster did not reach slot {slot} within a minute")))
     }
 
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>> {
@@ -185,7 +184,8 @@ impl Transport for Rpc {
             ..Default::default()
         };
         let program = solana_address_lookup_table_interface::program::ID;
-        let accounts = self.client.get_program_ui_accounts_with_config(&program, config)?;
+        let accounts =
+            self.client.get_program_ui_accounts_with_config(&program, config).map_err(|e| self.unreachable(e))?;
         Ok(accounts
             .into_iter()
             .filter_map(|(key, ui)| ui.decode::<Account>().and_then(|a| LookupTable::decode(key, &a.data, authority)))
