@@ -99,6 +99,30 @@ pub fn estimate(ix: &Instruction) -> u32 {
         pass + close_pass
     } else if d == ixdata::Reinstate::DISCRIMINATOR {
         BASE_UNITS + PDA_CHECK_UNITS + CONFIG_UNITS + PDA_FIND_UNITS + EVENT_UNITS
+    } else if d == ixdata::FundRewards::DISCRIMINATOR {
+        // Config, board, mint and two token accounts decoded; the vault's
+        // creation the first time (create + initialise); one transfer.
+        BASE_UNITS
+            + CONFIG_UNITS
+            + BOARD_UNITS
+            + 2 * PDA_CHECK_UNITS
+            + 2 * PDA_FIND_UNITS
+            + 3 * 2_000
+            + CREATE_ACCOUNT_UNITS
+            + 2 * (CPI_UNITS + TOKEN_SIMPLE_UNITS)
+            + EVENT_UNITS
+    } else if d == ixdata::WithdrawRewards::DISCRIMINATOR {
+        // Board, member, mint, vault; ATA creation if missing; one transfer.
+        BASE_UNITS
+            + BOARD_UNITS
+            + PDA_CHECK_UNITS
+            + 2 * PDA_FIND_UNITS
+            + 2 * 2_000
+            + CPI_UNITS
+            + ATA_CREATE_UNITS
+            + CPI_UNITS
+            + TOKEN_SIMPLE_UNITS
+            + EVENT_UNITS
     } else if d == ixdata::RankBatch::DISCRIMINATOR {
         // Members are the accounts after crank, config and board.
         let members = ix.accounts.len().saturating_sub(3) as u32;

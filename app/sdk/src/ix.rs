@@ -177,6 +177,61 @@ pub fn finalise_round(crank: &Pubkey, role: Role, round: u32) -> Instruction {
     build(crank_round(crank, role), data::FinaliseRound { role, round })
 }
 
+/// `fund_rewards`: the admin attaches `amount` (base units of `mint`) from
+/// its token account `funder_token` to the next round of `role`, shared by
+/// its top `top_k` ranks (0: the round's priority count).
+pub fn fund_rewards(
+    admin: &Pubkey,
+    role: Role,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+    funder_token: &Pubkey,
+    amount: u64,
+    top_k: u32,
+) -> Instruction {
+    build(
+        acc::FundRewards {
+            admin: *admin,
+            config: pda::config(),
+            board: pda::board(role),
+            mint: *mint,
+            funder_token: *funder_token,
+            vault: pda::reward_vault(role),
+            vault_authority: pda::reward_authority(),
+            token_program: *token_program,
+            system_program: system_program(),
+        },
+        data::FundRewards { role, amount, top_k },
+    )
+}
+
+/// `withdraw_rewards`: the wallet withdraws its whole reward balance of
+/// `role` to its associated token account (created if missing, paid by `payer`).
+pub fn withdraw_rewards(
+    wallet: &Pubkey,
+    payer: &Pubkey,
+    role: Role,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Instruction {
+    build(
+        acc::WithdrawRewards {
+            wallet: *wallet,
+            payer: *payer,
+            board: pda::board(role),
+            member: pda::member(role, wallet),
+            mint: *mint,
+            vault: pda::reward_vault(role),
+            vault_authority: pda::reward_authority(),
+            destination: pda::reward_destination(wallet, mint, token_program),
+            token_program: *token_program,
+            associated_token_program: anchor_spl::associated_token::ID,
+            system_program: system_program(),
+        },
+        data::WithdrawRewards { role },
+    )
+}
+
 /// `abandon_round`, signed by the crank.
 pub fn abandon_round(crank: &Pubkey, role: Role, round: u32) -> Instruction {
     build(crank_round(crank, role), data::AbandonRound { role, round })

@@ -46,6 +46,21 @@ pub fn holder_ata(role: Role, wallet: &Pubkey) -> Pubkey {
     )
 }
 
+/// The reward vault of `role` (a token account PDA).
+pub fn reward_vault(role: Role) -> Pubkey {
+    find(&[REWARD_VAULT_SEED, &role.seed()])
+}
+
+/// The PDA that owns every reward vault.
+pub fn reward_authority() -> Pubkey {
+    find(&[REWARD_AUTHORITY_SEED])
+}
+
+/// A wallet's associated token account for a reward `mint` of `token_program`.
+pub fn reward_destination(wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    anchor_spl::associated_token::get_associated_token_address_with_program_id(wallet, mint, token_program)
+}
+
 /// The program's ProgramData account (upgradeable loader), whose upgrade
 /// authority alone may initialise the config.
 pub fn program_data() -> Pubkey {

@@ -13,6 +13,11 @@ pub const PASS_MINT_SEED: &[u8] = b"pass";
 /// update authority of every pass mint.
 pub const PASS_AUTHORITY_SEED: &[u8] = b"pass_authority";
 
+/// Seed of a role's reward vault (a token account): `[REWARD_VAULT_SEED, role]`.
+pub const REWARD_VAULT_SEED: &[u8] = b"reward_vault";
+/// Seed of the PDA that owns every reward vault.
+pub const REWARD_AUTHORITY_SEED: &[u8] = b"reward_authority";
+
 /// USDT has 6 decimals: base units per whole USDT.
 pub const USDT_BASE_UNITS_PER_USDT: u64 = 1_000_000;
 /// Seconds in a UTC day; day index = `unix_timestamp / SECONDS_PER_DAY`.

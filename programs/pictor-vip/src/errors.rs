@@ -126,11 +126,21 @@ pub enum PictorError {
     FactTimeBeforePrevious,
     #[msg("rules.max_fact_skew_secs must be at most 86,400 seconds (one day)")]
     FactSkewOutOfRange,
+    #[msg("Nothing to withdraw: the member's reward balance is 0")]
+    NothingToWithdraw,
+    #[msg("This role's rewards are paid in another token: fund with the mint the role already uses")]
+    RewardMintMismatch,
+    #[msg("The reward mint has an extension a vault cannot hold safely (permanent delegate, transfer hook or fee, non-transferable, default frozen, pausable, confidential): use a plain mint")]
+    UnsupportedRewardMint,
+    #[msg("The account given is not this role's reward vault: derive it with the SDK")]
+    RewardVaultMismatch,
+    #[msg("The reward vault holds less than it owes: a program bug; report it")]
+    RewardVaultShort,
 }
 
 impl PictorError {
     /// Every variant, in code order (code = 6000 + index).
-    pub const ALL: [PictorError; 58] = {
+    pub const ALL: [PictorError; 63] = {
         use PictorError::*;
         [
             NotAdmin,
@@ -191,6 +201,11 @@ impl PictorError {
             FactTimeInFuture,
             FactTimeBeforePrevious,
             FactSkewOutOfRange,
+            NothingToWithdraw,
+            RewardMintMismatch,
+            UnsupportedRewardMint,
+            RewardVaultMismatch,
+            RewardVaultShort,
         ]
     };
 

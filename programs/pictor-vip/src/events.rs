@@ -281,6 +281,12 @@ pub struct RoundOpened {
     pub members: u32,
     /// Holders to flag priority.
     pub priority_count: u32,
+    /// Reward attached to the round, in the reward token's base units.
+    pub reward_base_units: u64,
+    /// Ranks that share it.
+    pub reward_ranks: u32,
+    /// Each rank's share, in base units.
+    pub reward_share_base_units: u64,
 }
 
 /// The crank ranked a batch.
@@ -326,6 +332,72 @@ pub struct RoundAbandoned {
     pub round: u32,
     /// Members it had ranked.
     pub ranked: u32,
+    /// Time, unix seconds.
+    pub ts: i64,
+}
+
+/// The admin funded the next round of a role.
+#[event]
+pub struct RewardFunded {
+    /// Role.
+    pub role: Role,
+    /// Reward token mint.
+    pub mint: Pubkey,
+    /// Amount funded, in the token's base units.
+    pub amount_base_units: u64,
+    /// Carried remainders added with it, in base units.
+    pub carried_base_units: u64,
+    /// Ranks the next round shares it among (0: its priority count).
+    pub top_k: u32,
+    /// Pending for the next round after this funding, in base units.
+    pub pending_base_units: u64,
+    /// Time, unix seconds.
+    pub ts: i64,
+}
+
+/// A rank batch credited rewards.
+#[event]
+pub struct RewardsCredited {
+    /// Role.
+    pub role: Role,
+    /// Round.
+    pub round: u32,
+    /// Members credited by the batch.
+    pub members: u32,
+    /// Total credited by the batch, in the token's base units.
+    pub amount_base_units: u64,
+    /// Reward token mint.
+    pub mint: Pubkey,
+}
+
+/// A member withdrew its reward balance.
+#[event]
+pub struct RewardWithdrawn {
+    /// Wallet.
+    pub wallet: Pubkey,
+    /// Role.
+    pub role: Role,
+    /// Amount, in the token's base units.
+    pub amount_base_units: u64,
+    /// Destination token account.
+    pub destination: Pubkey,
+    /// Reward token mint.
+    pub mint: Pubkey,
+    /// Time, unix seconds.
+    pub ts: i64,
+}
+
+/// A revoked member's unwithdrawn reward returned to the vault.
+#[event]
+pub struct RewardForfeited {
+    /// Wallet.
+    pub wallet: Pubkey,
+    /// Role.
+    pub role: Role,
+    /// Amount, in the token's base units.
+    pub amount_base_units: u64,
+    /// Reward token mint.
+    pub mint: Pubkey,
     /// Time, unix seconds.
     pub ts: i64,
 }

@@ -131,6 +131,19 @@ pub mod pictor_vip {
         instructions::finalise_round::finalise_round(ctx, role, round)
     }
 
+    /// Attaches `amount` (base units of the reward token) to the next round
+    /// of `role`, shared by its top `top_k` ranks (0: the round's priority
+    /// count). Signer: admin.
+    pub fn fund_rewards(ctx: Context<FundRewards>, role: Role, amount: u64, top_k: u32) -> Result<()> {
+        instructions::fund_rewards::fund_rewards(ctx, role, amount, top_k)
+    }
+
+    /// Withdraws the wallet's whole reward balance of `role` to its own
+    /// token account. Signer: the wallet.
+    pub fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Result<()> {
+        instructions::withdraw_rewards::withdraw_rewards(ctx, role)
+    }
+
     /// Drops an open round (e.g. after a crank crash); the next gets a new number. Signer: crank.
     pub fn abandon_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
         instructions::abandon_round::abandon_round(ctx, role, round)

@@ -3,6 +3,7 @@
 use super::crank_round::*;
 use crate::errors::PictorError;
 use crate::events::RoundFinalised;
+use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -19,7 +20,11 @@ pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -
         priority_count: open.priority_count,
         removed: open.removed,
         cutoff_score: open.cutoff_score,
+        reward: open.reward,
     };
+    // The rounding remainder and the shares of ranks that did not exist
+    // stay in the vault for the next funded round.
+    let remainder = open.reward.uncredited();
     emit!(RoundFinalised {
         role,
         round,
@@ -30,5 +35,6 @@ pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -
     });
     board.finalised = Some(done);
     board.open = None;
+    board.rewards.carry_base_units = board.rewards.carry_base_units.safe_add(remainder)?;
     board.invariant()
 }

@@ -75,8 +75,16 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
     ] {
         let seeds: &[&[u8]] = &[BOARD_SEED, &role.seed(), &[bump]];
         create_program_pda(&payer, info, &system, seeds, 8 + Board::INIT_SPACE)?;
-        let board =
-            Board { role, bump, passes_issued: 0, active_holders: 0, next_round: 1, open: None, finalised: None };
+        let board = Board {
+            role,
+            bump,
+            passes_issued: 0,
+            active_holders: 0,
+            next_round: 1,
+            open: None,
+            finalised: None,
+            rewards: RewardState::default(),
+        };
         board.invariant()?;
         write_account(info, &board)?;
     }

@@ -17,6 +17,14 @@ pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Re
     let snapshot_ts = Clock::get()?.unix_timestamp;
     let members = board.active_holders;
     let priority = priority_count(members, config.rules.priority_bps);
+    // The funding pending for this round: shared by its top K ranks (K = 0:
+    // the priority count), ⌊amount / min(K, members)⌋ each.
+    let rewards = &mut board.rewards;
+    let amount = std::mem::take(&mut rewards.pending_base_units);
+    let k = if rewards.pending_top_k == 0 { priority } else { rewards.pending_top_k };
+    let ranks = if amount == 0 { 0 } else { k.min(members) };
+    let share = if ranks == 0 { 0 } else { amount / u64::from(ranks) };
+    let reward = RoundReward { amount_base_units: amount, ranks, share_base_units: share, credited_base_units: 0 };
     board.next_round = round.checked_add(1).ok_or(PictorError::Overflow)?;
     board.open = Some(OpenRound {
         round,
@@ -28,8 +36,18 @@ pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Re
         last: None,
         cutoff_score: None,
         params: config.rules.scoring.clone(),
+        reward,
     });
     board.invariant()?;
-    emit!(RoundOpened { role, round, snapshot_ts, members, priority_count: priority });
+    emit!(RoundOpened {
+        role,
+        round,
+        snapshot_ts,
+        members,
+        priority_count: priority,
+        reward_base_units: amount,
+        reward_ranks: ranks,
+        reward_share_base_units: share,
+    });
     Ok(())
 }

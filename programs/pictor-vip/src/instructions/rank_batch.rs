@@ -7,7 +7,8 @@
 use super::crank_round::*;
 use crate::constants::*;
 use crate::errors::PictorError;
-use crate::events::RoundBatchRanked;
+use crate::events::{RewardsCredited, RoundBatchRanked};
+use crate::math::SafeMath;
 use crate::ranking::follows;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -22,6 +23,8 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
     require!(u64::from(open.ranked) + batch.len() as u64 <= u64::from(open.members), PictorError::BatchTooLarge);
     let first_rank = open.ranked + 1;
     let mut last_score = 0;
+    // Rewards credited by this batch: a count and a sum, no allocation.
+    let (mut credited_members, mut credited_base_units) = (0u32, 0u64);
     for info in batch {
         let mut member = load_member_mut(info, role)?;
         let header = member.header();
@@ -37,13 +40,32 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
         if open.ranked == open.priority_count {
             open.cutoff_score = Some(key.score);
         }
-        member.header_mut().record_rank(finalised, RankEntry { round, rank: open.ranked, score: key.score, priority });
+        let header = member.header_mut();
+        header.record_rank(finalised, RankEntry { round, rank: open.ranked, score: key.score, priority });
+        if open.ranked <= open.reward.ranks && open.reward.share_base_units > 0 {
+            let share = open.reward.share_base_units;
+            header.reward_balance = header.reward_balance.safe_add(share)?;
+            open.reward.credited_base_units = open.reward.credited_base_units.safe_add(share)?;
+            credited_members += 1;
+            credited_base_units = credited_base_units.safe_add(share)?;
+        }
         member.invariant()?;
         last_score = key.score;
     }
     // The batch was checked to hold at most MAX_RANK_BATCH members.
     let (ranked, count) = (open.ranked, batch.len() as u32);
+    let rewards = &mut board.rewards;
+    rewards.liability_base_units = rewards.liability_base_units.safe_add(credited_base_units)?;
     board.invariant()?;
     emit!(RoundBatchRanked { role, round, first_rank, count, ranked, last_score });
+    if credited_members > 0 {
+        emit!(RewardsCredited {
+            role,
+            round,
+            members: credited_members,
+            amount_base_units: credited_base_units,
+            mint: board.rewards.mint,
+        });
+    }
     Ok(())
 }

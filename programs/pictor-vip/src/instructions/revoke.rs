@@ -4,7 +4,8 @@
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
-use crate::events::PassRevoked;
+use crate::events::{PassRevoked, RewardForfeited};
+use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -37,7 +38,22 @@ pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Resu
     header.set_pass_status(PassStatus::Revoked);
     header.revoke_reason = reason_code;
     header.clear_ranks();
+    // Fraud forfeits the unwithdrawn reward: it returns to the vault's carry.
+    let forfeited = std::mem::take(&mut header.reward_balance);
     let wallet = header.wallet;
+    if forfeited > 0 {
+        let rewards = &mut p.board.rewards;
+        rewards.liability_base_units = rewards.liability_base_units.safe_sub(forfeited)?;
+        rewards.carry_base_units = rewards.carry_base_units.safe_add(forfeited)?;
+        p.board.invariant()?;
+        emit!(RewardForfeited {
+            wallet,
+            role,
+            amount_base_units: forfeited,
+            mint: p.board.rewards.mint,
+            ts: Clock::get()?.unix_timestamp,
+        });
+    }
     member.invariant()?;
     emit!(PassRevoked {
         wallet,

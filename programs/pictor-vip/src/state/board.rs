@@ -13,6 +13,65 @@ pub struct OrderKey {
     pub pass_serial: u64,
 }
 
+/// A round's reward (SPEC §9): fixed when the round opens.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+pub struct RoundReward {
+    /// Funding attached to the round, in the reward token's base units.
+    pub amount_base_units: u64,
+    /// Ranks that share it: min(K, members at open).
+    pub ranks: u32,
+    /// Each rank's share: ⌊amount / ranks⌋, in base units (0 without ranks).
+    pub share_base_units: u64,
+    /// Credited so far, in base units.
+    pub credited_base_units: u64,
+}
+
+impl RoundReward {
+    /// What is not credited (yet), in base units.
+    pub fn uncredited(&self) -> u64 {
+        self.amount_base_units.saturating_sub(self.credited_base_units)
+    }
+}
+
+/// A role's rank rewards (SPEC §9): one SPL token (classic Token or
+/// Token-2022), set by the first funding, held in the role's vault.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq, InitSpace)]
+pub struct RewardState {
+    /// The reward token's mint (default until the first funding).
+    pub mint: Pubkey,
+    /// Its token program (Token or Token-2022).
+    pub token_program: Pubkey,
+    /// The vault: token account PDA `[REWARD_VAULT_SEED, role]`, owned by the reward authority PDA.
+    pub vault: Pubkey,
+    /// The mint's decimals.
+    pub decimals: u8,
+    /// Funded for the next round, in base units.
+    pub pending_base_units: u64,
+    /// Ranks the next round's funding is for (0: the round's priority count).
+    pub pending_top_k: u32,
+    /// Rounding remainders, shares of ranks that did not exist, forfeits:
+    /// added to the next funding, in base units.
+    pub carry_base_units: u64,
+    /// Credited to members and not withdrawn, in base units.
+    pub liability_base_units: u64,
+    /// Everything ever funded, in base units.
+    pub funded_total_base_units: u64,
+    /// Everything ever withdrawn, in base units.
+    pub withdrawn_total_base_units: u64,
+}
+
+impl RewardState {
+    /// What the vault must hold at least: every credited, unwithdrawn
+    /// balance, plus what is pending, carried and attached to an open round.
+    pub fn obligations(&self, open: Option<&OpenRound>) -> Option<u64> {
+        let in_round = open.map_or(0, |o| o.reward.uncredited());
+        self.liability_base_units
+            .checked_add(self.pending_base_units)?
+            .checked_add(self.carry_base_units)?
+            .checked_add(in_round)
+    }
+}
+
 /// A round being ranked.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
 pub struct OpenRound {
@@ -35,6 +94,8 @@ pub struct OpenRound {
     pub cutoff_score: Option<i128>,
     /// Scoring parameters frozen at open.
     pub params: ScoringParams,
+    /// The round's reward.
+    pub reward: RoundReward,
 }
 
 /// Summary of a finalised round: what the scheduler reads.
@@ -54,6 +115,8 @@ pub struct FinalRound {
     pub removed: u32,
     /// Lowest score that got priority, in points (`None` for an empty round).
     pub cutoff_score: Option<i128>,
+    /// The round's reward and what it credited.
+    pub reward: RoundReward,
 }
 
 /// Per-role registry (PDA `[BOARD_SEED, role]`): pass counts and rounds.
@@ -74,6 +137,8 @@ pub struct Board {
     pub open: Option<OpenRound>,
     /// The latest finalised round, if any.
     pub finalised: Option<FinalRound>,
+    /// Rank rewards.
+    pub rewards: RewardState,
 }
 
 impl Board {
@@ -134,6 +199,10 @@ impl Board {
         if let Some(done) = &self.finalised {
             ok &= done.priority_count <= done.members && done.round < self.next_round;
         }
+        if let Some(open) = &self.open {
+            ok &= open.reward.credited_base_units <= open.reward.amount_base_units;
+        }
+        ok &= self.rewards.obligations(self.open.as_ref()).is_some();
         require!(ok, PictorError::InvariantViolated);
         Ok(())
     }

@@ -1,0 +1,292 @@
+//! Rank rewards (SPEC §9): funded by the admin, credited by `rank_batch`
+//! while it verifies the round, withdrawn by the wallet, forfeited on
+//! revocation. After every step the vault must hold what the role owes.
+mod common;
+use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
+use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
+use anchor_spl::token_2022::spl_token_2022::state::Account as TokenAccountState;
+use common::*;
+use pictor_vip::errors::PictorError;
+use pictor_vip::instructions::Report;
+use pictor_vip::state::Role;
+use pictor_vip_sdk::crank;
+use pictor_vip_sdk::transport::Transport;
+use pictor_vip_sdk::{ix, pda};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+const TOKEN: Pubkey = anchor_spl::token::ID;
+const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+
+/// A 6-decimal, USDT-like mint of `program` whose mint authority is the admin,
+/// and the admin's token account holding 1,000,000 units.
+struct Reward {
+    mint: Pubkey,
+    program: Pubkey,
+    funder: Pubkey,
+}
+
+fn reward_mint(f: &mut Fixture, program: Pubkey) -> Reward {
+    let mint = Keypair::new();
+    let admin = f.admin.insecure_clone();
+    let payer = f.rt.fee_payer();
+    let rent = f.rt.rent_exempt_minimum(82).unwrap();
+    let create =
+        anchor_lang::solana_program::system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, &program);
+    let init = token_ix::initialize_mint2(&program, &mint.pubkey(), &admin.pubkey(), None, 6).unwrap();
+    f.send(&[create, init], &[&mint]).unwrap();
+    let funder = token_account(f, &admin.pubkey(), &mint.pubkey(), &program);
+    let mint_to = token_ix::mint_to(&program, &mint.pubkey(), &funder, &admin.pubkey(), &[], 1_000_000 * USDT).unwrap();
+    f.send(&[mint_to], &[&admin]).unwrap();
+    Reward { mint: mint.pubkey(), program, funder }
+}
+
+fn token_account(f: &mut Fixture, owner: &Pubkey, mint: &Pubkey, program: &Pubkey) -> Pubkey {
+    let payer = f.rt.fee_payer();
+    let create =
+        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &payer, owner, mint, program,
+        );
+    f.send(&[create], &[]).unwrap();
+    pda::reward_destination(owner, mint, program)
+}
+
+fn balance(f: &mut Fixture, account: &Pubkey) -> u64 {
+    f.account(account).map_or(0, |a| StateWithExtensions::<TokenAccountState>::unpack(&a.data).unwrap().base.amount)
+}
+
+fn fund(
+    f: &mut Fixture,
+    r: &Reward,
+    role: Role,
+    amount: u64,
+    top_k: u32,
+) -> Result<(), pictor_vip_sdk::transport::SendError> {
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::fund_rewards(&admin.pubkey(), role, &r.mint, &r.program, &r.funder, amount, top_k)], &[&admin])
+}
+
+fn withdraw(f: &mut Fixture, r: &Reward, role: Role, w: &Keypair) -> Result<(), pictor_vip_sdk::transport::SendError> {
+    let payer = f.rt.fee_payer();
+    f.send(&[ix::withdraw_rewards(&w.pubkey(), &payer, role, &r.mint, &r.program)], &[w])
+}
+
+fn reward_balance(f: &mut Fixture, role: Role, w: &Keypair) -> u64 {
+    f.member(role, &w.pubkey()).header().reward_balance
+}
+
+/// The invariant: the vault holds at least every credited, unwithdrawn
+/// balance plus what is pending, carried and attached to an open round.
+#[track_caller]
+fn assert_vault_covers(f: &mut Fixture, role: Role) {
+    let board = f.board(role);
+    let owed = board.rewards.obligations(board.open.as_ref()).unwrap();
+    let held = balance(f, &pda::reward_vault(role));
+    assert!(held >= owed, "vault {held} < owed {owed}: {:?}", board.rewards);
+    // And the liability is exactly the members' balances.
+    let members: u64 =
+        pictor_vip_sdk::read::members(&mut f.rt, role).unwrap().iter().map(|(_, m)| m.header().reward_balance).sum();
+    assert_eq!(members, board.rewards.liability_base_units);
+}
+
+/// Creator holders with the given frame counts (higher frames, higher score), in claim order.
+fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
+    frames
+        .iter()
+        .map(|&n| {
+            let w = f.holder(5_000 * USDT);
+            if n > 0 {
+                f.report(&w.pubkey(), Report::Frames { frames: n }).unwrap();
+            }
+            w
+        })
+        .collect()
+}
+
+fn run(f: &mut Fixture, role: Role) -> crank::RoundOutcome {
+    let crank = f.crank.insecure_clone();
+    let options = crank::RoundOptions { batch_size: 2, ..Default::default() };
+    crank::run_round(&mut f.rt, &crank, role, options, &mut |_, _| {}).unwrap()
+}
+
+#[test]
+fn the_top_k_share_the_funding_and_the_remainder_stays_for_the_next_funded_round() {
+    for program in [TOKEN, TOKEN_2022] {
+        let mut f = Fixture::new();
+        let r = reward_mint(&mut f, program);
+        // Scores: ws[3] > ws[2] > ws[1] > ws[0].
+        let ws = creators(&mut f, &[1, 2, 3, 4]);
+        fund(&mut f, &r, Role::Creator, 1_000 * USDT + 1, 3).unwrap();
+        assert_vault_covers(&mut f, Role::Creator);
+        run(&mut f, Role::Creator);
+        // ⌊(1,000 USDT + 1) / 3⌋ to the top three; 2 base units left over.
+        let share = (1_000 * USDT + 1) / 3;
+        let got: Vec<u64> = ws.iter().map(|w| reward_balance(&mut f, Role::Creator, w)).collect();
+        assert_eq!(got, vec![0, share, share, share], "{program}");
+        let rewards = f.board(Role::Creator).rewards;
+        assert_eq!((rewards.carry_base_units, rewards.liability_base_units), (1_000 * USDT + 1 - 3 * share, 3 * share));
+        assert_vault_covers(&mut f, Role::Creator);
+        // The next funding takes the remainder with it.
+        fund(&mut f, &r, Role::Creator, 4 * USDT, 4).unwrap();
+        assert_eq!(f.board(Role::Creator).rewards.pending_base_units, 4 * USDT + 2);
+        run(&mut f, Role::Creator);
+        let got: Vec<u64> = ws.iter().map(|w| reward_balance(&mut f, Role::Creator, w)).collect();
+        let second = (4 * USDT + 2) / 4;
+        assert_eq!(got, vec![second, share + second, share + second, share + second]);
+        assert_vault_covers(&mut f, Role::Creator);
+    }
+}
+
+#[test]
+fn k_above_the_members_pays_each_member_the_share_of_min_k_members() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    let ws = creators(&mut f, &[1, 2]);
+    fund(&mut f, &r, Role::Creator, 100 * USDT, 10).unwrap();
+    run(&mut f, Role::Creator);
+    for w in &ws {
+        assert_eq!(reward_balance(&mut f, Role::Creator, w), 50 * USDT);
+    }
+    assert_eq!(f.board(Role::Creator).rewards.carry_base_units, 0);
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn k_of_one_pays_the_top_rank_only_and_k_of_zero_the_priority_count() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN);
+    let ws = creators(&mut f, &[5, 9, 1]);
+    fund(&mut f, &r, Role::Creator, 30 * USDT, 1).unwrap();
+    run(&mut f, Role::Creator);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 30 * USDT);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]) + reward_balance(&mut f, Role::Creator, &ws[2]), 0);
+    // K = 0: the round's priority count (⌈3 × 10 %⌉ = 1).
+    fund(&mut f, &r, Role::Creator, 7 * USDT, 0).unwrap();
+    run(&mut f, Role::Creator);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 37 * USDT);
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn a_tie_at_the_kth_rank_is_decided_by_the_earlier_pass() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    // Equal scores: claim order decides; K = 2 pays the first two passes.
+    let ws = creators(&mut f, &[3, 3, 3]);
+    fund(&mut f, &r, Role::Creator, 10 * USDT, 2).unwrap();
+    run(&mut f, Role::Creator);
+    let got: Vec<u64> = ws.iter().map(|w| reward_balance(&mut f, Role::Creator, w)).collect();
+    assert_eq!(got, vec![5 * USDT, 5 * USDT, 0]);
+}
+
+#[test]
+fn funding_while_a_round_is_open_goes_to_the_next_round_and_an_abandoned_round_carries_over() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    let ws = creators(&mut f, &[1, 2]);
+    let crank_kp = f.crank.insecure_clone();
+    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Creator, 1)], &[&crank_kp]).unwrap();
+    fund(&mut f, &r, Role::Creator, 20 * USDT, 2).unwrap();
+    assert_eq!(f.board(Role::Creator).open.unwrap().reward.amount_base_units, 0, "not this round");
+    let done = run(&mut f, Role::Creator);
+    assert_eq!(done.round, 1);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]), 0);
+    // Round 2 takes the funding; it is abandoned before a batch: all of it carries over.
+    f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Creator, 2)], &[&crank_kp]).unwrap();
+    assert_eq!(f.board(Role::Creator).open.unwrap().reward.amount_base_units, 20 * USDT);
+    assert_vault_covers(&mut f, Role::Creator);
+    f.send(&[ix::abandon_round(&crank_kp.pubkey(), Role::Creator, 2)], &[&crank_kp]).unwrap();
+    assert_eq!(f.board(Role::Creator).rewards.pending_base_units, 20 * USDT);
+    run(&mut f, Role::Creator);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]), 10 * USDT);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 10 * USDT);
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn a_wallet_withdraws_its_whole_balance_once_to_its_own_account() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    let ws = creators(&mut f, &[1, 2]);
+    fund(&mut f, &r, Role::Creator, 8 * USDT, 2).unwrap();
+    run(&mut f, Role::Creator);
+    withdraw(&mut f, &r, Role::Creator, &ws[1]).unwrap();
+    assert_eq!(balance(&mut f, &pda::reward_destination(&ws[1].pubkey(), &r.mint, &r.program)), 4 * USDT);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 0);
+    assert_vault_covers(&mut f, Role::Creator);
+    // Twice: nothing owed.
+    expect_err(withdraw(&mut f, &r, Role::Creator, &ws[1]), PictorError::NothingToWithdraw);
+    // Another wallet cannot take it: the member is the signer's own.
+    let mut theft = ix::withdraw_rewards(&ws[1].pubkey(), &f.rt.fee_payer(), Role::Creator, &r.mint, &r.program);
+    theft.accounts[3].pubkey = pda::member(Role::Creator, &ws[0].pubkey());
+    expect_err_named(f.send(&[theft], &[&ws[1]]), "ConstraintSeeds");
+    // Nor send it to another wallet's account.
+    let mut elsewhere = ix::withdraw_rewards(&ws[0].pubkey(), &f.rt.fee_payer(), Role::Creator, &r.mint, &r.program);
+    elsewhere.accounts[7].pubkey = pda::reward_destination(&ws[1].pubkey(), &r.mint, &r.program);
+    expect_err(f.send(&[elsewhere], &[&ws[0]]), PictorError::AccountMismatch);
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]), 4 * USDT);
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn revocation_forfeits_the_balance_and_a_burned_pass_keeps_it() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN);
+    let ws = creators(&mut f, &[1, 2]);
+    fund(&mut f, &r, Role::Creator, 6 * USDT, 2).unwrap();
+    run(&mut f, Role::Creator);
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::revoke(&admin.pubkey(), Role::Creator, &ws[0].pubkey(), &f.rt.fee_payer(), 3)], &[&admin]).unwrap();
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]), 0);
+    let rewards = f.board(Role::Creator).rewards;
+    assert_eq!((rewards.carry_base_units, rewards.liability_base_units), (3 * USDT, 3 * USDT));
+    assert_vault_covers(&mut f, Role::Creator);
+    f.burn_pass(Role::Creator, &ws[1]);
+    f.send(&[ix::sync_pass(Role::Creator, &ws[1].pubkey(), &f.rt.fee_payer())], &[]).unwrap();
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 3 * USDT);
+    withdraw(&mut f, &r, Role::Creator, &ws[1]).unwrap();
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn a_fake_vault_mint_or_token_program_is_refused() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    let other = reward_mint(&mut f, TOKEN_2022);
+    let ws = creators(&mut f, &[1]);
+    fund(&mut f, &r, Role::Creator, 2 * USDT, 1).unwrap();
+    // Another mint for the same role.
+    expect_err(fund(&mut f, &other, Role::Creator, USDT, 1), PictorError::RewardMintMismatch);
+    run(&mut f, Role::Creator);
+    let payer = f.rt.fee_payer();
+    // A fake vault (an account of the same mint the wallet owns).
+    let fake = token_account(&mut f, &ws[0].pubkey(), &r.mint, &r.program);
+    let mut w = ix::withdraw_rewards(&ws[0].pubkey(), &payer, Role::Creator, &r.mint, &r.program);
+    w.accounts[5].pubkey = fake;
+    expect_err(f.send(&[w], &[&ws[0]]), PictorError::RewardVaultMismatch);
+    // A fake mint.
+    let w = ix::withdraw_rewards(&ws[0].pubkey(), &payer, Role::Creator, &other.mint, &other.program);
+    expect_err(f.send(&[w], &[&ws[0]]), PictorError::RewardMintMismatch);
+    // The wrong token program (classic Token for a Token-2022 mint).
+    let mut w = ix::withdraw_rewards(&ws[0].pubkey(), &payer, Role::Creator, &r.mint, &r.program);
+    w.accounts[8].pubkey = TOKEN;
+    assert!(f.send(&[w], &[&ws[0]]).is_err());
+    assert_eq!(reward_balance(&mut f, Role::Creator, &ws[0]), 2 * USDT);
+    withdraw(&mut f, &r, Role::Creator, &ws[0]).unwrap();
+    assert_vault_covers(&mut f, Role::Creator);
+}
+
+#[test]
+fn lamports_planted_at_the_vault_address_do_not_block_it_and_only_the_admin_funds() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    creators(&mut f, &[1]);
+    f.rt.airdrop(&pda::reward_vault(Role::Worker), 1_000_000).unwrap();
+    fund(&mut f, &r, Role::Worker, 5 * USDT, 0).unwrap();
+    assert_eq!(balance(&mut f, &pda::reward_vault(Role::Worker)), 5 * USDT);
+    let mallory = Keypair::new();
+    let w = ix::fund_rewards(&mallory.pubkey(), Role::Worker, &r.mint, &r.program, &r.funder, USDT, 0);
+    expect_err(f.send(&[w], &[&mallory]), PictorError::NotAdmin);
+    expect_err(fund(&mut f, &r, Role::Worker, 0, 0), PictorError::ZeroAmount);
+}
