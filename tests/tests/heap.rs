@@ -313,12 +313,16 @@ fn the_metered_runtime_counts_the_program_and_not_its_cpis() {
 }
 
 /// Stores `n` worker holders with full day rings and 32-byte GPU names and
-/// returns their member addresses in round order (all scores equal: serial order).
-fn inject_full_workers(f: &mut Fixture, n: usize) -> Vec<Pubkey> {
+/// returns their wallets and member addresses in round order (all scores
+/// equal: serial order).
+fn inject_full_workers(f: &mut Fixture, n: usize) -> (Vec<Keypair>, Vec<Pubkey>) {
     let today = f.today();
     let mut keys = Vec::with_capacity(n);
+    let mut wallets = Vec::with_capacity(n);
     for i in 0..n {
-        let wallet = Pubkey::new_unique();
+        let kp = Keypair::new();
+        let wallet = kp.pubkey();
+        wallets.push(kp);
         let mut member: WorkerMember = bytemuck::Zeroable::zeroed();
         member.header.wallet = wallet;
         member.header.role = Role::Worker as u8;
@@ -360,7 +364,7 @@ fn inject_full_workers(f: &mut Fixture, n: usize) -> Vec<Pubkey> {
         &pda::board(Role::Worker),
         Account { lamports: 10_000_000, data, owner: pda::program_id(), executable: false, rent_epoch: 0 },
     );
-    keys
+    (wallets, keys)
 }
 
 #[test]
@@ -430,7 +434,33 @@ fn every_instruction_stays_within_28_kib_at_its_largest_input() {
 
     // A round over MAX_RANK_BATCH workers with full day histories, in one
     // rank_batch through a lookup table; and one of a single member.
-    let members = inject_full_workers(&mut f, MAX_RANK_BATCH + 1);
+    let (wallets, members) = inject_full_workers(&mut f, MAX_RANK_BATCH + 1);
+    // Rewards for all 60 ranks: crediting happens inside rank_batch (both batches credit).
+    let reward = reward_mint(&mut f, TOKEN_2022);
+    let admin_now = f.config().admin;
+    let fund =
+        ix::fund_rewards(&admin_now, Role::Worker, &reward.mint, &reward.program, &reward.funder, 600 * USDT, 60);
+    let next_admin_kp = next_admin.insecure_clone();
+    // The admin changed hands above: the new admin funds from its own account.
+    let funder = token_account(&mut f, &next_admin_kp.pubkey(), &reward.mint, &reward.program);
+    let original_admin = f.admin.insecure_clone();
+    let move_funds = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+        &reward.program,
+        &reward.funder,
+        &reward.mint,
+        &funder,
+        &original_admin.pubkey(),
+        &[],
+        600 * USDT,
+        6,
+    )
+    .unwrap();
+    f.send(&[move_funds], &[&original_admin]).unwrap();
+    let mut fund = fund;
+    fund.accounts[4].pubkey = funder;
+    // The new admin pays the vault's rent.
+    f.rt.airdrop(&next_admin_kp.pubkey(), 1_000_000_000).unwrap();
+    f.send(&[fund], &[&next_admin_kp]).unwrap();
     let crank_kp = f.crank.insecure_clone();
     let table = f.lookup_table(&members[..MAX_RANK_BATCH]);
     let next = f.board(Role::Worker).next_round;
@@ -441,6 +471,14 @@ fn every_instruction_stays_within_28_kib_at_its_largest_input() {
     f.send(&[ix::rank_batch(&crank_kp.pubkey(), Role::Worker, round, &members[MAX_RANK_BATCH..])], &[&crank_kp])
         .unwrap();
     f.send(&[ix::finalise_round(&crank_kp.pubkey(), Role::Worker, round)], &[&crank_kp]).unwrap();
+    let payer = f.rt.fee_payer();
+    let first = wallets[0].insecure_clone();
+    f.send(&[ix::withdraw_rewards(&first.pubkey(), &payer, Role::Worker, &reward.mint, &reward.program)], &[&first])
+        .unwrap();
+    assert_eq!(
+        token_balance(&mut f, &pda::reward_destination(&first.pubkey(), &reward.mint, &reward.program)),
+        10 * USDT
+    );
     f.send(&[ix::open_round(&crank_kp.pubkey(), Role::Worker, round + 1)], &[&crank_kp]).unwrap();
     f.send(&[ix::abandon_round(&crank_kp.pubkey(), Role::Worker, round + 1)], &[&crank_kp]).unwrap();
 
@@ -460,9 +498,11 @@ fn every_instruction_stays_within_28_kib_at_its_largest_input() {
     check::<ixdata::Reinstate>("reinstate");
     check::<ixdata::SyncPass>("sync_pass");
     check::<ixdata::OpenRound>("open_round (8 tiers)");
-    let batch = check::<ixdata::RankBatch>("rank_batch (59 workers, full rings)");
+    let batch = check::<ixdata::RankBatch>("rank_batch (59 workers, full rings, each credited a reward)");
     check::<ixdata::FinaliseRound>("finalise_round");
     check::<ixdata::AbandonRound>("abandon_round");
+    check::<ixdata::FundRewards>("fund_rewards (first funding: creates the vault)");
+    check::<ixdata::WithdrawRewards>("withdraw_rewards (creates the destination)");
     assert_eq!(batch.accounts, 3 + MAX_RANK_BATCH, "the largest batch was measured");
 
     // Members are read in place: the program's own heap does not grow with the batch.

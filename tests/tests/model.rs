@@ -59,6 +59,8 @@ struct MMember {
     serial: u32,
     first_round: u32,
     token_held: bool,
+    /// Reward credited and not withdrawn, in base units.
+    reward: u64,
     /// Score frozen or ranked in an open round: `(round, score)`.
     round_score: Option<(u32, i128)>,
     /// Entries per round: `(rank, score, priority)`.
@@ -97,6 +99,8 @@ struct MRound {
     cutoff: Option<i128>,
     window: u16,
     tiers: Vec<GpuTier>,
+    /// The round's reward: (amount, ranks, share, credited), base units.
+    reward: (u64, u32, u64, u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +119,15 @@ struct MBoard {
     next_round: u32,
     open: Option<MRound>,
     finalised: Option<MFinal>,
+    /// Rank rewards: funded yet, pending, its K, carry, liability, funded
+    /// total, withdrawn total (base units).
+    funded: bool,
+    pending: u64,
+    top_k: u32,
+    carry: u64,
+    liability: u64,
+    funded_total: u64,
+    withdrawn_total: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -190,7 +203,20 @@ fn board_index(role: Role) -> usize {
 
 impl Model {
     fn new(now: i64) -> Self {
-        let board = MBoard { issued: 0, active: 0, next_round: 1, open: None, finalised: None };
+        let board = MBoard {
+            issued: 0,
+            active: 0,
+            next_round: 1,
+            open: None,
+            finalised: None,
+            funded: false,
+            pending: 0,
+            top_k: 0,
+            carry: 0,
+            liability: 0,
+            funded_total: 0,
+            withdrawn_total: 0,
+        };
         Model { now, paused: false, rules: Rules::default(), members: BTreeMap::new(), boards: [board.clone(), board] }
     }
 
@@ -382,6 +408,38 @@ impl Model {
         m.status = Status::Revoked;
         m.ranks.clear();
         m.round_score = None;
+        // Fraud forfeits the reward balance back to the vault's carry.
+        let forfeited = std::mem::take(&mut m.reward);
+        let board = self.board(role);
+        board.liability -= forfeited;
+        board.carry += forfeited;
+        Ok(())
+    }
+
+    fn fund(&mut self, role: Role, amount: u64, top_k: u32) -> Result<(), PictorError> {
+        if amount == 0 {
+            return Err(PictorError::ZeroAmount);
+        }
+        let board = self.board(role);
+        board.funded = true;
+        board.pending += amount + std::mem::take(&mut board.carry);
+        board.top_k = top_k;
+        board.funded_total += amount;
+        Ok(())
+    }
+
+    fn withdraw(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
+        if !self.boards[board_index(role)].funded {
+            return Err(PictorError::NoRewardsYet);
+        }
+        let Some(m) = self.members.get_mut(&(role, w)) else { return Err(PictorError::MemberNotFound) };
+        let amount = std::mem::take(&mut m.reward);
+        if amount == 0 {
+            return Err(PictorError::NothingToWithdraw);
+        }
+        let board = self.board(role);
+        board.liability -= amount;
+        board.withdrawn_total += amount;
         Ok(())
     }
 
@@ -404,6 +462,11 @@ impl Model {
             return Err(PictorError::RoundInProgress);
         }
         let members = board.active;
+        let priority = priority_count(members, rules.priority_bps);
+        let amount = std::mem::take(&mut board.pending);
+        let k = if board.top_k == 0 { priority } else { board.top_k };
+        let ranks = if amount == 0 { 0 } else { k.min(members) };
+        let share = if ranks == 0 { 0 } else { amount / u64::from(ranks) };
         board.open = Some(MRound {
             round: board.next_round,
             snapshot: now,
@@ -415,6 +478,7 @@ impl Model {
             cutoff: None,
             window: rules.scoring.worker_window_days,
             tiers: rules.scoring.gpu_tiers.clone(),
+            reward: (amount, ranks, share, 0),
         });
         board.next_round += 1;
         Ok(())
@@ -455,12 +519,21 @@ impl Model {
             }
             entries.push((*w, (next.ranked, s, next.ranked <= next.priority)));
         }
+        let mut credited = 0;
         for (w, e) in entries {
             let m = self.members.get_mut(&(role, w)).unwrap();
             m.ranks.insert(open.round, e);
             m.round_score = Some((open.round, e.1));
+            let (_, ranks, share, _) = next.reward;
+            if e.0 <= ranks && share > 0 {
+                m.reward += share;
+                next.reward.3 += share;
+                credited += share;
+            }
         }
-        self.board(role).open = Some(next);
+        let board = self.board(role);
+        board.liability += credited;
+        board.open = Some(next);
         Ok(())
     }
 
@@ -478,14 +551,14 @@ impl Model {
             cutoff: open.cutoff,
         });
         board.open = None;
+        board.carry += open.reward.0 - open.reward.3;
         Ok(())
     }
 
     fn abandon(&mut self, role: Role) -> Result<(), PictorError> {
         let board = self.board(role);
-        if board.open.take().is_none() {
-            return Err(PictorError::NoOpenRound);
-        }
+        let Some(open) = board.open.take() else { return Err(PictorError::NoOpenRound) };
+        board.pending += open.reward.0 - open.reward.3;
         Ok(())
     }
 }
@@ -612,6 +685,22 @@ enum Op {
     UpdateRules(usize),
     RotateOracle,
     RotateCrank,
+    /// The admin funds the next round of a role.
+    Fund {
+        role: Role,
+        amount: u64,
+        top_k: u32,
+    },
+    /// A wallet withdraws its reward balance.
+    Withdraw {
+        w: usize,
+        role: Role,
+    },
+    /// Fund, run a full round, then every wallet tries to withdraw.
+    RewardedRound {
+        role: Role,
+        top_k: u32,
+    },
     Advance {
         hours: i64,
     },
@@ -698,6 +787,10 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
         1 => Just(Op::RotateOracle),
         1 => Just(Op::RotateCrank),
+        3 => (role_strategy(), prop_oneof![Just(0u64), Just(1), Just(1_000_001), Just(5 * USDT)], prop_oneof![Just(0u32), Just(1), Just(2), Just(5)])
+            .prop_map(|(role, amount, top_k)| Op::Fund { role, amount, top_k }),
+        3 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Withdraw { w, role }),
+        3 => (role_strategy(), prop_oneof![Just(0u32), Just(1), Just(3), Just(9)]).prop_map(|(role, top_k)| Op::RewardedRound { role, top_k }),
         4 => prop_oneof![Just(1i64), Just(6), Just(23), Just(24), Just(24 * 9), Just(24 * 17)].prop_map(|hours| Op::Advance { hours }),
     ]
 }
@@ -706,6 +799,8 @@ fn op_strategy() -> impl Strategy<Value = Op> {
 
 struct World {
     f: Fixture,
+    /// The reward token of each role: classic Token for creators, Token-2022 for workers.
+    rewards: [Reward; 2],
     model: Model,
     wallets: Vec<Keypair>,
     oracle: Keypair,
@@ -742,12 +837,14 @@ fn expect(step: &str, got: Result<(), SendError>, want: Result<(), PictorError>)
 
 impl World {
     fn new() -> Self {
-        let f = Fixture::new();
+        let mut f = Fixture::new();
+        let rewards = [reward_mint(&mut f, TOKEN), reward_mint(&mut f, TOKEN_2022)];
         let now = t0();
         let oracle = f.oracle.insecure_clone();
         let crank = f.crank.insecure_clone();
         let mut world = World {
             f,
+            rewards,
             model: Model::new(now),
             wallets: (0..WALLETS).map(|_| Keypair::new()).collect(),
             oracle,
@@ -978,6 +1075,29 @@ impl World {
                 expect("remove_oracle", got, Ok(()))?;
                 self.retired_oracle = std::mem::replace(&mut self.oracle, next);
             }
+            Op::Fund { role, amount, top_k } => {
+                let r = &self.rewards[board_index(role)];
+                let fund = ix::fund_rewards(&admin.pubkey(), role, &r.mint, &r.program, &r.funder, amount, top_k);
+                let got = self.f.send(&[fund], &[&admin]);
+                let want = self.model.fund(role, amount, top_k);
+                expect(&format!("fund_rewards {role:?} {amount} top {top_k}"), got, want)?;
+            }
+            Op::Withdraw { w, role } => {
+                let r = &self.rewards[board_index(role)];
+                let payer = self.f.rt.fee_payer();
+                let wallet = self.wallets[w].insecure_clone();
+                let withdraw = ix::withdraw_rewards(&wallet.pubkey(), &payer, role, &r.mint, &r.program);
+                let got = self.f.send(&[withdraw], &[&wallet]);
+                let want = self.model.withdraw(role, w);
+                expect(&format!("withdraw_rewards {role:?} of w{w}"), got, want)?;
+            }
+            Op::RewardedRound { role, top_k } => {
+                self.step(&Op::Fund { role, amount: 7 * USDT + 3, top_k })?;
+                self.step(&Op::FullRound { role, n: 3 })?;
+                for w in 0..WALLETS {
+                    self.step(&Op::Withdraw { w, role })?;
+                }
+            }
             Op::RotateCrank => {
                 let next = Keypair::new();
                 let got = self.f.send(&[ix::set_crank(&admin.pubkey(), next.pubkey())], &[&admin]);
@@ -1021,6 +1141,29 @@ impl World {
                         == (m.round, m.snapshot, m.members, m.priority, m.ranked, m.removed, m.cutoff) => {}
                 _ => return Err(fail(format!("{role:?} open round {:?} vs model {:?}", b.open, mb.open))),
             }
+            // Rewards: the board's accounts, the open round's reward, and the
+            // vault, which holds exactly what was funded and not withdrawn,
+            // and at least what the role owes.
+            let rw = &b.rewards;
+            if (rw.pending_base_units, rw.carry_base_units, rw.liability_base_units, rw.pending_top_k)
+                != (mb.pending, mb.carry, mb.liability, mb.top_k)
+            {
+                return Err(fail(format!("{role:?} rewards {rw:?} vs model {mb:?}")));
+            }
+            let open_reward = b.open.as_ref().map(|o| {
+                let r = o.reward;
+                (r.amount_base_units, r.ranks, r.share_base_units, r.credited_base_units)
+            });
+            if open_reward != mb.open.as_ref().map(|o| o.reward) {
+                return Err(fail(format!("{role:?} open round reward {open_reward:?} vs {:?}", mb.open)));
+            }
+            if mb.funded {
+                let held = token_balance(&mut self.f, &pda::reward_vault(role));
+                let owed = rw.obligations(b.open.as_ref()).unwrap();
+                if held != mb.funded_total - mb.withdrawn_total || held < owed {
+                    return Err(fail(format!("{role:?} vault holds {held}, owes {owed}, model {mb:?}")));
+                }
+            }
             let fin = b.finalised.as_ref().map(|f| MFinal {
                 round: f.round,
                 members: f.members,
@@ -1043,6 +1186,9 @@ impl World {
                     h.last_seq,
                     chain.pass_status()
                 )));
+            }
+            if h.reward_balance != m.reward {
+                return Err(fail(format!("w{w} {role:?}: reward balance {} vs {}", h.reward_balance, m.reward)));
             }
             if m.status == Status::Active && (h.pass_serial, h.pass_first_round) != (m.serial, m.first_round) {
                 return Err(fail(format!("w{w} {role:?}: serial/first round")));

@@ -2,9 +2,6 @@
 //! while it verifies the round, withdrawn by the wallet, forfeited on
 //! revocation. After every step the vault must hold what the role owes.
 mod common;
-use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
-use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
-use anchor_spl::token_2022::spl_token_2022::state::Account as TokenAccountState;
 use common::*;
 use pictor_vip::errors::PictorError;
 use pictor_vip::instructions::Report;
@@ -13,48 +10,7 @@ use pictor_vip_sdk::crank;
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
-use solana_pubkey::Pubkey;
 use solana_signer::Signer;
-
-const TOKEN: Pubkey = anchor_spl::token::ID;
-const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
-
-/// A 6-decimal, USDT-like mint of `program` whose mint authority is the admin,
-/// and the admin's token account holding 1,000,000 units.
-struct Reward {
-    mint: Pubkey,
-    program: Pubkey,
-    funder: Pubkey,
-}
-
-fn reward_mint(f: &mut Fixture, program: Pubkey) -> Reward {
-    let mint = Keypair::new();
-    let admin = f.admin.insecure_clone();
-    let payer = f.rt.fee_payer();
-    let rent = f.rt.rent_exempt_minimum(82).unwrap();
-    let create =
-        anchor_lang::solana_program::system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, &program);
-    let init = token_ix::initialize_mint2(&program, &mint.pubkey(), &admin.pubkey(), None, 6).unwrap();
-    f.send(&[create, init], &[&mint]).unwrap();
-    let funder = token_account(f, &admin.pubkey(), &mint.pubkey(), &program);
-    let mint_to = token_ix::mint_to(&program, &mint.pubkey(), &funder, &admin.pubkey(), &[], 1_000_000 * USDT).unwrap();
-    f.send(&[mint_to], &[&admin]).unwrap();
-    Reward { mint: mint.pubkey(), program, funder }
-}
-
-fn token_account(f: &mut Fixture, owner: &Pubkey, mint: &Pubkey, program: &Pubkey) -> Pubkey {
-    let payer = f.rt.fee_payer();
-    let create =
-        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
-            &payer, owner, mint, program,
-        );
-    f.send(&[create], &[]).unwrap();
-    pda::reward_destination(owner, mint, program)
-}
-
-fn balance(f: &mut Fixture, account: &Pubkey) -> u64 {
-    f.account(account).map_or(0, |a| StateWithExtensions::<TokenAccountState>::unpack(&a.data).unwrap().base.amount)
-}
 
 fn fund(
     f: &mut Fixture,
@@ -82,7 +38,7 @@ fn reward_balance(f: &mut Fixture, role: Role, w: &Keypair) -> u64 {
 fn assert_vault_covers(f: &mut Fixture, role: Role) {
     let board = f.board(role);
     let owed = board.rewards.obligations(board.open.as_ref()).unwrap();
-    let held = balance(f, &pda::reward_vault(role));
+    let held = token_balance(f, &pda::reward_vault(role));
     assert!(held >= owed, "vault {held} < owed {owed}: {:?}", board.rewards);
     // And the liability is exactly the members' balances.
     let members: u64 =
@@ -212,7 +168,7 @@ fn a_wallet_withdraws_its_whole_balance_once_to_its_own_account() {
     fund(&mut f, &r, Role::Creator, 8 * USDT, 2).unwrap();
     run(&mut f, Role::Creator);
     withdraw(&mut f, &r, Role::Creator, &ws[1]).unwrap();
-    assert_eq!(balance(&mut f, &pda::reward_destination(&ws[1].pubkey(), &r.mint, &r.program)), 4 * USDT);
+    assert_eq!(token_balance(&mut f, &pda::reward_destination(&ws[1].pubkey(), &r.mint, &r.program)), 4 * USDT);
     assert_eq!(reward_balance(&mut f, Role::Creator, &ws[1]), 0);
     assert_vault_covers(&mut f, Role::Creator);
     // Twice: nothing owed.
@@ -284,7 +240,7 @@ fn lamports_planted_at_the_vault_address_do_not_block_it_and_only_the_admin_fund
     creators(&mut f, &[1]);
     f.rt.airdrop(&pda::reward_vault(Role::Worker), 1_000_000).unwrap();
     fund(&mut f, &r, Role::Worker, 5 * USDT, 0).unwrap();
-    assert_eq!(balance(&mut f, &pda::reward_vault(Role::Worker)), 5 * USDT);
+    assert_eq!(token_balance(&mut f, &pda::reward_vault(Role::Worker)), 5 * USDT);
     let mallory = Keypair::new();
     let w = ix::fund_rewards(&mallory.pubkey(), Role::Worker, &r.mint, &r.program, &r.funder, USDT, 0);
     expect_err(f.send(&[w], &[&mallory]), PictorError::NotAdmin);

@@ -56,11 +56,18 @@ pub const TOKEN_SIMPLE_UNITS: u32 = 5_000;
 pub const RANK_MEMBER_UNITS: u32 = 3_500;
 /// An instruction of another program (token transfers, lookup tables).
 pub const OTHER_PROGRAM_UNITS: u32 = 20_000;
+/// An instruction of the associated token account program: its address
+/// search (`find_program_address`, a varying number of tries) and up to
+/// four CPIs into the token program.
+pub const ATA_PROGRAM_UNITS: u32 = 60_000;
 
 /// The estimate of one instruction, in compute units, before the margin.
 pub fn estimate(ix: &Instruction) -> u32 {
     if ix.program_id == solana_compute_budget_interface::ID {
         return 150;
+    }
+    if ix.program_id == anchor_spl::associated_token::ID {
+        return ATA_PROGRAM_UNITS;
     }
     if ix.program_id != pda::program_id() || ix.data.len() < 8 {
         return OTHER_PROGRAM_UNITS;

@@ -136,11 +136,13 @@ pub enum PictorError {
     RewardVaultMismatch,
     #[msg("The reward vault holds less than it owes: a program bug; report it")]
     RewardVaultShort,
+    #[msg("This role has no rewards yet: nothing was ever funded, so there is nothing to withdraw")]
+    NoRewardsYet,
 }
 
 impl PictorError {
     /// Every variant, in code order (code = 6000 + index).
-    pub const ALL: [PictorError; 63] = {
+    pub const ALL: [PictorError; 64] = {
         use PictorError::*;
         [
             NotAdmin,
@@ -206,6 +208,7 @@ impl PictorError {
             UnsupportedRewardMint,
             RewardVaultMismatch,
             RewardVaultShort,
+            NoRewardsYet,
         ]
     };
 

@@ -267,3 +267,67 @@ pub fn serialize<T: AnchorSerialize>(v: &T) -> Vec<u8> {
     v.serialize(&mut out).unwrap();
     out
 }
+
+/// The classic Token program.
+pub const TOKEN: Pubkey = anchor_spl::token::ID;
+/// Token-2022.
+pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+
+/// A 6-decimal, USDT-like mint of `program` whose mint authority is the admin,
+/// and the admin's token account holding 1,000,000 units.
+pub struct Reward {
+    pub mint: Pubkey,
+    pub program: Pubkey,
+    pub funder: Pubkey,
+}
+
+pub fn reward_mint(f: &mut Fixture, program: Pubkey) -> Reward {
+    let mint = Keypair::new();
+    let admin = f.admin.insecure_clone();
+    let payer = f.rt.fee_payer();
+    let rent = f.rt.rent_exempt_minimum(82).unwrap();
+    let create =
+        anchor_lang::solana_program::system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, &program);
+    let init = anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(
+        &program,
+        &mint.pubkey(),
+        &admin.pubkey(),
+        None,
+        6,
+    )
+    .unwrap();
+    f.send(&[create, init], &[&mint]).unwrap();
+    let funder = token_account(f, &admin.pubkey(), &mint.pubkey(), &program);
+    let mint_to = anchor_spl::token_2022::spl_token_2022::instruction::mint_to(
+        &program,
+        &mint.pubkey(),
+        &funder,
+        &admin.pubkey(),
+        &[],
+        1_000_000 * USDT,
+    )
+    .unwrap();
+    f.send(&[mint_to], &[&admin]).unwrap();
+    Reward { mint: mint.pubkey(), program, funder }
+}
+
+pub fn token_account(f: &mut Fixture, owner: &Pubkey, mint: &Pubkey, program: &Pubkey) -> Pubkey {
+    let payer = f.rt.fee_payer();
+    let create =
+        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &payer, owner, mint, program,
+        );
+    f.send(&[create], &[]).unwrap();
+    pda::reward_destination(owner, mint, program)
+}
+
+pub fn token_balance(f: &mut Fixture, account: &Pubkey) -> u64 {
+    f.account(account).map_or(0, |a| {
+        anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
+            anchor_spl::token_2022::spl_token_2022::state::Account,
+        >::unpack(&a.data)
+        .unwrap()
+        .base
+        .amount
+    })
+}

@@ -9,7 +9,7 @@ use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
 use anchor_spl::associated_token::{self, get_associated_token_address_with_program_id, AssociatedToken};
-use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface};
+use anchor_spl::token_interface::{self, Mint, TokenInterface};
 
 /// Accounts of `withdraw_rewards`.
 #[derive(Accounts)]
@@ -21,7 +21,10 @@ pub struct WithdrawRewards<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     /// The role's board (its reward state).
-    #[account(mut, seeds = [BOARD_SEED, &role.seed()], bump = board.bump)]
+    #[account(
+        mut, seeds = [BOARD_SEED, &role.seed()], bump = board.bump,
+        constraint = board.rewards.mint != Pubkey::default() @ PictorError::NoRewardsYet,
+    )]
     pub board: Box<Account<'info, Board>>,
     /// CHECK: the member PDA `[MEMBER_SEED, role, wallet]`, loaded in place.
     #[account(mut, seeds = [MEMBER_SEED, &role.seed(), wallet.key().as_ref()], bump)]
@@ -29,9 +32,10 @@ pub struct WithdrawRewards<'info> {
     /// The reward token's mint.
     #[account(address = board.rewards.mint @ PictorError::RewardMintMismatch)]
     pub mint: Box<InterfaceAccount<'info, Mint>>,
-    /// The role's vault.
+    /// CHECK: the role's vault (address checked against the board; the
+    /// token program checks the rest in the transfer).
     #[account(mut, address = board.rewards.vault @ PictorError::RewardVaultMismatch)]
-    pub vault: Box<InterfaceAccount<'info, TokenAccount>>,
+    pub vault: UncheckedAccount<'info>,
     /// CHECK: PDA `[REWARD_AUTHORITY_SEED]`, owner of the vault; signs the transfer.
     #[account(seeds = [REWARD_AUTHORITY_SEED], bump)]
     pub vault_authority: UncheckedAccount<'info>,
