@@ -10,6 +10,7 @@ use pictor_vip_sdk::crank;
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
 fn fund(
@@ -245,4 +246,61 @@ fn lamports_planted_at_the_vault_address_do_not_block_it_and_only_the_admin_fund
     let w = ix::fund_rewards(&mallory.pubkey(), Role::Worker, &r.mint, &r.program, &r.funder, USDT, 0);
     expect_err(f.send(&[w], &[&mallory]), PictorError::NotAdmin);
     expect_err(fund(&mut f, &r, Role::Worker, 0, 0), PictorError::ZeroAmount);
+}
+
+#[test]
+fn a_mint_whose_permanent_delegate_could_drain_the_vault_is_refused() {
+    use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
+    use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
+    use anchor_spl::token_2022::spl_token_2022::state::Mint;
+    let mut f = Fixture::new();
+    let admin = f.admin.insecure_clone();
+    let mint = Keypair::new();
+    let space = ExtensionType::try_calculate_account_len::<Mint>(&[ExtensionType::PermanentDelegate]).unwrap();
+    let rent = f.rt.rent_exempt_minimum(space).unwrap();
+    let payer = f.rt.fee_payer();
+    let ixs = [
+        anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            rent,
+            space as u64,
+            &TOKEN_2022,
+        ),
+        token_ix::initialize_permanent_delegate(&TOKEN_2022, &mint.pubkey(), &admin.pubkey()).unwrap(),
+        token_ix::initialize_mint2(&TOKEN_2022, &mint.pubkey(), &admin.pubkey(), None, 6).unwrap(),
+    ];
+    f.send(&ixs, &[&mint]).unwrap();
+    let funder = token_account(&mut f, &admin.pubkey(), &mint.pubkey(), &TOKEN_2022);
+    let mint_to = token_ix::mint_to(&TOKEN_2022, &mint.pubkey(), &funder, &admin.pubkey(), &[], 10 * USDT).unwrap();
+    f.send(&[mint_to], &[&admin]).unwrap();
+    let r = Reward { mint: mint.pubkey(), program: TOKEN_2022, funder };
+    expect_err(fund(&mut f, &r, Role::Creator, USDT, 1), PictorError::UnsupportedRewardMint);
+    assert!(f.account(&pda::reward_vault(Role::Creator)).is_none());
+    assert_eq!(f.board(Role::Creator).rewards.mint, Pubkey::default());
+}
+
+#[test]
+fn funding_through_a_fake_vault_or_the_wrong_token_program_is_refused() {
+    let mut f = Fixture::new();
+    let r = reward_mint(&mut f, TOKEN_2022);
+    let admin = f.admin.insecure_clone();
+    // Another address as the vault: the vault is the role's PDA.
+    let mut w = ix::fund_rewards(&admin.pubkey(), Role::Creator, &r.mint, &r.program, &r.funder, USDT, 1);
+    w.accounts[5].pubkey = Pubkey::new_unique();
+    expect_err_named(f.send(&[w], &[&admin]), "ConstraintSeeds");
+    // Classic Token named for a Token-2022 mint.
+    let w = ix::fund_rewards(&admin.pubkey(), Role::Creator, &r.mint, &TOKEN, &r.funder, USDT, 1);
+    assert!(f.send(&[w], &[&admin]).is_err());
+    assert!(f.account(&pda::reward_vault(Role::Creator)).is_none());
+    // The right accounts work; the vault is a token account of the mint owned by the PDA.
+    fund(&mut f, &r, Role::Creator, USDT, 1).unwrap();
+    let vault = f.account(&pda::reward_vault(Role::Creator)).unwrap();
+    let state = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
+        anchor_spl::token_2022::spl_token_2022::state::Account,
+    >::unpack(&vault.data)
+    .unwrap()
+    .base;
+    assert_eq!((state.mint, state.owner, state.amount), (r.mint, pda::reward_authority(), USDT));
+    println!("| reward vault (Token-2022 token account) | {} bytes | {} lamports |", vault.data.len(), vault.lamports);
 }

@@ -1,7 +1,7 @@
 //! `demo`: generates a realistic network, runs it through the simulation and
 //! prints what happened: passes, leaderboards, the priority share, and how a
 //! scheduler would serve and match a sample of jobs.
-use crate::simulate::{simulate, SimOutput};
+use crate::simulate::{simulate_with, SimOutput, Simulation};
 use crate::wallets::simulated_wallet;
 use anyhow::Result;
 use pictor_vip_sdk::profile::{self, leaderboard};
@@ -9,7 +9,8 @@ use pictor_vip_sdk::read;
 use pictor_vip_sdk::scheduler::{match_worker, order_queue, JobNeeds, QueuedJob, Standing, Standings, WorkerOffer};
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::Transport;
-use pictor_vip_sdk::units::group_thousands;
+use pictor_vip_sdk::units::{format_usdt, group_thousands};
+use pictor_vip_sdk::{ix, Keypair, Signer};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -169,7 +170,7 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     let started = std::time::Instant::now();
     let feed = generate(o);
     let lines = feed.lines().count();
-    let (mut sim, result) = simulate(&feed, on_line)?;
+    let (mut sim, result) = simulate_with(&feed, on_line, &mut |sim| fund_worker_rewards(sim, DEMO_WORKER_REWARD))?;
     let elapsed = started.elapsed();
     let t: &mut dyn Transport = &mut sim.runtime;
     let label: HashMap<_, _> =
@@ -289,6 +290,26 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
             }
         })
         .collect();
+    // The worker round's rewards, credited by the round itself.
+    let board = read::board(t, Role::Worker)?.expect("initialised");
+    if let Some(done) = &board.finalised {
+        let r = done.reward;
+        writeln!(
+            s,
+            "\nworker rewards, round {}: {} funded, shared by the top {}: {} each; {} carried to the next funded round",
+            done.round,
+            format_usdt(r.amount_base_units),
+            r.ranks,
+            format_usdt(r.share_base_units),
+            format_usdt(board.rewards.carry_base_units)
+        )?;
+        let (_, rows) = leaderboard(t, Role::Worker)?.expect("finalised");
+        for row in rows.iter().take(r.ranks as usize) {
+            let balance = read::member(t, Role::Worker, &row.wallet)?.map_or(0, |m| m.header().reward_balance);
+            writeln!(s, "  #{:<3} {:<11} credited {}", row.entry.rank, name(&row.wallet), format_usdt(balance))?;
+        }
+    }
+
     writeln!(
         s,
         "\nrender queue (arrival order {}), served as:",
@@ -321,4 +342,36 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     }
     out.write_all(s.as_bytes())?;
     Ok(result)
+}
+
+/// The demo's worker reward: 10,000 USDT for the first worker round, shared
+/// by its priority holders (K = 0).
+pub const DEMO_WORKER_REWARD: u64 = 10_000_000_000;
+
+/// Creates a 6-decimal, USDT-like Token-2022 mint whose authority is the
+/// simulation's admin, mints `amount` to the admin and funds the next
+/// worker round with it.
+fn fund_worker_rewards(sim: &mut Simulation, amount: u64) -> Result<()> {
+    use anchor_spl::token_2022::spl_token_2022::instruction as token_ix;
+    let token = anchor_spl::token_2022::ID;
+    let admin = sim.admin().insecure_clone();
+    let mint = Keypair::new();
+    let t = &mut sim.runtime;
+    let rent = t.rent_exempt_minimum(82)?;
+    let payer = t.fee_payer();
+    let create =
+        anchor_lang::solana_program::system_instruction::create_account(&payer, &mint.pubkey(), rent, 82, &token);
+    let init = token_ix::initialize_mint2(&token, &mint.pubkey(), &admin.pubkey(), None, 6)?;
+    t.send(&[create, init], &[&mint])?;
+    let funder = pictor_vip_sdk::pda::reward_destination(&admin.pubkey(), &mint.pubkey(), &token);
+    let ata = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+        &payer,
+        &admin.pubkey(),
+        &mint.pubkey(),
+        &token,
+    );
+    let mint_to = token_ix::mint_to(&token, &mint.pubkey(), &funder, &admin.pubkey(), &[], amount)?;
+    t.send(&[ata, mint_to], &[&admin])?;
+    t.send(&[ix::fund_rewards(&admin.pubkey(), Role::Worker, &mint.pubkey(), &token, &funder, amount, 0)], &[&admin])?;
+    Ok(())
 }

@@ -13,11 +13,12 @@ use pictor_vip_cli::quiet::run_quietly;
 use pictor_vip_cli::simulate::simulate;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::ix;
+use pictor_vip_sdk::pda;
 use pictor_vip_sdk::profile::{leaderboard, role_status, Progress, RoleStatus, ScoreBreakdown};
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::{Rpc, Transport};
-use pictor_vip_sdk::units::group_thousands;
+use pictor_vip_sdk::units::{format_token_amount, group_thousands, parse_token_amount};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
 use std::io::Read;
@@ -109,6 +110,9 @@ enum Command {
     /// The two-step admin hand-over.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Rank rewards: fund a role's next round, see the pools and balances, withdraw.
+    #[command(subcommand)]
+    Rewards(RewardsCommand),
     /// A wallet's Profile: passes, eligibility progress, score by criterion, rank, priority.
     Status {
         /// Wallet (base58).
@@ -216,6 +220,36 @@ enum CrankCommand {
 }
 
 #[derive(Subcommand)]
+enum RewardsCommand {
+    /// Attach AMOUNT of MINT to the next round of ROLE, shared by its top K ranks (signer: admin, from its token account).
+    Fund {
+        /// Role.
+        #[arg(value_enum)]
+        role: RoleArg,
+        /// Reward token mint (classic Token or Token-2022).
+        #[arg(long)]
+        mint: Pubkey,
+        /// Amount, in whole tokens (a decimal: "10000" or "12.5").
+        #[arg(long)]
+        amount: String,
+        /// Ranks that share it (0: the round's priority count).
+        #[arg(long = "top", default_value_t = 0)]
+        top_k: u32,
+    },
+    /// The pools of both roles, and WALLET's balances if given (no keypair needed).
+    Status {
+        /// Wallet.
+        wallet: Option<Pubkey>,
+    },
+    /// Withdraw the keypair's whole reward balance of ROLE to its own token account.
+    Withdraw {
+        /// Role.
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Subcommand)]
 enum AdminCommand {
     /// Step 1: propose KEY as the next admin (signer: admin).
     Propose {
@@ -280,6 +314,12 @@ fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
         (Some(r), None) => line += &format!("; not ranked in round {}", r.round),
         _ => {}
     }
+    if let Some((mint, decimals)) = s.reward_mint {
+        line += &format!(
+            "; rewards withdrawable: {} of {mint}",
+            format_token_amount(s.reward_balance_base_units, decimals)
+        );
+    }
     line
 }
 
@@ -314,6 +354,8 @@ fn status_json(s: &Option<RoleStatus>) -> Value {
         }),
     });
     json!({
+        "reward_balance_base_units": s.reward_balance_base_units,
+        "reward_mint": s.reward_mint.map(|(m, _)| m.to_string()),
         "pass": format!("{:?}", s.pass),
         "eligible": s.progress.eligible(),
         "progress": progress,
@@ -542,6 +584,86 @@ impl Cluster {
                 let me = self.signer()?.pubkey();
                 self.transact("admin accept", &[ix::accept_admin(&me)], json!({"admin": me.to_string()}))
             }
+            Command::Rewards(RewardsCommand::Fund { role, mint, amount, top_k }) => {
+                let role = Role::from(role);
+                let admin = self.signer()?.pubkey();
+                let (program, decimals) = mint_info(&mut self.rpc, &mint)?;
+                let amount = parse_token_amount(&amount, decimals).map_err(|e| anyhow!("--amount: {e}"))?;
+                let funder = pda::reward_destination(&admin, &mint, &program);
+                let detail = json!({"role": role.as_str(), "mint": mint.to_string(), "amount_base_units": amount, "top_k": top_k});
+                self.transact(
+                    "rewards fund",
+                    &[ix::fund_rewards(&admin, role, &mint, &program, &funder, amount, top_k)],
+                    detail,
+                )
+            }
+            Command::Rewards(RewardsCommand::Withdraw { role }) => {
+                let role = Role::from(role);
+                let me = self.signer()?.pubkey();
+                let board =
+                    read::board(&mut self.rpc, role)?.ok_or_else(|| anyhow!("the program is not initialised"))?;
+                if board.rewards.mint == Pubkey::default() {
+                    bail!("the {} role has no rewards yet", role.as_str());
+                }
+                let (mint, program) = (board.rewards.mint, board.rewards.token_program);
+                let detail = json!({"role": role.as_str(), "wallet": me.to_string(), "mint": mint.to_string()});
+                self.transact("rewards withdraw", &[ix::withdraw_rewards(&me, &me, role, &mint, &program)], detail)
+            }
+            Command::Rewards(RewardsCommand::Status { wallet }) => {
+                let mut roles = Vec::new();
+                for role in Role::ALL {
+                    let board =
+                        read::board(&mut self.rpc, role)?.ok_or_else(|| anyhow!("the program is not initialised"))?;
+                    let r = &board.rewards;
+                    let funded = r.mint != Pubkey::default();
+                    let vault = if funded { token_amount(&mut self.rpc, &r.vault)? } else { 0 };
+                    let balance = match &wallet {
+                        Some(w) => read::member(&mut self.rpc, role, w)?.map(|m| m.header().reward_balance),
+                        None => None,
+                    };
+                    let open = board.open.as_ref().map(|o| o.reward);
+                    let last = board.finalised.as_ref().map(|f| (f.round, f.reward));
+                    if self.json {
+                        let reward = |x: &pictor_vip_sdk::state::RoundReward| {
+                            json!({"amount_base_units": x.amount_base_units,
+                            "ranks": x.ranks, "share_base_units": x.share_base_units, "credited_base_units": x.credited_base_units})
+                        };
+                        roles.push(json!({
+                            "role": role.as_str(), "mint": funded.then(|| r.mint.to_string()), "decimals": r.decimals,
+                            "vault_base_units": vault, "pending_base_units": r.pending_base_units, "pending_top_k": r.pending_top_k,
+                            "carry_base_units": r.carry_base_units, "credited_unwithdrawn_base_units": r.liability_base_units,
+                            "funded_total_base_units": r.funded_total_base_units, "withdrawn_total_base_units": r.withdrawn_total_base_units,
+                            "open_round": open.as_ref().map(reward), "last_round": last.as_ref().map(|(n, x)| json!({"round": n, "reward": reward(x)})),
+                            "wallet_balance_base_units": balance,
+                        }));
+                    } else if !funded {
+                        println!("{:>8}: no rewards funded yet", role.as_str());
+                    } else {
+                        let amt = |v: u64| format_token_amount(v, r.decimals);
+                        println!(
+                            "{:>8}: {} in the vault (mint {}); pending for the next round {} (top {}), carried {}, credited and not withdrawn {}",
+                            role.as_str(), amt(vault), r.mint, amt(r.pending_base_units),
+                            if r.pending_top_k == 0 { "priority count".to_string() } else { r.pending_top_k.to_string() },
+                            amt(r.carry_base_units), amt(r.liability_base_units)
+                        );
+                        if let Some((n, x)) = last {
+                            println!(
+                                "          round {n}: {} shared by {} ranks, {} each",
+                                amt(x.amount_base_units),
+                                x.ranks,
+                                amt(x.share_base_units)
+                            );
+                        }
+                        if let Some(b) = balance {
+                            println!("          {}: {} withdrawable", wallet.expect("given"), amt(b));
+                        }
+                    }
+                }
+                if self.json {
+                    println!("{}", json!({"roles": roles}));
+                }
+                Ok(())
+            }
             Command::Status { wallet } => {
                 let creator = role_status(&mut self.rpc, Role::Creator, &wallet)?;
                 let worker = role_status(&mut self.rpc, Role::Worker, &wallet)?;
@@ -681,4 +803,21 @@ impl Cluster {
             Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),
         }
     }
+}
+
+/// The token program (the mint's owner) and decimals of `mint`.
+fn mint_info(rpc: &mut Rpc, mint: &Pubkey) -> Result<(Pubkey, u8)> {
+    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Mint};
+    let account = rpc.get_account(mint)?.ok_or_else(|| anyhow!("mint {mint} does not exist"))?;
+    let state = StateWithExtensions::<Mint>::unpack(&account.data).map_err(|e| anyhow!("{mint} is not a mint: {e}"))?;
+    Ok((account.owner, state.base.decimals))
+}
+
+/// The amount a token account holds, in base units (0 if it does not exist).
+fn token_amount(rpc: &mut Rpc, account: &Pubkey) -> Result<u64> {
+    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Account};
+    Ok(match rpc.get_account(account)? {
+        Some(a) => StateWithExtensions::<Account>::unpack(&a.data).map_err(|e| anyhow!("{account}: {e}"))?.base.amount,
+        None => 0,
+    })
 }

@@ -232,9 +232,20 @@ pub fn describe(e: SendError) -> String {
 
 /// Runs a whole feed; `on_line(done, total)` is called after each line.
 pub fn simulate(feed: &str, on_line: &mut dyn FnMut(usize, usize)) -> Result<(Simulation, SimOutput)> {
+    simulate_with(feed, on_line, &mut |_| Ok(()))
+}
+
+/// [`simulate`], with `setup` run on the runtime before the first line
+/// (the demo funds rewards there).
+pub fn simulate_with(
+    feed: &str,
+    on_line: &mut dyn FnMut(usize, usize),
+    setup: &mut dyn FnMut(&mut Simulation) -> Result<()>,
+) -> Result<(Simulation, SimOutput)> {
     let lines = parse_feed(feed);
     let start = lines.iter().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap_or(0);
     let mut sim = Simulation::start(start)?;
+    setup(&mut sim)?;
     let total = lines.len();
     for (i, line) in lines.into_iter().enumerate() {
         sim.apply(line)?;

@@ -105,6 +105,11 @@ pub struct RoleStatus {
     pub finalised_round: Option<FinalRound>,
     /// The member's entry in that round, if it was ranked.
     pub rank: Option<RankEntry>,
+    /// Rank rewards credited and not withdrawn (withdrawable now), in the
+    /// reward token's base units.
+    pub reward_balance_base_units: u64,
+    /// The role's reward token and its decimals, once the role was funded.
+    pub reward_mint: Option<(Pubkey, u8)>,
 }
 
 /// Status of `wallet` in `role` at the cluster's current time; `None` if
@@ -128,6 +133,8 @@ pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result
         score_breakdown,
         finalised_round,
         rank,
+        reward_balance_base_units: member.header().reward_balance,
+        reward_mint: (board.rewards.mint != Pubkey::default()).then_some((board.rewards.mint, board.rewards.decimals)),
     }))
 }
 

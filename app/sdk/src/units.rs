@@ -38,6 +38,40 @@ pub fn parse_usdt(s: &str) -> Result<u64, UsdtParseError> {
     whole.checked_mul(USDT_BASE_UNITS_PER_USDT).and_then(|w| w.checked_add(frac_units)).ok_or_else(too_large)
 }
 
+/// Parses a decimal amount of a token with `decimals` decimals ("12.5")
+/// into base units, exactly.
+pub fn parse_token_amount(s: &str, decimals: u8) -> Result<u64, String> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (s.contains('.') && !digits(frac)) {
+        return Err(format!("amount {s:?} is not a plain decimal number"));
+    }
+    if frac.len() > usize::from(decimals) {
+        return Err(format!("amount {s:?} has more than {decimals} decimals"));
+    }
+    let scale = 10u64.checked_pow(u32::from(decimals)).ok_or_else(|| format!("{decimals} decimals is too many"))?;
+    let too_large = || format!("amount {s:?} is too large");
+    let whole: u64 = whole.parse().map_err(|_| too_large())?;
+    let frac_units: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<width$}", width = usize::from(decimals)).parse().map_err(|_| too_large())?
+    };
+    whole.checked_mul(scale).and_then(|w| w.checked_add(frac_units)).ok_or_else(too_large)
+}
+
+/// Formats base units of a token with `decimals` decimals exactly ("12.5", "3").
+pub fn format_token_amount(base_units: u64, decimals: u8) -> String {
+    let scale = 10u64.pow(u32::from(decimals.min(19)));
+    let (whole, frac) = (base_units / scale, base_units % scale);
+    if frac == 0 {
+        group_thousands(whole)
+    } else {
+        let frac = format!("{frac:0width$}", width = usize::from(decimals));
+        format!("{}.{}", group_thousands(whole), frac.trim_end_matches('0'))
+    }
+}
+
 /// Formats base units as "5,000.00 USDT" (2 decimals, rounded down; thousands separators).
 pub fn format_usdt(base_units: u64) -> String {
     let whole = base_units / USDT_BASE_UNITS_PER_USDT;
@@ -74,6 +108,19 @@ pub fn group_thousands(n: impl ToString) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_amounts_parse_exactly_for_any_decimals() {
+        assert_eq!(parse_token_amount("12.5", 6).unwrap(), 12_500_000);
+        assert_eq!(parse_token_amount("3", 0).unwrap(), 3);
+        assert_eq!(parse_token_amount("0.000000001", 9).unwrap(), 1);
+        assert!(parse_token_amount("1.5", 0).is_err());
+        assert!(parse_token_amount("-1", 6).is_err());
+        assert!(parse_token_amount("1.", 6).is_err());
+        assert!(parse_token_amount("18446744073709.551616", 6).is_err());
+        assert_eq!(format_token_amount(12_500_000, 6), "12.5");
+        assert_eq!(format_token_amount(5_000_000_000, 6), "5,000");
+    }
 
     #[test]
     fn plain_usdt_round_trips() {
