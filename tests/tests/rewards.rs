@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 use pictor_vip::errors::PictorError;
-use pictor_vip::instructions::Report;
 use pictor_vip::state::Role;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::transport::Transport;
@@ -45,20 +44,6 @@ fn assert_vault_covers(f: &mut Fixture, role: Role) {
     let members: u64 =
         pictor_vip_sdk::read::members(&mut f.rt, role).unwrap().iter().map(|(_, m)| m.header().reward_balance).sum();
     assert_eq!(members, board.rewards.liability_base_units);
-}
-
-/// Creator holders with the given frame counts (higher frames, higher score), in claim order.
-fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
-    frames
-        .iter()
-        .map(|&n| {
-            let w = f.holder(5_000 * USDT);
-            if n > 0 {
-                f.report(&w.pubkey(), Report::Frames { frames: n }).unwrap();
-            }
-            w
-        })
-        .collect()
 }
 
 fn run(f: &mut Fixture, role: Role) -> crank::RoundOutcome {

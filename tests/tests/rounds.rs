@@ -12,20 +12,6 @@ use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
-/// Creators with the given frame counts (score = 5,000 recharge + frames + 100), in claim order.
-fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
-    frames
-        .iter()
-        .map(|&n| {
-            let w = f.holder(5_000 * USDT);
-            if n > 0 {
-                f.report(&w.pubkey(), Report::Frames { frames: n }).unwrap();
-            }
-            w
-        })
-        .collect()
-}
-
 fn open(f: &mut Fixture, role: Role) -> OpenRound {
     let crank = f.crank.insecure_clone();
     let next = f.board(role).next_round;

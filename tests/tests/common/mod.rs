@@ -331,3 +331,17 @@ pub fn token_balance(f: &mut Fixture, account: &Pubkey) -> u64 {
         .amount
     })
 }
+
+/// Creators with the given frame counts (score = 5,000 recharge + frames + 100), in claim order.
+pub fn creators(f: &mut Fixture, frames: &[u64]) -> Vec<Keypair> {
+    frames
+        .iter()
+        .map(|&n| {
+            let w = f.holder(5_000 * USDT);
+            if n > 0 {
+                f.report(&w.pubkey(), Report::Frames { frames: n }).unwrap();
+            }
+            w
+        })
+        .collect()
+}
