@@ -323,6 +323,11 @@ fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
     line
 }
 
+/// Points as a JSON number (a string in the rare case it does not fit an i64).
+fn points(v: i128) -> Value {
+    i64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from)
+}
+
 /// The Profile as JSON: every figure a number (base units, minutes, days, points).
 fn status_json(s: &Option<RoleStatus>) -> Value {
     let Some(s) = s else { return Value::Null };
@@ -344,13 +349,13 @@ fn status_json(s: &Option<RoleStatus>) -> Value {
     };
     let score = s.score_breakdown.map(|b| match b {
         ScoreBreakdown::Creator(c) => json!({
-            "recharge_points": c.recharge_points as i64, "frame_points": c.frame_points as i64,
-            "ownership_points": c.ownership_points as i64, "total_points": c.total as i64,
+            "recharge_points": points(c.recharge_points), "frame_points": points(c.frame_points),
+            "ownership_points": points(c.ownership_points), "total_points": points(c.total),
         }),
         ScoreBreakdown::Worker(w) => json!({
-            "uptime_points": w.uptime_points as i64, "job_points": w.job_points as i64,
-            "gpu_points": w.gpu_points as i64, "gpu_multiplier_bps": w.gpu_multiplier_bps,
-            "ownership_points": w.ownership_points as i64, "total_points": w.total as i64,
+            "uptime_points": points(w.uptime_points), "job_points": points(w.job_points),
+            "gpu_points": points(w.gpu_points), "gpu_multiplier_bps": w.gpu_multiplier_bps,
+            "ownership_points": points(w.ownership_points), "total_points": points(w.total),
         }),
     });
     json!({
@@ -362,7 +367,7 @@ fn status_json(s: &Option<RoleStatus>) -> Value {
         "score_now": score,
         "round": s.finalised_round.as_ref().map(|r| r.round),
         "rank": s.rank.map(|e| e.rank),
-        "round_score_points": s.rank.map(|e| e.score as i64),
+        "round_score_points": s.rank.map(|e| points(e.score)),
         "priority": s.rank.is_some_and(|e| e.priority),
     })
 }
@@ -693,7 +698,7 @@ impl Cluster {
                     bail!("no finalised {} round yet", role.as_str());
                 };
                 if self.json {
-                    let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score_points": r.entry.score as i64, "priority": r.entry.priority})).collect();
+                    let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score_points": points(r.entry.score), "priority": r.entry.priority})).collect();
                     println!(
                         "{}",
                         json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "removed": round.removed, "rows": rows})
