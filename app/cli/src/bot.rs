@@ -3,8 +3,8 @@
 //! nothing on a real cluster.
 //!
 //! Every refusal is one of three kinds (`SendError::refusal`):
-//! - **transient** (paused, a day not over yet or a fact time beyond the
-//!   cluster clock's skew, a transport fault that outlasted its retries):
+//! - **transient** (paused, a fact time beyond the cluster clock plus the
+//!   skew, a transport fault that outlasted its retries):
 //!   the report waits and is sent again later, and so does every later
 //!   report of the same member (and every later line of a role whose round
 //!   waits), so sequence numbers land in order and no fact is ever skipped;

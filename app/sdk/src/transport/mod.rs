@@ -109,9 +109,9 @@ impl SendError {
         match self {
             SendError::Program { code: Some(c), .. } => match PictorError::from_code(*c) {
                 Some(PictorError::ReportAlreadyApplied) => Refusal::AlreadyDone,
-                Some(PictorError::Paused | PictorError::DayNotCompleted | PictorError::FactTimeInFuture) => {
-                    Refusal::Transient
-                }
+                // A day not over by its *fact* time is a bad fact, not a late
+                // clock: only the pause and a clock behind the fact time pass.
+                Some(PictorError::Paused | PictorError::FactTimeInFuture) => Refusal::Transient,
                 _ => Refusal::Permanent,
             },
             SendError::Program { .. } | SendError::TooLarge(_) | SendError::Transaction(_) => Refusal::Permanent,
@@ -160,8 +160,7 @@ pub struct Simulated {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// Retry later: the program is paused, the cluster clock is behind the
-    /// fact time (a day not over yet, a fact time beyond the skew), or the
-    /// transport failed.
+    /// fact time (beyond the allowed skew), or the transport failed.
     Transient,
     /// Already done: the report's sequence number was already applied.
     AlreadyDone,
@@ -363,4 +362,26 @@ pub fn unsigned_transaction(instructions: &[Instruction], fee_payer: &Pubkey) ->
 /// Serialized size of a transaction, in bytes.
 pub fn transaction_size(tx: &Transaction) -> usize {
     bincode::serialized_size(tx).map_or(usize::MAX, |s| s as usize)
+}
+
+#[cfg(test)]
+mod refusal_tests {
+    use super::*;
+
+    fn program(e: PictorError) -> SendError {
+        SendError::Program { index: 0, code: Some(u32::from(e)), name: String::new(), message: String::new() }
+    }
+
+    #[test]
+    fn refusals_are_classified_into_three_kinds() {
+        assert_eq!(program(PictorError::Paused).refusal(), Refusal::Transient);
+        assert_eq!(program(PictorError::FactTimeInFuture).refusal(), Refusal::Transient);
+        assert_eq!(program(PictorError::ReportAlreadyApplied).refusal(), Refusal::AlreadyDone);
+        for e in [PictorError::DayNotCompleted, PictorError::SpendingExceedsDeposits, PictorError::NotOracle] {
+            assert_eq!(program(e).refusal(), Refusal::Permanent, "{e:?}");
+        }
+        for e in [SendError::BlockhashExpired, SendError::AlreadyProcessed, SendError::Transport("timeout".into())] {
+            assert_eq!(e.refusal(), Refusal::Transient);
+        }
+    }
 }
