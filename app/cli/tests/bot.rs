@@ -2,10 +2,8 @@
 mod common;
 use common::*;
 use pictor_vip_cli::simulate::Simulation;
-use pictor_vip_sdk::transport::{
-    transaction_size, unsigned_transaction, AddressLookupTableAccount, LookupTable, SendError, Transport,
-};
-use pictor_vip_sdk::{Account, Instruction, Keypair, Pubkey};
+use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, SendError, Transport};
+use pictor_vip_sdk::Instruction;
 
 /// Kills the bot at the `kill_at`-th send (a panic: the process dies there),
 /// or lands the `kill_at`-th and then reports a transport error (a lost
@@ -18,57 +16,23 @@ struct Flaky<'a> {
     sizes: Vec<usize>,
 }
 
-impl Transport for Flaky<'_> {
-    fn fee_payer(&self) -> Pubkey {
-        self.inner.fee_payer()
+impl<'a> Interposer for Flaky<'a> {
+    type Inner = dyn Transport + 'a;
+    fn inner(&mut self) -> &mut Self::Inner {
+        self.inner
     }
-    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
-        self.inner.get_account(key)
+    fn inner_ref(&self) -> &Self::Inner {
+        self.inner
     }
-    fn program_accounts(&mut self, d: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
-        self.inner.program_accounts(d)
-    }
-    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
-        self.inner.now()
-    }
-    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
-        self.inner.set_compute_unit_price(micro_lamports)
-    }
-    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
-        self.gate(ixs, |t| t.send(ixs, signers))
-    }
-    fn send_v0(
-        &mut self,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-        tables: &[AddressLookupTableAccount],
-    ) -> Result<usize, SendError> {
-        self.gate(ixs, |t| t.send_v0(ixs, signers, tables))
-    }
-    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
-        self.inner.slot()
-    }
-    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
-        self.inner.wait_for_slot(slot)
-    }
-    fn lookup_tables(&mut self, authority: &Pubkey) -> pictor_vip_sdk::Result<Vec<LookupTable>> {
-        self.inner.lookup_tables(authority)
-    }
-    fn fees_paid_lamports(&self) -> u64 {
-        self.inner.fees_paid_lamports()
-    }
-}
-
-impl Flaky<'_> {
     /// Passes the `sends`-th send through, or fails it (a crash), or lands
     /// it and loses its confirmation.
     fn gate<T>(
         &mut self,
         ixs: &[Instruction],
-        send: impl FnOnce(&mut dyn Transport) -> Result<T, SendError>,
+        send: impl Fn(&mut Self::Inner) -> Result<T, SendError>,
     ) -> Result<T, SendError> {
         self.sends += 1;
-        self.sizes.push(transaction_size(&unsigned_transaction(ixs, &self.fee_payer())));
+        self.sizes.push(transaction_size(&unsigned_transaction(ixs, &self.inner.fee_payer())));
         if self.sends < self.kill_at {
             return send(self.inner);
         }
@@ -87,13 +51,13 @@ impl Flaky<'_> {
 fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
     let mut reference = prepared();
     let (oracle, crank) = (reference.oracle().insecure_clone(), reference.crank().insecure_clone());
-    let mut counter = Flaky {
+    let mut counter = Interposed(Flaky {
         inner: &mut reference.runtime,
         sends: 0,
         kill_at: usize::MAX,
         lose_confirmation: false,
         sizes: Vec::new(),
-    };
+    });
     let full = run_bot(&mut counter, &oracle, &crank, &phase_b(), 0).unwrap();
     let total_sends = counter.sends;
     assert_eq!((full.applied, full.already_applied, full.rounds.len()), (11, 0, 2));
@@ -102,8 +66,13 @@ fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
 
     for kill_at in 1..=total_sends {
         let mut sim = prepared();
-        let mut flaky =
-            Flaky { inner: &mut sim.runtime, sends: 0, kill_at, lose_confirmation: false, sizes: Vec::new() };
+        let mut flaky = Interposed(Flaky {
+            inner: &mut sim.runtime,
+            sends: 0,
+            kill_at,
+            lose_confirmation: false,
+            sizes: Vec::new(),
+        });
         let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run_bot(&mut flaky, &oracle, &crank, &phase_b(), 0)
         }));
@@ -125,7 +94,8 @@ fn a_bot_killed_at_any_point_and_restarted_ends_as_an_uninterrupted_run() {
 fn a_lost_confirmation_is_retried_and_counted_once() {
     let mut sim = prepared();
     let (oracle, crank) = (sim.oracle().insecure_clone(), sim.crank().insecure_clone());
-    let mut flaky = Flaky { inner: &mut sim.runtime, sends: 0, kill_at: 1, lose_confirmation: true, sizes: Vec::new() };
+    let mut flaky =
+        Interposed(Flaky { inner: &mut sim.runtime, sends: 0, kill_at: 1, lose_confirmation: true, sizes: Vec::new() });
     let s = run_bot(&mut flaky, &oracle, &crank, &phase_b(), 3).unwrap();
     // The first transaction landed but looked failed: its reports come back as already applied.
     assert_eq!(s.applied + s.already_applied, 11);
@@ -147,8 +117,13 @@ fn packed_transactions_never_exceed_1232_bytes() {
             lines.push(day_line(&format!("w{w}"), 100 + d, d, 1_440, 4_000_000));
         }
     }
-    let mut flaky =
-        Flaky { inner: &mut sim.runtime, sends: 0, kill_at: usize::MAX, lose_confirmation: false, sizes: Vec::new() };
+    let mut flaky = Interposed(Flaky {
+        inner: &mut sim.runtime,
+        sends: 0,
+        kill_at: usize::MAX,
+        lose_confirmation: false,
+        sizes: Vec::new(),
+    });
     let s = run_bot(&mut flaky, &oracle, &crank, &lines.join("\n"), 0).unwrap();
     assert_eq!((s.applied, s.refused.len()), (440, 0));
     let max = *flaky.sizes.iter().max().unwrap();

@@ -13,7 +13,7 @@ use pictor_vip_cli::bot::{Bot, BotOptions, Summary};
 use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_sdk::transport::retry::RetryPolicy;
-use pictor_vip_sdk::transport::{AddressLookupTableAccount, InProcess, LookupTable, SendError, Transport};
+use pictor_vip_sdk::transport::{InProcess, SendError, Transport};
 use pictor_vip_sdk::{ix, Account, Instruction, Keypair, Pubkey, Signer};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -70,11 +70,20 @@ impl Faulty<'_> {
         let admin = self.admin.insecure_clone();
         self.inner.send(&[ix::set_paused(&admin.pubkey(), paused)], &[&admin]).unwrap();
     }
+}
 
+impl Interposer for Faulty<'_> {
+    type Inner = InProcess;
+    fn inner(&mut self) -> &mut InProcess {
+        self.inner
+    }
+    fn inner_ref(&self) -> &InProcess {
+        self.inner
+    }
     fn gate<T>(
         &mut self,
         ixs: &[Instruction],
-        send: impl Fn(&mut InProcess) -> Result<T, SendError>,
+        send: impl Fn(&mut Self::Inner) -> Result<T, SendError>,
     ) -> Result<T, SendError> {
         self.sends += 1;
         if self.kill_at == Some(self.sends) {
@@ -125,7 +134,7 @@ impl Faulty<'_> {
         send(self.inner)
     }
 
-    fn read(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
         let fresh = self.inner.get_account(key)?;
         let entry = self.versions.entry(*key).or_insert((None, None));
         if entry.1 != fresh {
@@ -138,18 +147,6 @@ impl Faulty<'_> {
         }
         Ok(fresh)
     }
-}
-
-impl Transport for Faulty<'_> {
-    fn fee_payer(&self) -> Pubkey {
-        self.inner.fee_payer()
-    }
-    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
-        self.read(key)
-    }
-    fn get_accounts(&mut self, keys: &[Pubkey]) -> pictor_vip_sdk::Result<Vec<Option<Account>>> {
-        keys.iter().map(|k| self.read(k)).collect()
-    }
     fn program_accounts(&mut self, discriminator: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
         let fresh = self.inner.program_accounts(discriminator)?;
         let entry = self.listings.entry(discriminator.to_vec()).or_default();
@@ -161,35 +158,6 @@ impl Transport for Faulty<'_> {
             return Ok(older);
         }
         Ok(fresh)
-    }
-    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
-        self.inner.now()
-    }
-    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
-        self.gate(ixs, |t| t.send(ixs, signers))
-    }
-    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
-        self.inner.set_compute_unit_price(micro_lamports)
-    }
-    fn send_v0(
-        &mut self,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-        tables: &[AddressLookupTableAccount],
-    ) -> Result<usize, SendError> {
-        self.gate(ixs, |t| t.send_v0(ixs, signers, tables))
-    }
-    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
-        self.inner.slot()
-    }
-    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
-        self.inner.wait_for_slot(slot)
-    }
-    fn lookup_tables(&mut self, authority: &Pubkey) -> pictor_vip_sdk::Result<Vec<LookupTable>> {
-        self.inner.lookup_tables(authority)
-    }
-    fn fees_paid_lamports(&self) -> u64 {
-        self.inner.fees_paid_lamports()
     }
 }
 
@@ -279,7 +247,7 @@ fn under_every_fault_the_bot_ends_where_a_fault_free_run_ends() {
         let mut run = 0;
         loop {
             let now = sim.runtime.now().unwrap();
-            let mut faulty = Faulty {
+            let mut faulty = Interposed(Faulty {
                 inner: &mut sim.runtime,
                 admin: admin.insecure_clone(),
                 rng: seed * 7_919 + run,
@@ -293,7 +261,7 @@ fn under_every_fault_the_bot_ends_where_a_fault_free_run_ends() {
                 now,
                 versions: HashMap::new(),
                 listings: HashMap::new(),
-            };
+            });
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| bot_on(&mut faulty, &k, &feed())));
             let paused_still = faulty.paused_since.is_some();
             if paused_still {

@@ -7,8 +7,8 @@ use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_cli::wallets::simulated_wallet;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::RetryPolicy;
-use pictor_vip_sdk::transport::Transport;
-use pictor_vip_sdk::{ix, pda, Keypair, Pubkey, Signer};
+use pictor_vip_sdk::transport::{AddressLookupTableAccount, LookupTable, SendError, Transport};
+use pictor_vip_sdk::{ix, pda, Account, Instruction, Keypair, Pubkey, Signer};
 use std::time::Duration;
 
 /// 2026-10-01 06:00 UTC: every day of September is complete.
@@ -156,4 +156,93 @@ pub fn state(sim: &mut Simulation) -> Vec<(Pubkey, Option<Vec<u8>>)> {
             (k, data)
         })
         .collect()
+}
+
+/// A test transport placed in front of another: it decides what becomes of
+/// each send (`gate`) and, if it wants, of each read; everything else goes
+/// straight to the transport behind it. Wrap it in [`Interposed`] to use it
+/// as a [`Transport`].
+pub trait Interposer {
+    type Inner: Transport + ?Sized;
+    fn inner(&mut self) -> &mut Self::Inner;
+    fn inner_ref(&self) -> &Self::Inner;
+    /// Runs `send` against the inner transport as many times as the fault
+    /// being modelled asks for (none, once, twice), and says what the caller
+    /// sees.
+    fn gate<T>(
+        &mut self,
+        ixs: &[Instruction],
+        send: impl Fn(&mut Self::Inner) -> Result<T, SendError>,
+    ) -> Result<T, SendError>;
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
+        self.inner().get_account(key)
+    }
+    /// One read per key, each through [`Interposer::get_account`].
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> pictor_vip_sdk::Result<Vec<Option<Account>>> {
+        keys.iter().map(|k| self.get_account(k)).collect()
+    }
+    fn program_accounts(&mut self, discriminator: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
+        self.inner().program_accounts(discriminator)
+    }
+}
+
+/// An [`Interposer`] as a [`Transport`]; derefs to the interposer, so its
+/// counters read as fields.
+pub struct Interposed<I>(pub I);
+
+impl<I> std::ops::Deref for Interposed<I> {
+    type Target = I;
+    fn deref(&self) -> &I {
+        &self.0
+    }
+}
+
+impl<I> std::ops::DerefMut for Interposed<I> {
+    fn deref_mut(&mut self) -> &mut I {
+        &mut self.0
+    }
+}
+
+impl<I: Interposer> Transport for Interposed<I> {
+    fn fee_payer(&self) -> Pubkey {
+        self.0.inner_ref().fee_payer()
+    }
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<Account>> {
+        self.0.get_account(key)
+    }
+    fn get_accounts(&mut self, keys: &[Pubkey]) -> pictor_vip_sdk::Result<Vec<Option<Account>>> {
+        self.0.get_accounts(keys)
+    }
+    fn program_accounts(&mut self, discriminator: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, Account)>> {
+        self.0.program_accounts(discriminator)
+    }
+    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
+        self.0.inner().now()
+    }
+    fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        self.0.gate(ixs, |t| t.send(ixs, signers))
+    }
+    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
+        self.0.inner().set_compute_unit_price(micro_lamports)
+    }
+    fn send_v0(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        tables: &[AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        self.0.gate(ixs, |t| t.send_v0(ixs, signers, tables))
+    }
+    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
+        self.0.inner().slot()
+    }
+    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
+        self.0.inner().wait_for_slot(slot)
+    }
+    fn lookup_tables(&mut self, authority: &Pubkey) -> pictor_vip_sdk::Result<Vec<LookupTable>> {
+        self.0.inner().lookup_tables(authority)
+    }
+    fn fees_paid_lamports(&self) -> u64 {
+        self.0.inner_ref().fees_paid_lamports()
+    }
 }
