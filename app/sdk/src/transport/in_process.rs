@@ -1,7 +1,6 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Simulated, Transport,
+    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Transport,
 };
-use crate::compute::with_budget;
 use crate::error::{Error, Result};
 use crate::pda;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
@@ -211,12 +210,10 @@ impl Transport for InProcess {
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
         let blockhash = self.latest_blockhash()?;
-        let (tx, added, size) =
+        let signed =
             sign_v0_transaction(instructions, &self.ctx.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        let (budgeted, _) = with_budget(instructions, self.compute_unit_price);
-        let fee = transaction_fee(tx.signatures.len(), &budgeted);
-        self.process(instructions, tx, fee).map_err(|e| caller_index(e, added))?;
-        Ok(size)
+        self.process(instructions, signed.tx, signed.fee_lamports).map_err(|e| caller_index(e, signed.added))?;
+        Ok(signed.size)
     }
 
     fn slot(&mut self) -> Result<u64> {
@@ -229,9 +226,9 @@ impl Transport for InProcess {
 
     fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
         let blockhash = self.latest_blockhash()?;
-        let (ixs, added) = with_budget(instructions, self.compute_unit_price);
-        let tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
-        let fee_lamports = transaction_fee(tx.signatures.len(), &ixs);
+        let Signed { tx, added, fee_lamports, .. } =
+            sign_transaction(instructions, &self.ctx.payer, signers, blockhash, self.compute_unit_price)?;
+        let count = tx.message.instructions.len();
         let out = self.rt.block_on(self.ctx.banks_client.simulate_transaction(tx))?;
         let details = out.simulation_details;
         let logs = details.as_ref().map(|d| d.logs.clone()).unwrap_or_default();
@@ -243,7 +240,7 @@ impl Transport for InProcess {
             error,
             logs,
             units_consumed: details.map(|d| d.units_consumed),
-            instructions: ixs.len(),
+            instructions: count,
             fee_lamports,
         })
     }
@@ -279,11 +276,11 @@ impl Transport for InProcess {
         // signature; make it unique with a compute-unit price a few
         // micro-lamports above the one set.
         let mut bump = 0;
-        let (tx, added, fee) = loop {
-            let (ixs, added) = with_budget(instructions, self.compute_unit_price + bump);
-            let tx = sign_transaction(&ixs, &self.ctx.payer, signers, blockhash)?;
-            if !self.sent.contains(&tx.signatures[0]) {
-                break (tx.clone(), added, transaction_fee(tx.signatures.len(), &ixs));
+        let signed = loop {
+            let signed =
+                sign_transaction(instructions, &self.ctx.payer, signers, blockhash, self.compute_unit_price + bump)?;
+            if !self.sent.contains(&signed.tx.signatures[0]) {
+                break signed;
             }
             bump += 1;
             if bump > 1_000 {
@@ -292,8 +289,8 @@ impl Transport for InProcess {
                 ));
             }
         };
-        self.sent.insert(tx.signatures[0]);
-        self.process(instructions, tx, fee).map_err(|e| caller_index(e, added))
+        self.sent.insert(signed.tx.signatures[0]);
+        self.process(instructions, signed.tx, signed.fee_lamports).map_err(|e| caller_index(e, signed.added))
     }
 }
 

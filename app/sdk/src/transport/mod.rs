@@ -286,9 +286,22 @@ impl LookupTable {
 /// Offset of the authority (after its `Some` tag) in a lookup-table account.
 pub const LOOKUP_TABLE_AUTHORITY_OFFSET: usize = 22;
 
+/// A transaction signed with the compute-budget instructions of
+/// [`crate::compute::with_budget`] in front.
+pub struct Signed<T> {
+    /// The signed transaction.
+    pub tx: T,
+    /// How many compute-budget instructions were put in front (to shift a
+    /// failed instruction's index back, [`caller_index`]).
+    pub added: usize,
+    /// Its fee, lamports ([`transaction_fee`]).
+    pub fee_lamports: u64,
+    /// Serialized size, bytes.
+    pub size: usize,
+}
+
 /// Builds and signs a v0 transaction, fee payer first, with the
-/// compute-budget instructions of [`crate::compute::with_budget`]. Returns
-/// it, how many budget instructions were put in front, and its size in bytes.
+/// compute-budget instructions of [`crate::compute::with_budget`].
 pub fn sign_v0_transaction(
     instructions: &[Instruction],
     fee_payer: &Keypair,
@@ -296,7 +309,7 @@ pub fn sign_v0_transaction(
     tables: &[AddressLookupTableAccount],
     blockhash: Hash,
     compute_unit_price: u64,
-) -> Result<(VersionedTransaction, usize, usize), SendError> {
+) -> Result<Signed<VersionedTransaction>, SendError> {
     let (instructions, added) = crate::compute::with_budget(instructions, compute_unit_price);
     let message = v0::Message::try_compile(&fee_payer.pubkey(), &instructions, tables, blockhash)
         .map_err(|e| SendError::Transaction(format!("compiling a v0 message: {e}")))?;
@@ -313,7 +326,8 @@ pub fn sign_v0_transaction(
     if size > PACKET_DATA_SIZE {
         return Err(SendError::TooLarge(size));
     }
-    Ok((tx, added, size))
+    let fee_lamports = transaction_fee(tx.signatures.len(), &instructions);
+    Ok(Signed { tx, added, fee_lamports, size })
 }
 
 /// `error` with its instruction index shifted back by the `added`
@@ -327,15 +341,18 @@ pub fn caller_index(error: SendError, added: usize) -> SendError {
     }
 }
 
-/// Builds and signs a legacy transaction, fee payer first; duplicate signers
-/// are dropped and unneeded ones ignored.
+/// Builds and signs a legacy transaction, fee payer first, with the
+/// compute-budget instructions of [`crate::compute::with_budget`];
+/// duplicate signers are dropped and unneeded ones ignored.
 pub fn sign_transaction(
     instructions: &[Instruction],
     fee_payer: &Keypair,
     signers: &[&Keypair],
     blockhash: Hash,
-) -> Result<Transaction, SendError> {
-    let mut tx = Transaction::new_with_payer(instructions, Some(&fee_payer.pubkey()));
+    compute_unit_price: u64,
+) -> Result<Signed<Transaction>, SendError> {
+    let (instructions, added) = crate::compute::with_budget(instructions, compute_unit_price);
+    let mut tx = Transaction::new_with_payer(&instructions, Some(&fee_payer.pubkey()));
     let required = &tx.message.account_keys[..usize::from(tx.message.header.num_required_signatures)];
     let mut chosen: Vec<&Keypair> = vec![fee_payer];
     for s in signers {
@@ -348,7 +365,8 @@ pub fn sign_transaction(
     if size > PACKET_DATA_SIZE {
         return Err(SendError::TooLarge(size));
     }
-    Ok(tx)
+    let fee_lamports = transaction_fee(tx.signatures.len(), &instructions);
+    Ok(Signed { tx, added, fee_lamports, size })
 }
 
 /// A legacy transaction with empty signatures, with the compute-budget

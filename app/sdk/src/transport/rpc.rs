@@ -1,8 +1,7 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, transaction_fee, LookupTable, SendError, Simulated, Transport,
+    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Simulated, Transport,
     LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
-use crate::compute::with_budget;
 use crate::error::{Error, Result};
 use crate::pda;
 use solana_account::Account;
@@ -111,14 +110,12 @@ impl Transport for Rpc {
 
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
-        let (instructions, added) = with_budget(instructions, self.compute_unit_price);
-        let tx = sign_transaction(&instructions, &self.payer, signers, blockhash)?;
-        let fee = transaction_fee(tx.signatures.len(), &instructions);
-        let result = self.client.send_and_confirm_transaction(&tx).map(|_| ()).map_err(Self::map_error);
+        let signed = sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price)?;
+        let result = self.client.send_and_confirm_transaction(&signed.tx).map(|_| ()).map_err(Self::map_error);
         if matches!(result, Ok(()) | Err(SendError::Program { .. })) {
-            self.fees_paid += fee;
+            self.fees_paid += signed.fee_lamports;
         }
-        result.map_err(|e| caller_index(e, added))
+        result.map_err(|e| caller_index(e, signed.added))
     }
 
     fn fees_paid_lamports(&self) -> u64 {
@@ -127,13 +124,17 @@ impl Transport for Rpc {
 
     fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Simulated> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| self.unreachable(e))?;
-        let (ixs, added) = with_budget(instructions, self.compute_unit_price);
-        let tx = sign_transaction(&ixs, &self.payer, signers, blockhash)?;
-        let fee_lamports = transaction_fee(tx.signatures.len(), &ixs);
-        let out = self.client.simulate_transaction(&tx).map_err(|e| self.unreachable(e))?.value;
+        let signed = sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price)?;
+        let out = self.client.simulate_transaction(&signed.tx).map_err(|e| self.unreachable(e))?.value;
         let logs = out.logs.unwrap_or_default();
-        let error = out.err.map(|e| caller_index(SendError::from_transaction_error(e.into(), &logs), added));
-        Ok(Simulated { error, logs, units_consumed: out.units_consumed, instructions: ixs.len(), fee_lamports })
+        let error = out.err.map(|e| caller_index(SendError::from_transaction_error(e.into(), &logs), signed.added));
+        Ok(Simulated {
+            error,
+            logs,
+            units_consumed: out.units_consumed,
+            instructions: signed.tx.message.instructions.len(),
+            fee_lamports: signed.fee_lamports,
+        })
     }
 
     fn set_compute_unit_price(&mut self, micro_lamports: u64) {
@@ -147,10 +148,12 @@ impl Transport for Rpc {
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
-        let (tx, added, size) =
+        let signed =
             sign_v0_transaction(instructions, &self.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        self.client.send_and_confirm_transaction(&tx).map_err(|e| caller_index(Self::map_error(e), added))?;
-        Ok(size)
+        self.client
+            .send_and_confirm_transaction(&signed.tx)
+            .map_err(|e| caller_index(Self::map_error(e), signed.added))?;
+        Ok(signed.size)
     }
 
     fn slot(&mut self) -> Result<u64> {
