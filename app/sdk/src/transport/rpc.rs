@@ -1,5 +1,5 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Simulated, Transport,
+    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Transport,
     LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::error::{Error, Result};
@@ -12,7 +12,7 @@ use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_pubkey::Pubkey;
-use solana_rpc_client::rpc_client::RpcClient;
+use solana_rpc_client::rpc_client::{RpcClient, SerializableTransaction};
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
@@ -36,6 +36,17 @@ impl Rpc {
             compute_unit_price: 0,
             fees_paid: 0,
         }
+    }
+
+    /// Sends a signed transaction and waits for its confirmation; its fee
+    /// counts once it landed (succeeded or failed in the program), whatever
+    /// the kind of transaction.
+    fn confirm<T: SerializableTransaction>(&mut self, signed: &Signed<T>) -> Result<(), SendError> {
+        let result = self.client.send_and_confirm_transaction(&signed.tx).map(|_| ()).map_err(Self::map_error);
+        if matches!(result, Ok(()) | Err(SendError::Program { .. })) {
+            self.fees_paid += signed.fee_lamports;
+        }
+        result.map_err(|e| caller_index(e, signed.added))
     }
 
     /// A read that failed, said for a person: which cluster, and why.
@@ -111,11 +122,7 @@ impl Transport for Rpc {
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
         let signed = sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price)?;
-        let result = self.client.send_and_confirm_transaction(&signed.tx).map(|_| ()).map_err(Self::map_error);
-        if matches!(result, Ok(()) | Err(SendError::Program { .. })) {
-            self.fees_paid += signed.fee_lamports;
-        }
-        result.map_err(|e| caller_index(e, signed.added))
+        self.confirm(&signed)
     }
 
     fn fees_paid_lamports(&self) -> u64 {
@@ -150,9 +157,7 @@ impl Transport for Rpc {
         let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
         let signed =
             sign_v0_transaction(instructions, &self.payer, signers, tables, blockhash, self.compute_unit_price)?;
-        self.client
-            .send_and_confirm_transaction(&signed.tx)
-            .map_err(|e| caller_index(Self::map_error(e), signed.added))?;
+        self.confirm(&signed)?;
         Ok(signed.size)
     }
 
@@ -193,5 +198,48 @@ impl Transport for Rpc {
             .into_iter()
             .filter_map(|(key, ui)| ui.decode::<Account>().and_then(|a| LookupTable::decode(key, &a.data, authority)))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use solana_rpc_client::mock_sender::{Mocks, PUBKEY};
+    use solana_rpc_client_api::request::RpcRequest;
+    use std::str::FromStr;
+
+    /// A mock cluster that confirms every transaction; `signature` is what
+    /// its `sendTransaction` answers (the mock only decodes legacy ones).
+    fn mock(payer: &Keypair, signature: Option<String>) -> Rpc {
+        let mut mocks = Mocks::new();
+        if let Some(signature) = signature {
+            mocks.insert(RpcRequest::SendTransaction, serde_json::Value::String(signature));
+        }
+        Rpc {
+            client: RpcClient::new_mock_with_mocks("succeeds", mocks),
+            payer: payer.insecure_clone(),
+            compute_unit_price: 0,
+            fees_paid: 0,
+        }
+    }
+
+    #[test]
+    fn a_landed_send_counts_its_fee_legacy_or_v0() {
+        let payer = Keypair::new();
+        let ix = Instruction::new_with_bytes(Pubkey::new_unique(), &[1], vec![]);
+        let blockhash = solana_hash::Hash::from_str(PUBKEY).unwrap();
+
+        let mut legacy = mock(&payer, None);
+        legacy.set_compute_unit_price(1_000);
+        legacy.send(std::slice::from_ref(&ix), &[]).unwrap();
+        let expected = sign_transaction(std::slice::from_ref(&ix), &payer, &[], blockhash, 1_000).unwrap().fee_lamports;
+        assert!(expected > 5_000, "a priority fee is part of it ({expected})");
+        assert_eq!(legacy.fees_paid_lamports(), expected);
+
+        let signed = sign_v0_transaction(std::slice::from_ref(&ix), &payer, &[], &[], blockhash, 1_000).unwrap();
+        let mut v0 = mock(&payer, Some(signed.tx.signatures[0].to_string()));
+        v0.set_compute_unit_price(1_000);
+        assert_eq!(v0.send_v0(std::slice::from_ref(&ix), &[], &[]).unwrap(), signed.size);
+        assert_eq!(v0.fees_paid_lamports(), signed.fee_lamports);
     }
 }
