@@ -82,7 +82,8 @@ fn batch_sizes_meet_the_targets() {
             txs(lut_crank_pays)
         );
     }
-    assert!(legacy_two_signers >= 25, "{legacy_two_signers}");
+    // 24: the event authority (events as inner instructions) takes one member's 33 bytes.
+    assert!(legacy_two_signers >= 24, "{legacy_two_signers}");
     assert!(lut_two_signers >= 50, "{lut_two_signers}");
 }
 

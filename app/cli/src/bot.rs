@@ -26,12 +26,12 @@ use pictor_vip_sdk::errors::PictorError;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
 use pictor_vip_sdk::transport::{
-    transaction_size, unsigned_transaction, Refusal, SendError, Transport, PACKET_DATA_SIZE,
+    transaction_size, unsigned_transaction, Refusal, SendError, Submitted, Ticket, Transport, PACKET_DATA_SIZE,
 };
 use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Maps a feed's `wallet` to its key, or `None` if it names no key.
@@ -50,7 +50,18 @@ pub struct BotOptions {
     pub drain: Duration,
     /// The first wait between two passes; doubles, with jitter, up to 30 s.
     pub pass_wait: Duration,
+    /// Report transactions in flight at once (1: send one and wait for it).
+    /// Reports of different members are independent; a member never has
+    /// more than one transaction in flight, so its sequence numbers land in
+    /// order.
+    pub in_flight: usize,
+    /// How often the signatures in flight are polled (one batched
+    /// `getSignatureStatuses`).
+    pub poll_interval: Duration,
 }
+
+/// Report transactions in flight by default.
+pub const DEFAULT_IN_FLIGHT: usize = 32;
 
 impl Default for BotOptions {
     fn default() -> Self {
@@ -60,6 +71,8 @@ impl Default for BotOptions {
             progress: false,
             drain: Duration::from_secs(120),
             pass_wait: Duration::from_secs(1),
+            in_flight: DEFAULT_IN_FLIGHT,
+            poll_interval: Duration::from_millis(200),
         }
     }
 }
@@ -138,6 +151,42 @@ enum PassEnd {
     Complete,
     /// Stopped early: the program is paused or the cluster unreachable.
     Stalled,
+}
+
+/// The transactions of one pipelined segment.
+struct Flights {
+    /// Members in the order of their first report.
+    order: Vec<(Role, Pubkey)>,
+    /// Each member's reports not sent yet, in feed order.
+    queues: HashMap<(Role, Pubkey), VecDeque<usize>>,
+    /// Members with a transaction in flight.
+    busy: HashSet<(Role, Pubkey)>,
+    /// Transactions in flight and their reports.
+    in_flight: Vec<(Ticket, Vec<usize>)>,
+    /// Transport faults in a row.
+    faults: u32,
+    /// The next wait after a transport fault.
+    backoff: Duration,
+}
+
+impl Flights {
+    fn new(backoff: Duration) -> Self {
+        Flights {
+            order: Vec::new(),
+            queues: HashMap::new(),
+            busy: HashSet::new(),
+            in_flight: Vec::new(),
+            faults: 0,
+            backoff,
+        }
+    }
+
+    /// Whether `member` has reports to send now.
+    fn ready(&self, member: &(Role, Pubkey), p: &Pass) -> bool {
+        !self.busy.contains(member)
+            && !p.blocked_members.contains(member)
+            && self.queues.get(member).is_some_and(|q| !q.is_empty())
+    }
 }
 
 /// The state of one pass: what is blocked and what is being packed.
@@ -241,6 +290,9 @@ impl<'a> Bot<'a> {
 
     /// One pass over what is not done yet, in feed order.
     fn pass(&mut self, bar: &ProgressBar) -> Result<PassEnd> {
+        if self.options.in_flight > 1 {
+            return self.pass_pipelined(bar);
+        }
         let mut p = Pass::default();
         for i in 0..self.queue.len() {
             if self.done[i] {
@@ -352,9 +404,7 @@ impl<'a> Bot<'a> {
         }
     }
 
-    /// Sends the packed reports. A report the program refuses is taken out
-    /// and handled by its kind; the rest are sent again (a transaction is
-    /// atomic: nothing of a refused one was applied).
+    /// Sends the packed reports, one transaction at a time, waiting for each.
     fn flush(&mut self, p: &mut Pass) {
         while !p.pending.is_empty() {
             let ixs: Vec<Instruction> = p.pending.iter().map(|&i| self.report_ix(i).clone()).collect();
@@ -366,65 +416,243 @@ impl<'a> Bot<'a> {
                 &mut self.jitter,
                 &mut self.stats,
             );
-            match sent {
-                Ok(()) => {
-                    self.summary.transactions += 1;
-                    self.summary.applied += p.pending.len();
-                    for &i in &p.pending {
+            let reports = std::mem::take(&mut p.pending);
+            p.pending = self.settle(reports, sent, p);
+        }
+    }
+
+    /// Books the outcome of one transaction of `reports` (transport faults
+    /// already retried) and returns the reports to send again. A report the
+    /// program refuses is taken out and handled by its kind; the others were
+    /// not applied (a transaction is atomic) and go again.
+    fn settle(&mut self, mut reports: Vec<usize>, result: Result<(), SendError>, p: &mut Pass) -> Vec<usize> {
+        match result {
+            Ok(()) => {
+                self.summary.transactions += 1;
+                self.summary.applied += reports.len();
+                for &i in &reports {
+                    self.done[i] = true;
+                }
+                Vec::new()
+            }
+            Err(e @ SendError::Program { .. }) if e.is(PictorError::Paused) => {
+                self.summary.transactions += 1;
+                self.defer(p, reports, "the program is paused".into());
+                p.stalled = true;
+                Vec::new()
+            }
+            Err(e @ SendError::Program { .. }) => {
+                self.summary.transactions += 1;
+                let k = e.instruction_index().unwrap_or(0).min(reports.len() - 1);
+                let i = reports.remove(k);
+                let line = self.queue[i].line();
+                match e.refusal() {
+                    Refusal::AlreadyDone => {
+                        self.summary.already_applied += 1;
                         self.done[i] = true;
                     }
-                    p.pending.clear();
-                }
-                Err(e @ SendError::Program { .. }) if e.is(PictorError::Paused) => {
-                    self.summary.transactions += 1;
-                    self.defer_all(p, "the program is paused".into());
-                    p.stalled = true;
-                }
-                Err(e @ SendError::Program { .. }) => {
-                    self.summary.transactions += 1;
-                    let k = e.instruction_index().unwrap_or(0).min(p.pending.len() - 1);
-                    let i = p.pending[k];
-                    let line = self.queue[i].line();
-                    match e.refusal() {
-                        Refusal::AlreadyDone => {
-                            self.summary.already_applied += 1;
-                            self.done[i] = true;
-                            p.pending.remove(k);
-                        }
-                        Refusal::Permanent => {
-                            let reason = match &e {
-                                SendError::Program { name, message, .. } => format!("{name}: {message}"),
-                                other => other.to_string(),
-                            };
-                            self.summary.refused.push((line, reason));
-                            self.done[i] = true;
-                            p.pending.remove(k);
-                        }
-                        Refusal::Transient => {
-                            // This member waits, with all its later reports.
-                            let member = self.member(i);
-                            p.blocked_members.insert(member);
-                            self.wait_on(line, e.to_string());
-                            let rest: Vec<usize> =
-                                p.pending.iter().copied().filter(|&j| self.member(j) != member).collect();
-                            p.pending = rest;
-                        }
+                    Refusal::Permanent => {
+                        let reason = match &e {
+                            SendError::Program { name, message, .. } => format!("{name}: {message}"),
+                            other => other.to_string(),
+                        };
+                        self.summary.refused.push((line, reason));
+                        self.done[i] = true;
+                    }
+                    Refusal::Transient => {
+                        // This member waits, with all its later reports.
+                        let member = self.member(i);
+                        p.blocked_members.insert(member);
+                        self.wait_on(line, e.to_string());
+                        reports.retain(|&j| self.member(j) != member);
                     }
                 }
-                Err(e) => {
-                    // A transport fault that outlasted its retries: try again next pass.
-                    self.defer_all(p, format!("transport: {e}"));
-                    p.stalled = true;
-                }
+                reports
+            }
+            Err(e) => {
+                // A transport fault that outlasted its retries: try again next pass.
+                self.defer(p, reports, format!("transport: {e}"));
+                p.stalled = true;
+                Vec::new()
             }
         }
     }
 
-    fn defer_all(&mut self, p: &mut Pass, reason: String) {
-        for i in std::mem::take(&mut p.pending) {
+    fn defer(&mut self, p: &mut Pass, reports: Vec<usize>, reason: String) {
+        for i in reports {
             p.blocked_members.insert(self.member(i));
             let line = self.queue[i].line();
             self.wait_on(line, reason.clone());
+        }
+    }
+
+    /// A pass with many report transactions in flight: the reports between
+    /// two `round` lines are sent member by member (a member's reports in
+    /// feed order, packed together, at most one transaction per member in
+    /// flight), up to [`BotOptions::in_flight`] transactions at once,
+    /// confirmed by polling their signatures. A round waits for every report
+    /// before it, and every report after it waits for the round.
+    fn pass_pipelined(&mut self, bar: &ProgressBar) -> Result<PassEnd> {
+        let mut p = Pass::default();
+        let mut segment = Vec::new();
+        for i in 0..self.queue.len() {
+            if self.done[i] {
+                continue;
+            }
+            let (role, at, line) = match &self.queue[i] {
+                Item::Report { .. } => {
+                    segment.push(i);
+                    continue;
+                }
+                Item::Round { role, at, line } => (*role, *at, *line),
+            };
+            self.pipeline(std::mem::take(&mut segment), &mut p, bar);
+            if p.stalled {
+                break;
+            }
+            if p.blocked_roles.contains(&role) || p.blocked_members.iter().any(|(r, _)| *r == role) {
+                p.blocked_roles.insert(role);
+                self.reasons.entry(line).or_insert_with(|| "waits for earlier reports of its role".into());
+                continue;
+            }
+            self.round(i, line, role, at, &mut p)?;
+            if p.stalled {
+                break;
+            }
+            bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
+        }
+        if !p.stalled {
+            self.pipeline(segment, &mut p, bar);
+        }
+        bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
+        Ok(if p.stalled { PassEnd::Stalled } else { PassEnd::Complete })
+    }
+
+    /// Sends `reports` (one segment, feed order) with many transactions in flight.
+    fn pipeline(&mut self, reports: Vec<usize>, p: &mut Pass, bar: &ProgressBar) {
+        let mut f = Flights::new(self.options.retry.first_backoff);
+        for i in reports {
+            let member = self.member(i);
+            if p.blocked_roles.contains(&member.0) || p.blocked_members.contains(&member) {
+                p.blocked_members.insert(member);
+                continue;
+            }
+            f.queues
+                .entry(member)
+                .or_insert_with(|| {
+                    f.order.push(member);
+                    VecDeque::new()
+                })
+                .push_back(i);
+        }
+        let window = self.options.in_flight.max(1);
+        loop {
+            if !p.stalled {
+                self.fill(&mut f, p, window);
+            }
+            if f.in_flight.is_empty() {
+                if p.stalled || !f.order.iter().any(|m| f.ready(m, p)) {
+                    break;
+                }
+                continue;
+            }
+            std::thread::sleep(self.options.poll_interval);
+            let tickets: Vec<Ticket> = f.in_flight.iter().map(|(t, _)| t.clone()).collect();
+            match self.transport.poll(&tickets) {
+                Ok(outcomes) => {
+                    let mut still = Vec::new();
+                    for ((ticket, sent), outcome) in std::mem::take(&mut f.in_flight).into_iter().zip(outcomes) {
+                        match outcome {
+                            None => still.push((ticket, sent)),
+                            Some(result) => self.land(sent, result, &mut f, p),
+                        }
+                    }
+                    f.in_flight = still;
+                }
+                Err(e) => {
+                    self.stats.retries += 1;
+                    f.faults += 1;
+                    if f.faults > self.options.retry.attempts {
+                        // The cluster does not answer: the outcomes are
+                        // unknown, so everything in flight waits for the next
+                        // pass (a report that did land is then "already done").
+                        for (_, sent) in std::mem::take(&mut f.in_flight) {
+                            self.defer(p, sent, format!("transport: {e}"));
+                        }
+                        p.stalled = true;
+                    }
+                }
+            }
+            bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
+        }
+    }
+
+    /// Packs the ready members' next reports into transactions and sends
+    /// them, until the window is full or no member is ready.
+    fn fill(&mut self, f: &mut Flights, p: &mut Pass, window: usize) {
+        let mut packed: Vec<usize> = Vec::new();
+        for m in 0..f.order.len() {
+            let member = f.order[m];
+            if f.in_flight.len() >= window || p.stalled {
+                break;
+            }
+            if !f.ready(&member, p) {
+                continue;
+            }
+            let mut contributed = false;
+            while let Some(&i) = f.queues.get(&member).and_then(|q| q.front()) {
+                if self.fits_with(&packed, self.report_ix(i)) {
+                    f.queues.get_mut(&member).expect("queued member").pop_front();
+                    packed.push(i);
+                    f.busy.insert(member);
+                    contributed = true;
+                    continue;
+                }
+                self.launch(std::mem::take(&mut packed), f, p);
+                // A member whose reports just left waits for them.
+                if contributed || f.in_flight.len() >= window || p.stalled {
+                    break;
+                }
+            }
+        }
+        if !packed.is_empty() {
+            self.launch(packed, f, p);
+        }
+    }
+
+    fn launch(&mut self, reports: Vec<usize>, f: &mut Flights, p: &mut Pass) {
+        let ixs: Vec<Instruction> = reports.iter().map(|&i| self.report_ix(i).clone()).collect();
+        match self.transport.submit(&ixs, &[self.oracle]) {
+            Submitted::InFlight(ticket) => f.in_flight.push((ticket, reports)),
+            Submitted::Done(result) => self.land(reports, result, f, p),
+        }
+    }
+
+    /// Books a transaction's outcome: transport faults are sent again (with
+    /// backoff) until the retry policy gives up; the rest as [`Bot::settle`].
+    fn land(&mut self, reports: Vec<usize>, result: Result<(), SendError>, f: &mut Flights, p: &mut Pass) {
+        for &i in &reports {
+            f.busy.remove(&self.member(i));
+        }
+        let again = match result {
+            Err(e) if e.is_transient() && f.faults < self.options.retry.attempts => {
+                f.faults += 1;
+                self.stats.retries += 1;
+                std::thread::sleep(self.jitter.spread(f.backoff));
+                f.backoff = (f.backoff * 2).min(self.options.retry.max_backoff);
+                reports
+            }
+            result => {
+                if result.is_ok() {
+                    f.faults = 0;
+                    f.backoff = self.options.retry.first_backoff;
+                }
+                self.settle(reports, result, p)
+            }
+        };
+        // Back to the front of their members' queues, in order.
+        for &i in again.iter().rev() {
+            f.queues.entry(self.member(i)).or_default().push_front(i);
         }
     }
 }

@@ -26,11 +26,30 @@ pub struct DemoOptions {
     pub days: u32,
     /// Seed of the generator.
     pub seed: u64,
+    /// First day of the network, days since 1970-01-01 (UTC). The demo
+    /// starts on 2026-06-01; on a real cluster, whose clock is wall time, the
+    /// days must lie in the recent past ([`DemoOptions::ending_before`]).
+    pub start_day: i64,
+}
+
+impl DemoOptions {
+    /// A network of `days` days on a cluster whose clock reads `now` (unix
+    /// seconds): its last worker day is yesterday (UTC), so the uptime window
+    /// holds the whole network, and its last event (the rounds, 01:10 UTC on
+    /// the day after the last day) is in the past. Before 02:00 UTC it ends a
+    /// day earlier, so nothing lies ahead of the clock (yesterday then counts
+    /// as a day not reported).
+    pub fn in_the_past_of(now: i64, creators: usize, workers: usize, days: u32, seed: u64) -> Self {
+        let today = now.div_euclid(86_400);
+        let early = now - today * 86_400 < 2 * 3_600;
+        let start_day = today - i64::from(days) - i64::from(early);
+        DemoOptions { creators, workers, days, seed, start_day }
+    }
 }
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { creators: 300, workers: 200, days: 40, seed: 2026 }
+        DemoOptions { creators: 300, workers: 200, days: 40, seed: 2026, start_day: START_DAY }
     }
 }
 
@@ -61,12 +80,12 @@ const GPUS: [(&str, u16, u64); 6] = [
     ("A100", 80, 200),
 ];
 const REGIONS: [&str; 3] = ["eu", "us", "asia"];
-/// Days are reported at 00:10 UTC the next morning; everything starts 2026-06-01.
+/// Days are reported at 00:10 UTC the next morning; the demo starts 2026-06-01.
 const START_DAY: i64 = 20_605;
 
-/// RFC 3339 time of `seconds` after the demo's start.
-fn at(seconds: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(START_DAY + seconds / 86_400);
+/// RFC 3339 time of `seconds` after the start of day `start_day`.
+fn at_from(start_day: i64, seconds: i64) -> String {
+    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(start_day + seconds / 86_400);
     let s = seconds % 86_400;
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3_600, s / 60 % 60, s % 60)
 }
@@ -91,6 +110,7 @@ fn worker_profile(i: usize) -> (&'static str, usize) {
 /// claims and a round of each role runs.
 pub fn generate(o: &DemoOptions) -> String {
     let mut rng = Rng(o.seed);
+    let at = |seconds: i64| at_from(o.start_day, seconds);
     // (time in seconds from START, json) — sorted at the end; a stable sort keeps per-member order.
     let mut events: Vec<(i64, String)> = Vec::new();
     let span = i64::from(o.days) * 86_400;
@@ -141,7 +161,7 @@ pub fn generate(o: &DemoOptions) -> String {
             let t = (d + 1) * 86_400 + 600 + i as i64;
             events.push((t, format!(
                 r#"{{"type": "worker_day", "wallet": "{w}", "seq": {seq}, "day": "{}", "uptime_minutes": {minutes}, "frames_completed": {frames}, "jobs_failed": {failed}, "at": "{}"}}"#,
-                date(START_DAY + d), at(t)
+                date(o.start_day + d), at(t)
             )));
         }
     }

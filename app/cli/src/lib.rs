@@ -7,6 +7,8 @@ pub mod bot;
 pub mod cluster;
 pub mod demo;
 pub mod feed;
+#[cfg(feature = "localnet")]
+pub mod localnet;
 pub mod logs;
 pub mod operator;
 pub mod quiet;

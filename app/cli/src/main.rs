@@ -24,6 +24,9 @@ use serde_json::{json, Value};
 use std::io::Read;
 use std::path::PathBuf;
 
+#[cfg(feature = "localnet")]
+mod localnet_cmd;
+
 #[derive(Parser)]
 #[command(
     name = "pictor-vip",
@@ -146,6 +149,10 @@ enum Command {
         /// Seconds to keep retrying lines that wait (paused, clock behind) after the feed's end.
         #[arg(long, default_value_t = 120)]
         drain_secs: u64,
+        /// Report transactions in flight at once (1: send one and wait for its
+        /// confirmation). A member never has two in flight.
+        #[arg(long, default_value_t = pictor_vip_cli::bot::DEFAULT_IN_FLIGHT)]
+        in_flight: usize,
     },
     /// Run (or resume) a ranking round of ROLE as the crank (the keypair).
     Rank {
@@ -182,6 +189,10 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Run a local cluster: agave's validator with the program loaded (native
+    /// builtin, or --program), initialised and funded; serves until Ctrl-C.
+    #[cfg(feature = "localnet")]
+    Localnet(localnet_cmd::LocalnetArgs),
 }
 
 #[derive(Subcommand)]
@@ -377,8 +388,15 @@ fn main() {
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
-    pictor_vip_cli::logs::init();
     let cli = Cli::parse();
+    #[cfg(feature = "localnet")]
+    if matches!(cli.command, Command::Localnet(_)) && std::env::var_os("PICTOR_VALIDATOR_LOG").is_none() {
+        // The validator's own logs (agave's crates) stay off unless asked
+        // for: PICTOR_VALIDATOR_LOG=1 keeps RUST_LOG as given.
+        let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into());
+        std::env::set_var("RUST_LOG", format!("{filter},solana=off,agave=off"));
+    }
+    pictor_vip_cli::logs::init();
     if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
@@ -388,6 +406,8 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
+        #[cfg(feature = "localnet")]
+        Command::Localnet(args) => localnet_cmd::run(args, json),
         Command::Simulate { feed } => run_quietly(|out| {
             let text = std::fs::read_to_string(&feed).with_context(|| format!("reading {}", feed.display()))?;
             let bar = if json { ProgressBar::hidden() } else { progress_bar("lines") };
@@ -429,7 +449,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             run_quietly(|out| {
                 let bar = progress_bar("feed lines");
-                let o = DemoOptions { creators, workers, days, seed };
+                let o = DemoOptions { creators, workers, days, seed, ..DemoOptions::default() };
                 demo::run(&o, out, &mut |done, total| {
                     bar.set_length(total as u64);
                     bar.set_position(done as u64);
@@ -723,7 +743,7 @@ impl Cluster {
                 }
                 Ok(())
             }
-            Command::Feed { file, crank_keypair, rank_batch, drain_secs } => {
+            Command::Feed { file, crank_keypair, rank_batch, drain_secs, in_flight } => {
                 let text = if file == "-" {
                     let mut s = String::new();
                     std::io::stdin().read_to_string(&mut s)?;
@@ -740,6 +760,7 @@ impl Cluster {
                     rank_batch,
                     progress: true,
                     drain: std::time::Duration::from_secs(drain_secs),
+                    in_flight,
                     ..BotOptions::default()
                 };
                 let summary = Bot::new(&mut self.rpc, &oracle, &crank, options).run(parse_feed(&text))?;
@@ -806,6 +827,8 @@ impl Cluster {
                 self.transact("sync", &[ix::sync_pass(role, &wallet, &payer)], detail)
             }
             Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),
+            #[cfg(feature = "localnet")]
+            Command::Localnet(_) => unreachable!("handled in run"),
         }
     }
 }

@@ -139,7 +139,7 @@ fn packed_transactions_never_exceed_1232_bytes() {
 #[test]
 fn the_bot_applies_a_demo_network_replayed_as_a_backlog() {
     use pictor_vip_cli::demo::{generate, DemoOptions};
-    let feed = generate(&DemoOptions { creators: 60, workers: 40, days: 31, seed: 7 });
+    let feed = generate(&DemoOptions { creators: 60, workers: 40, days: 31, seed: 7, ..DemoOptions::default() });
     let parsed = pictor_vip_cli::feed::parse_feed(&feed);
     let last_at = parsed.iter().rev().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap();
     // The whole month replayed at once, at the feed's last time (an oracle catching up).

@@ -28,13 +28,20 @@ pub fn initialize(admin: &Pubkey, args: InitializeArgs) -> Instruction {
             worker_board: pda::board(Role::Worker),
             program_data: pda::program_data(),
             system_program: system_program(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
         },
         data::Initialize { args },
     )
 }
 
 fn admin_config(admin: &Pubkey) -> acc::AdminConfig {
-    acc::AdminConfig { admin: *admin, config: pda::config() }
+    acc::AdminConfig {
+        admin: *admin,
+        config: pda::config(),
+        event_authority: pda::event_authority(),
+        program: pda::program_id(),
+    }
 }
 
 /// `update_config`, signed by the admin.
@@ -69,7 +76,15 @@ pub fn propose_admin(admin: &Pubkey, pending: Option<Pubkey>) -> Instruction {
 
 /// `accept_admin`, signed by the proposed admin.
 pub fn accept_admin(pending_admin: &Pubkey) -> Instruction {
-    build(acc::AcceptAdmin { pending_admin: *pending_admin, config: pda::config() }, data::AcceptAdmin {})
+    build(
+        acc::AcceptAdmin {
+            pending_admin: *pending_admin,
+            config: pda::config(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
+        },
+        data::AcceptAdmin {},
+    )
 }
 
 /// `submit_report`, signed by an oracle (which pays a new member's rent).
@@ -83,6 +98,8 @@ pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, fact_ts: i64, report: 
             board: pda::board(role),
             member: pda::member(role, wallet),
             system_program: system_program(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
         },
         data::SubmitReport { wallet: *wallet, seq, fact_ts, report },
     )
@@ -103,6 +120,8 @@ pub fn claim(wallet: &Pubkey, payer: &Pubkey, role: Role) -> Instruction {
             token_program: anchor_spl::token_2022::ID,
             associated_token_program: anchor_spl::associated_token::ID,
             system_program: system_program(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
         },
         data::Claim { role },
     )
@@ -134,7 +153,13 @@ pub fn claim_instructions(wallet: &Pubkey, payer: &Pubkey, role: Role) -> [Instr
 /// token account rent back. Any writable key will do when no pass is held.
 pub fn revoke(admin: &Pubkey, role: Role, wallet: &Pubkey, rent_payer: &Pubkey, reason_code: u16) -> Instruction {
     build(
-        acc::Revoke { admin: *admin, config: pda::config(), pass: pass_accounts(role, wallet, rent_payer) },
+        acc::Revoke {
+            admin: *admin,
+            config: pda::config(),
+            pass: pass_accounts(role, wallet, rent_payer),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
+        },
         data::Revoke { role, reason_code },
     )
 }
@@ -142,7 +167,14 @@ pub fn revoke(admin: &Pubkey, role: Role, wallet: &Pubkey, rent_payer: &Pubkey, 
 /// `reinstate`, signed by the admin.
 pub fn reinstate(admin: &Pubkey, role: Role, wallet: &Pubkey) -> Instruction {
     build(
-        acc::Reinstate { admin: *admin, config: pda::config(), wallet: *wallet, member: pda::member(role, wallet) },
+        acc::Reinstate {
+            admin: *admin,
+            config: pda::config(),
+            wallet: *wallet,
+            member: pda::member(role, wallet),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
+        },
         data::Reinstate { role },
     )
 }
@@ -150,13 +182,24 @@ pub fn reinstate(admin: &Pubkey, role: Role, wallet: &Pubkey) -> Instruction {
 /// `sync_pass`: anyone may send it. `rent_payer` as for [`revoke`].
 pub fn sync_pass(role: Role, wallet: &Pubkey, rent_payer: &Pubkey) -> Instruction {
     build(
-        acc::SyncPass { config: pda::config(), pass: pass_accounts(role, wallet, rent_payer) },
+        acc::SyncPass {
+            config: pda::config(),
+            pass: pass_accounts(role, wallet, rent_payer),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
+        },
         data::SyncPass { role },
     )
 }
 
 fn crank_round(crank: &Pubkey, role: Role) -> acc::CrankRound {
-    acc::CrankRound { crank: *crank, config: pda::config(), board: pda::board(role) }
+    acc::CrankRound {
+        crank: *crank,
+        config: pda::config(),
+        board: pda::board(role),
+        event_authority: pda::event_authority(),
+        program: pda::program_id(),
+    }
 }
 
 /// `open_round` of round number `round` (the board's `next_round`), signed by the crank.
@@ -200,6 +243,8 @@ pub fn fund_rewards(
             vault_authority: pda::reward_authority(),
             token_program: *token_program,
             system_program: system_program(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
         },
         data::FundRewards { role, amount, top_k },
     )
@@ -227,6 +272,8 @@ pub fn withdraw_rewards(
             token_program: *token_program,
             associated_token_program: anchor_spl::associated_token::ID,
             system_program: system_program(),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
         },
         data::WithdrawRewards { role },
     )

@@ -12,7 +12,13 @@ fn find(seeds: &[&[u8]]) -> Pubkey {
     Pubkey::find_program_address(seeds, &program_id()).0
 }
 
-/// The config account.
+/// Anchor's event authority (`["__event_authority"]`): signs the program's
+/// self-CPI that carries each event as an inner instruction.
+pub fn event_authority() -> Pubkey {
+    pictor_vip::EVENT_AUTHORITY_AND_BUMP.0
+}
+
+/// `["config"]`.
 pub fn config() -> Pubkey {
     find(&[CONFIG_SEED])
 }

@@ -75,11 +75,12 @@ pub const MAX_PASS_SYMBOL_LEN: usize = 10;
 /// Longest pass metadata URI, in bytes.
 pub const MAX_PASS_URI_LEN: usize = 200;
 /// Most members one `rank_batch` accepts: a transaction locks at most 64
-/// accounts, and a rank transaction needs 5 besides the members (crank as
-/// fee payer, config, board, this program, the compute-budget program).
+/// accounts, and a rank transaction needs 6 besides the members (crank as
+/// fee payer, config, board, the event authority, this program, the
+/// compute-budget program).
 /// The heap test measures `rank_batch` at this size (members are read in
 /// place: only the entrypoint's 120 bytes per account grow with it).
-pub const MAX_RANK_BATCH: usize = 59;
+pub const MAX_RANK_BATCH: usize = 58;
 /// Most accounts one transaction may lock (Solana runtime limit).
 pub const MAX_TX_ACCOUNT_LOCKS: usize = 64;
 

@@ -64,7 +64,7 @@ pub enum PictorError {
     NotRoundMember,
     #[msg("The round cannot be finalised before every pass holder is ranked: rank the rest first")]
     RoundIncomplete,
-    #[msg("Batch empty, above 59 members, or more than the round still has to rank: send a smaller batch")]
+    #[msg("Batch empty, above 58 members, or more than the round still has to rank: send a smaller batch")]
     BatchTooLarge,
     #[msg("A member account is not writable: mark every member account writable")]
     MemberNotWritable,

@@ -1,10 +1,48 @@
 //! Every state change emits one of these (indexers follow them). Times are
 //! unix seconds; amounts are USDT base units (6 decimals); scores are points.
+//!
+//! Events travel as **inner instructions** (Anchor's event CPI): the program
+//! calls itself, signed by the event-authority PDA (`["__event_authority"]`),
+//! with Anchor's event tag and the event's Borsh bytes as the data. Unlike log
+//! lines they cannot be truncated by a log limit, and an RPC node returns them
+//! in `getTransaction`'s inner instructions, where an indexer reads them.
 use crate::state::{Role, Rules};
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::program::invoke_signed;
+
+/// Seed of the event-authority PDA (Anchor's event CPI).
+pub const EVENT_AUTHORITY_SEED: &[u8] = b"__event_authority";
+
+/// Emits `event` as an inner instruction. This is exactly what Anchor's
+/// `emit_cpi!` expands to (tag, data, a self-CPI signed by the event
+/// authority, whose address and bump are the compile-time
+/// `EVENT_AUTHORITY_AND_BUMP`), written once as a function: the helpers of a
+/// handler that hold its accounts but not its `ctx` can emit too, and the
+/// program carries one copy of the code instead of one per event.
+/// `event_authority` is the instruction's `event_authority` account (added by
+/// `#[event_cpi]`, its address checked by Anchor).
+pub fn emit_event<E: anchor_lang::Event>(event_authority: &AccountInfo, event: E) -> Result<()> {
+    let inner = event.data();
+    let mut data = Vec::with_capacity(anchor_lang::event::EVENT_IX_TAG_LE.len() + inner.len());
+    data.extend_from_slice(anchor_lang::event::EVENT_IX_TAG_LE);
+    data.extend_from_slice(&inner);
+    let ix = Instruction {
+        program_id: crate::ID,
+        accounts: vec![AccountMeta::new_readonly(*event_authority.key, true)],
+        data,
+    };
+    invoke_signed(
+        &ix,
+        std::slice::from_ref(event_authority),
+        &[&[EVENT_AUTHORITY_SEED, &[crate::EVENT_AUTHORITY_AND_BUMP.1]]],
+    )
+    .map_err(Into::into)
+}
 
 /// The config was created.
 #[event]
+#[derive(Debug, Clone)]
 pub struct ConfigInitialized {
     /// First admin.
     pub admin: Pubkey,
@@ -20,6 +58,7 @@ pub struct ConfigInitialized {
 
 /// The admin changed the rules and/or pass metadata.
 #[event]
+#[derive(Debug, Clone)]
 pub struct ConfigUpdated {
     /// Admin who signed.
     pub admin: Pubkey,
@@ -33,6 +72,7 @@ pub struct ConfigUpdated {
 
 /// Pause switched.
 #[event]
+#[derive(Debug, Clone)]
 pub struct PausedSet {
     /// New value.
     pub paused: bool,
@@ -42,6 +82,7 @@ pub struct PausedSet {
 
 /// An oracle key was added (`added`) or removed.
 #[event]
+#[derive(Debug, Clone)]
 pub struct OracleChanged {
     /// The oracle key.
     pub oracle: Pubkey,
@@ -53,6 +94,7 @@ pub struct OracleChanged {
 
 /// The crank key changed.
 #[event]
+#[derive(Debug, Clone)]
 pub struct CrankSet {
     /// Previous key.
     pub old: Pubkey,
@@ -64,6 +106,7 @@ pub struct CrankSet {
 
 /// The admin proposed a successor (`None`: proposal cancelled).
 #[event]
+#[derive(Debug, Clone)]
 pub struct AdminProposed {
     /// Current admin.
     pub admin: Pubkey,
@@ -75,6 +118,7 @@ pub struct AdminProposed {
 
 /// The pending admin accepted.
 #[event]
+#[derive(Debug, Clone)]
 pub struct AdminAccepted {
     /// Previous admin.
     pub old: Pubkey,
@@ -86,6 +130,7 @@ pub struct AdminAccepted {
 
 /// A member account was created by its first report.
 #[event]
+#[derive(Debug, Clone)]
 pub struct MemberCreated {
     /// Wallet.
     pub wallet: Pubkey,
@@ -97,6 +142,7 @@ pub struct MemberCreated {
 
 /// A creator recharge (deposit) was applied.
 #[event]
+#[derive(Debug, Clone)]
 pub struct CreatorRecharged {
     /// Wallet.
     pub wallet: Pubkey,
@@ -116,6 +162,7 @@ pub struct CreatorRecharged {
 
 /// Creator spending was applied.
 #[event]
+#[derive(Debug, Clone)]
 pub struct CreatorSpent {
     /// Wallet.
     pub wallet: Pubkey,
@@ -133,6 +180,7 @@ pub struct CreatorSpent {
 
 /// Successfully rendered frames were applied to a creator.
 #[event]
+#[derive(Debug, Clone)]
 pub struct CreatorFramesRendered {
     /// Wallet.
     pub wallet: Pubkey,
@@ -150,6 +198,7 @@ pub struct CreatorFramesRendered {
 
 /// A worker day was applied.
 #[event]
+#[derive(Debug, Clone)]
 pub struct WorkerDayReported {
     /// Wallet.
     pub wallet: Pubkey,
@@ -173,6 +222,7 @@ pub struct WorkerDayReported {
 
 /// A worker's GPU was reported.
 #[event]
+#[derive(Debug, Clone)]
 pub struct WorkerGpuReported {
     /// Wallet.
     pub wallet: Pubkey,
@@ -193,6 +243,7 @@ pub struct WorkerGpuReported {
 /// A report arrived while a round of the member's role was open: the
 /// member's score as of the snapshot was frozen for that round.
 #[event]
+#[derive(Debug, Clone)]
 pub struct ScoreFrozen {
     /// Wallet.
     pub wallet: Pubkey,
@@ -206,6 +257,7 @@ pub struct ScoreFrozen {
 
 /// A pass was minted.
 #[event]
+#[derive(Debug, Clone)]
 pub struct PassClaimed {
     /// Wallet.
     pub wallet: Pubkey,
@@ -225,6 +277,7 @@ pub struct PassClaimed {
 
 /// The admin revoked a member (burning its pass if held).
 #[event]
+#[derive(Debug, Clone)]
 pub struct PassRevoked {
     /// Wallet.
     pub wallet: Pubkey,
@@ -244,6 +297,7 @@ pub struct PassRevoked {
 
 /// The admin reinstated a revoked member.
 #[event]
+#[derive(Debug, Clone)]
 pub struct MemberReinstated {
     /// Wallet.
     pub wallet: Pubkey,
@@ -255,6 +309,7 @@ pub struct MemberReinstated {
 
 /// A pass burned by its holder was detected; the member stops counting.
 #[event]
+#[derive(Debug, Clone)]
 pub struct PassBurnSynced {
     /// Wallet.
     pub wallet: Pubkey,
@@ -270,6 +325,7 @@ pub struct PassBurnSynced {
 
 /// A ranking round opened.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoundOpened {
     /// Role.
     pub role: Role,
@@ -291,6 +347,7 @@ pub struct RoundOpened {
 
 /// The crank ranked a batch.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoundBatchRanked {
     /// Role.
     pub role: Role,
@@ -308,6 +365,7 @@ pub struct RoundBatchRanked {
 
 /// A round was finalised: it is now what schedulers read.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoundFinalised {
     /// Role.
     pub role: Role,
@@ -325,6 +383,7 @@ pub struct RoundFinalised {
 
 /// The crank abandoned an open round.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RoundAbandoned {
     /// Role.
     pub role: Role,
@@ -338,6 +397,7 @@ pub struct RoundAbandoned {
 
 /// The admin funded the next round of a role.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RewardFunded {
     /// Role.
     pub role: Role,
@@ -357,6 +417,7 @@ pub struct RewardFunded {
 
 /// A rank batch credited rewards.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RewardsCredited {
     /// Role.
     pub role: Role,
@@ -372,6 +433,7 @@ pub struct RewardsCredited {
 
 /// A member withdrew its reward balance.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RewardWithdrawn {
     /// Wallet.
     pub wallet: Pubkey,
@@ -389,6 +451,7 @@ pub struct RewardWithdrawn {
 
 /// A revoked member's unwithdrawn reward returned to the vault.
 #[event]
+#[derive(Debug, Clone)]
 pub struct RewardForfeited {
     /// Wallet.
     pub wallet: Pubkey,

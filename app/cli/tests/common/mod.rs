@@ -110,6 +110,8 @@ pub fn run_bot(
         progress: false,
         drain: Duration::ZERO,
         pass_wait: fast,
+        in_flight: 1,
+        poll_interval: fast,
     };
     let mut bot = Bot::new(t, oracle, crank, options);
     bot.resolve_wallet = Box::new(resolve);

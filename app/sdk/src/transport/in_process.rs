@@ -39,8 +39,10 @@ pub fn native_entry(
     pictor_vip::entry(program_id, accounts, data)
 }
 
-/// Bincode of `UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) }`.
-fn program_data_bytes(authority: &Pubkey) -> Vec<u8> {
+/// Bincode of `UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) }`:
+/// the account `initialize` reads the upgrade authority from, planted where
+/// the program runs natively (no loader deployed it).
+pub fn program_data_bytes(authority: &Pubkey) -> Vec<u8> {
     let mut data = vec![3, 0, 0, 0];
     data.extend_from_slice(&0u64.to_le_bytes());
     data.push(1);

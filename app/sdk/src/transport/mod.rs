@@ -9,7 +9,7 @@ pub mod retry;
 mod rpc;
 
 #[cfg(feature = "in-process")]
-pub use in_process::{native_entry, InProcess};
+pub use in_process::{native_entry, program_data_bytes, InProcess};
 pub use rpc::Rpc;
 
 use crate::error::{Error, Result};
@@ -23,6 +23,7 @@ use solana_keypair::Keypair;
 pub use solana_message::AddressLookupTableAccount;
 use solana_message::{v0, VersionedMessage};
 use solana_pubkey::Pubkey;
+pub use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction::Transaction;
@@ -251,6 +252,43 @@ pub trait Transport {
     /// The address lookup tables whose authority is `authority`, with their
     /// metadata (only active ones: not being deactivated).
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>>;
+    /// Signs and sends one transaction (as [`Transport::send`] builds it)
+    /// **without waiting** for it, so that many can be in flight;
+    /// [`Transport::poll`] tells when each lands. The default sends and
+    /// waits ([`Transport::send`]): the outcome is known at once.
+    fn submit(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Submitted {
+        Submitted::Done(self.send(instructions, signers))
+    }
+    /// The outcome of each ticket, in order: `None` while it may still land;
+    /// `Some(Err(SendError::BlockhashExpired))` once its blockhash expired
+    /// without it landing (it never will: send it again). An `Err` is the
+    /// cluster not answering (the tickets' outcomes are unknown).
+    fn poll(&mut self, tickets: &[Ticket]) -> Result<Vec<Option<Result<(), SendError>>>> {
+        Ok(vec![None; tickets.len()])
+    }
+}
+
+/// What [`Transport::submit`] did with a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Its outcome is known already (sent and confirmed, or refused at once).
+    Done(std::result::Result<(), SendError>),
+    /// Sent; [`Transport::poll`] tells how it went.
+    InFlight(Ticket),
+}
+
+/// A transaction sent and not confirmed yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    /// Its signature.
+    pub signature: Signature,
+    /// The last block height at which it can land; once the cluster is past
+    /// it without the transaction, it never will.
+    pub last_valid_block_height: u64,
+    /// Its fee, in lamports (counted when it lands).
+    pub fee_lamports: u64,
+    /// Budget instructions put in front of the caller's (see [`caller_index`]).
+    pub added: usize,
 }
 
 /// An address lookup table as the crank uses it.

@@ -1,6 +1,6 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Transport,
-    LOOKUP_TABLE_AUTHORITY_OFFSET,
+    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Submitted, Ticket,
+    Transport, LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::error::{Error, Result};
 use crate::pda;
@@ -14,7 +14,7 @@ use solana_message::AddressLookupTableAccount;
 use solana_pubkey::Pubkey;
 use solana_rpc_client::rpc_client::{RpcClient, SerializableTransaction};
 use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
-use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig};
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
 use solana_signer::Signer;
@@ -25,6 +25,9 @@ pub struct Rpc {
     payer: Keypair,
     compute_unit_price: u64,
     fees_paid: u64,
+    /// The blockhash [`Transport::submit`] signs with, its last valid block
+    /// height, and when it was fetched (reused for a second).
+    blockhash: Option<(solana_hash::Hash, u64, std::time::Instant)>,
 }
 
 impl Rpc {
@@ -35,7 +38,94 @@ impl Rpc {
             payer,
             compute_unit_price: 0,
             fees_paid: 0,
+            blockhash: None,
         }
+    }
+
+    /// Every **finalized** transaction of the program that succeeded,
+    /// oldest first, with the events it carries (inner instructions, decoded
+    /// by [`crate::events`]): what an indexer that never has to roll back
+    /// reads (`getSignaturesForAddress` on the program id, then
+    /// `getTransaction`). Needs a node that keeps transaction history; see
+    /// [`Rpc::wait_finalized`] to include what was just sent.
+    pub fn program_events(&self) -> Result<Vec<(solana_signature::Signature, Vec<crate::events::ProgramEvent>)>> {
+        use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+        use solana_rpc_client_api::config::RpcTransactionConfig;
+        use solana_transaction_status_client_types::UiTransactionEncoding;
+        let commitment = Some(CommitmentConfig::finalized());
+        let mut signatures = Vec::new();
+        let mut before = None;
+        loop {
+            let config =
+                GetConfirmedSignaturesForAddress2Config { before, until: None, limit: Some(1_000), commitment };
+            let page = self
+                .client
+                .get_signatures_for_address_with_config(&pda::program_id(), config)
+                .map_err(|e| self.unreachable(e))?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.signature.parse().map_err(|e| Error::Cluster(format!("a signature: {e}")))?);
+            signatures.extend(page.into_iter().filter(|s| s.err.is_none()).map(|s| s.signature));
+        }
+        signatures.reverse();
+        let config = RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment,
+            max_supported_transaction_version: Some(0),
+        };
+        signatures
+            .into_iter()
+            .map(|text| {
+                let signature: solana_signature::Signature =
+                    text.parse().map_err(|e| Error::Cluster(format!("a signature: {e}")))?;
+                // A node lists a signature slightly before it can return the
+                // transaction (its status is written by another thread): wait.
+                let mut attempts = 0;
+                let tx = loop {
+                    match self.client.get_transaction_with_config(&signature, config) {
+                        Ok(tx) => break tx,
+                        Err(_) if attempts < 40 => {
+                            attempts += 1;
+                            std::thread::sleep(std::time::Duration::from_millis(250));
+                        }
+                        Err(e) => return Err(self.unreachable(e)),
+                    }
+                };
+                Ok((signature, crate::events::from_transaction(&tx.transaction)))
+            })
+            .collect()
+    }
+
+    /// Waits until everything confirmed now is finalized (the cluster's root
+    /// passes today's confirmed slot), at most `limit`.
+    pub fn wait_finalized(&self, limit: std::time::Duration) -> Result<()> {
+        let target = self.client.get_slot().map_err(|e| self.unreachable(e))?;
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let root =
+                self.client.get_slot_with_commitment(CommitmentConfig::finalized()).map_err(|e| self.unreachable(e))?;
+            if root >= target {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(Error::Cluster(format!("slot {target} not finalized within {limit:?} (root {root})")));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+    }
+
+    /// A recent blockhash and its last valid block height, fetched at most once a second.
+    fn recent_blockhash(&mut self) -> Result<(solana_hash::Hash, u64), SendError> {
+        if let Some((hash, height, at)) = self.blockhash {
+            if at.elapsed() < std::time::Duration::from_secs(1) {
+                return Ok((hash, height));
+            }
+        }
+        let (hash, height) = self
+            .client
+            .get_latest_blockhash_with_commitment(self.client.commitment())
+            .map_err(|e| SendError::Transport(e.to_string()))?;
+        self.blockhash = Some((hash, height, std::time::Instant::now()));
+        Ok((hash, height))
     }
 
     /// Sends a signed transaction and waits for its confirmation; its fee
@@ -199,6 +289,57 @@ impl Transport for Rpc {
             .filter_map(|(key, ui)| ui.decode::<Account>().and_then(|a| LookupTable::decode(key, &a.data, authority)))
             .collect())
     }
+
+    fn submit(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Submitted {
+        let (blockhash, last_valid_block_height) = match self.recent_blockhash() {
+            Ok(b) => b,
+            Err(e) => return Submitted::Done(Err(e)),
+        };
+        let signed = match sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price) {
+            Ok(s) => s,
+            Err(e) => return Submitted::Done(Err(e)),
+        };
+        // No preflight: a refusal comes back through the signature status, and
+        // the node's simulation would serialise the sends.
+        let config = RpcSendTransactionConfig { skip_preflight: true, ..Default::default() };
+        match self.client.send_transaction_with_config(&signed.tx, config) {
+            Ok(signature) => Submitted::InFlight(Ticket {
+                signature,
+                last_valid_block_height,
+                fee_lamports: signed.fee_lamports,
+                added: signed.added,
+            }),
+            Err(e) => Submitted::Done(Err(caller_index(Self::map_error(e), signed.added))),
+        }
+    }
+
+    fn poll(&mut self, tickets: &[Ticket]) -> Result<Vec<Option<Result<(), SendError>>>> {
+        // The height first: a ticket not seen afterwards, whose last valid
+        // height is below it, can no longer land.
+        let height = self.client.get_block_height().map_err(|e| self.unreachable(e))?;
+        let commitment = self.client.commitment();
+        let mut out = Vec::with_capacity(tickets.len());
+        // getSignatureStatuses takes at most 256 signatures a call.
+        for chunk in tickets.chunks(256) {
+            let signatures: Vec<_> = chunk.iter().map(|t| t.signature).collect();
+            let statuses = self.client.get_signature_statuses(&signatures).map_err(|e| self.unreachable(e))?.value;
+            for (ticket, status) in chunk.iter().zip(statuses) {
+                out.push(match status {
+                    Some(status) if status.satisfies_commitment(commitment) => {
+                        self.fees_paid += ticket.fee_lamports;
+                        Some(match status.err {
+                            None => Ok(()),
+                            Some(e) => Err(caller_index(SendError::from_transaction_error(e, &[]), ticket.added)),
+                        })
+                    }
+                    Some(_) => None,
+                    None if height > ticket.last_valid_block_height => Some(Err(SendError::BlockhashExpired)),
+                    None => None,
+                });
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -220,6 +361,7 @@ mod tests {
             payer: payer.insecure_clone(),
             compute_unit_price: 0,
             fees_paid: 0,
+            blockhash: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! `abandon_round`: the crank drops an open round (e.g. after a crash); the
 //! next round gets a new number.
 use super::crank_round::*;
+use crate::events::emit_event;
 use crate::events::RoundAbandoned;
 use crate::math::SafeMath;
 use crate::state::*;
@@ -15,6 +16,9 @@ pub(crate) fn abandon_round(ctx: Context<CrankRound>, role: Role, round: u32) ->
     // its verified batches made stand).
     board.rewards.pending_base_units = board.rewards.pending_base_units.safe_add(uncredited)?;
     board.invariant()?;
-    emit!(RoundAbandoned { role, round, ranked, ts: Clock::get()?.unix_timestamp });
+    emit_event(
+        &ctx.accounts.event_authority,
+        RoundAbandoned { role, round, ranked, ts: Clock::get()?.unix_timestamp },
+    )?;
     Ok(())
 }

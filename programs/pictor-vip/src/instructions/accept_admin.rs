@@ -2,11 +2,13 @@
 use super::admin_config::now;
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::AdminAccepted;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
 /// Accounts of `accept_admin`.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
     /// The proposed admin.
@@ -25,6 +27,6 @@ pub(crate) fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
     let old = std::mem::replace(&mut config.admin, new);
     config.pending_admin = None;
     config.invariant()?;
-    emit!(AdminAccepted { old, new, ts: now()? });
+    emit_event(&ctx.accounts.event_authority, AdminAccepted { old, new, ts: now()? })?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 use super::admin_config::*;
 use crate::constants::MAX_ORACLES;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::OracleChanged;
 use anchor_lang::prelude::*;
 
@@ -11,6 +12,6 @@ pub(crate) fn add_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result<()
     require!(config.oracles.len() < MAX_ORACLES, PictorError::TooManyOracles);
     config.oracles.push(oracle);
     config.invariant()?;
-    emit!(OracleChanged { oracle, added: true, ts: now()? });
+    emit_event(&ctx.accounts.event_authority, OracleChanged { oracle, added: true, ts: now()? })?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use crate::state::*;
 use anchor_lang::prelude::*;
 
 /// Accounts of every admin-only config change.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct AdminConfig<'info> {
     /// The admin.

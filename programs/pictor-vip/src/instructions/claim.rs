@@ -3,6 +3,7 @@ use crate::constants::*;
 use crate::create::create_pda;
 use crate::eligibility::{creator_eligibility, worker_eligibility};
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::PassClaimed;
 use crate::math::SafeMath;
 use crate::state::*;
@@ -17,6 +18,7 @@ use anchor_spl::token_2022_extensions::spl_pod::optional_keys::OptionalNonZeroPu
 use anchor_spl::token_2022_extensions::spl_token_metadata_interface::state::{Field, TokenMetadata};
 
 /// Accounts of `claim`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(role: Role)]
 pub struct Claim<'info> {
@@ -101,15 +103,18 @@ pub(crate) fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
     header.pass_first_round = first_round;
     header.pass_rent_payer = ctx.accounts.payer.key();
     member.invariant()?;
-    emit!(PassClaimed {
-        wallet: ctx.accounts.wallet.key(),
-        role,
-        mint: ctx.accounts.pass_mint.key(),
-        serial,
-        first_round,
-        payer: ctx.accounts.payer.key(),
-        ts: now,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        PassClaimed {
+            wallet: ctx.accounts.wallet.key(),
+            role,
+            mint: ctx.accounts.pass_mint.key(),
+            serial,
+            first_round,
+            payer: ctx.accounts.payer.key(),
+            ts: now,
+        },
+    )?;
     Ok(())
 }
 

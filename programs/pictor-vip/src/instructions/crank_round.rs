@@ -14,6 +14,7 @@ use crate::state::*;
 use anchor_lang::prelude::*;
 
 /// Accounts of every round instruction.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(role: Role)]
 pub struct CrankRound<'info> {

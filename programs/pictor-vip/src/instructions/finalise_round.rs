@@ -2,6 +2,7 @@
 //! schedulers read from then on.
 use super::crank_round::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::RoundFinalised;
 use crate::math::SafeMath;
 use crate::state::*;
@@ -25,14 +26,17 @@ pub(crate) fn finalise_round(ctx: Context<CrankRound>, role: Role, round: u32) -
     // The rounding remainder and the shares of ranks that did not exist
     // stay in the vault for the next funded round.
     let remainder = open.reward.uncredited();
-    emit!(RoundFinalised {
-        role,
-        round,
-        members: done.members,
-        priority_count: done.priority_count,
-        cutoff_score: done.cutoff_score,
-        ts,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        RoundFinalised {
+            role,
+            round,
+            members: done.members,
+            priority_count: done.priority_count,
+            cutoff_score: done.cutoff_score,
+            ts,
+        },
+    )?;
     board.finalised = Some(done);
     board.open = None;
     board.rewards.carry_base_units = board.rewards.carry_base_units.safe_add(remainder)?;

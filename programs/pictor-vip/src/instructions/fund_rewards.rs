@@ -5,6 +5,7 @@
 use crate::constants::*;
 use crate::create::create_pda;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::RewardFunded;
 use crate::math::SafeMath;
 use crate::state::*;
@@ -14,6 +15,7 @@ use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccountState
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface};
 
 /// Accounts of `fund_rewards`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(role: Role)]
 pub struct FundRewards<'info> {
@@ -98,15 +100,18 @@ pub(crate) fn fund_rewards(ctx: Context<FundRewards>, role: Role, amount: u64, t
     let mint = rewards.mint;
     board.invariant()?;
     require_vault_covers(&ctx.accounts.vault.to_account_info(), board)?;
-    emit!(RewardFunded {
-        role,
-        mint,
-        amount_base_units: amount,
-        carried_base_units: carried,
-        top_k,
-        pending_base_units: pending,
-        ts: Clock::get()?.unix_timestamp,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        RewardFunded {
+            role,
+            mint,
+            amount_base_units: amount,
+            carried_base_units: carried,
+            top_k,
+            pending_base_units: pending,
+            ts: Clock::get()?.unix_timestamp,
+        },
+    )?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 use crate::constants::*;
 use crate::create::{create_program_pda, write_account};
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::ConfigInitialized;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -24,6 +25,7 @@ pub struct InitializeArgs {
 /// authority may call it, so a stranger cannot front-run the deployment.
 /// The three PDAs are created by [`crate::create`], so lamports someone
 /// sent to their addresses first do not block the deployment.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     /// The program's upgrade authority; becomes the admin and pays rent.
@@ -88,12 +90,15 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
         board.invariant()?;
         write_account(info, &board)?;
     }
-    emit!(ConfigInitialized {
-        admin: config.admin,
-        crank: config.crank,
-        oracles: config.oracles,
-        rules: config.rules,
-        ts: Clock::get()?.unix_timestamp,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        ConfigInitialized {
+            admin: config.admin,
+            crank: config.crank,
+            oracles: config.oracles,
+            rules: config.rules,
+            ts: Clock::get()?.unix_timestamp,
+        },
+    )?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `open_round`: the crank opens a ranking round of a role as of now.
 use super::crank_round::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::RoundOpened;
 use crate::ranking::priority_count;
 use crate::state::*;
@@ -39,15 +40,18 @@ pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Re
         reward,
     });
     board.invariant()?;
-    emit!(RoundOpened {
-        role,
-        round,
-        snapshot_ts,
-        members,
-        priority_count: priority,
-        reward_base_units: amount,
-        reward_ranks: ranks,
-        reward_share_base_units: share,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        RoundOpened {
+            role,
+            round,
+            snapshot_ts,
+            members,
+            priority_count: priority,
+            reward_base_units: amount,
+            reward_ranks: ranks,
+            reward_share_base_units: share,
+        },
+    )?;
     Ok(())
 }

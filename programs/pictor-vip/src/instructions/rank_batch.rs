@@ -7,6 +7,7 @@
 use super::crank_round::*;
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::{RewardsCredited, RoundBatchRanked};
 use crate::math::SafeMath;
 use crate::ranking::follows;
@@ -57,15 +58,18 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
     let rewards = &mut board.rewards;
     rewards.liability_base_units = rewards.liability_base_units.safe_add(credited_base_units)?;
     board.invariant()?;
-    emit!(RoundBatchRanked { role, round, first_rank, count, ranked, last_score });
+    emit_event(&ctx.accounts.event_authority, RoundBatchRanked { role, round, first_rank, count, ranked, last_score })?;
     if credited_members > 0 {
-        emit!(RewardsCredited {
-            role,
-            round,
-            members: credited_members,
-            amount_base_units: credited_base_units,
-            mint: board.rewards.mint,
-        });
+        emit_event(
+            &ctx.accounts.event_authority,
+            RewardsCredited {
+                role,
+                round,
+                members: credited_members,
+                amount_base_units: credited_base_units,
+                mint: board.rewards.mint,
+            },
+        )?;
     }
     Ok(())
 }

@@ -2,11 +2,13 @@
 //! once eligible (a new pass, counting from the next round).
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::MemberReinstated;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
 /// Accounts of `reinstate`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(role: Role)]
 pub struct Reinstate<'info> {
@@ -30,6 +32,6 @@ pub(crate) fn reinstate(ctx: Context<Reinstate>, role: Role) -> Result<()> {
     header.set_pass_status(PassStatus::None);
     let wallet = header.wallet;
     member.invariant()?;
-    emit!(MemberReinstated { wallet, role, ts: Clock::get()?.unix_timestamp });
+    emit_event(&ctx.accounts.event_authority, MemberReinstated { wallet, role, ts: Clock::get()?.unix_timestamp })?;
     Ok(())
 }

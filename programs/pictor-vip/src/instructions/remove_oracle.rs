@@ -1,6 +1,7 @@
 //! `remove_oracle`: the admin withdraws an oracle key.
 use super::admin_config::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::OracleChanged;
 use anchor_lang::prelude::*;
 
@@ -10,6 +11,6 @@ pub(crate) fn remove_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result
     config.oracles.retain(|k| *k != oracle);
     require!(config.oracles.len() < before, PictorError::OracleNotFound);
     config.invariant()?;
-    emit!(OracleChanged { oracle, added: false, ts: now()? });
+    emit_event(&ctx.accounts.event_authority, OracleChanged { oracle, added: false, ts: now()? })?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::{PassRevoked, RewardForfeited};
 use crate::math::SafeMath;
 use crate::state::*;
@@ -12,6 +13,7 @@ use anchor_lang::prelude::*;
 /// Accounts of `revoke`.
 // No `#[instruction]` here: it would consume the role before the nested
 // `PassAccounts` reads it from the same instruction data.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct Revoke<'info> {
     /// The admin.
@@ -46,23 +48,29 @@ pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Resu
         rewards.liability_base_units = rewards.liability_base_units.safe_sub(forfeited)?;
         rewards.carry_base_units = rewards.carry_base_units.safe_add(forfeited)?;
         p.board.invariant()?;
-        emit!(RewardForfeited {
-            wallet,
-            role,
-            amount_base_units: forfeited,
-            mint: p.board.rewards.mint,
-            ts: Clock::get()?.unix_timestamp,
-        });
+        emit_event(
+            &ctx.accounts.event_authority,
+            RewardForfeited {
+                wallet,
+                role,
+                amount_base_units: forfeited,
+                mint: p.board.rewards.mint,
+                ts: Clock::get()?.unix_timestamp,
+            },
+        )?;
     }
     member.invariant()?;
-    emit!(PassRevoked {
-        wallet,
-        role,
-        reason_code,
-        burned: closed.as_ref().is_some_and(|c| c.burned),
-        rent_returned_lamports: closed.as_ref().map_or(0, |c| c.rent_returned_lamports),
-        removed_from_round: closed.as_ref().map_or(0, |c| c.removed_from_round),
-        ts: Clock::get()?.unix_timestamp,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        PassRevoked {
+            wallet,
+            role,
+            reason_code,
+            burned: closed.as_ref().is_some_and(|c| c.burned),
+            rent_returned_lamports: closed.as_ref().map_or(0, |c| c.rent_returned_lamports),
+            removed_from_round: closed.as_ref().map_or(0, |c| c.removed_from_round),
+            ts: Clock::get()?.unix_timestamp,
+        },
+    )?;
     Ok(())
 }

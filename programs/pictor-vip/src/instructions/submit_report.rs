@@ -3,6 +3,7 @@
 use crate::constants::*;
 use crate::create::create_program_pda;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::*;
 use crate::math::SafeMath;
 use crate::scoring;
@@ -63,6 +64,7 @@ impl Report {
 /// Accounts of `submit_report`. The oracle pays the member account's rent
 /// the first time (created so that lamports planted at its address do not
 /// block it).
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(wallet: Pubkey, seq: u64, fact_ts: i64, report: Report)]
 pub struct SubmitReport<'info> {
@@ -108,13 +110,13 @@ pub(crate) fn submit_report(
         let (payer, system) = (a.oracle.to_account_info(), a.system_program.to_account_info());
         create_program_pda(&payer, &info, &system, seeds, member_space(role))?;
         init_member(&info, role, wallet, ctx.bumps.member)?;
-        emit!(MemberCreated { wallet, role, ts: now });
+        emit_event(&ctx.accounts.event_authority, MemberCreated { wallet, role, ts: now })?;
     }
     let mut member = load_member_mut(&info, role)?;
     require!(seq > member.header().last_seq, PictorError::ReportAlreadyApplied);
     require!(fact_ts >= member.header().last_fact_ts, PictorError::FactTimeBeforePrevious);
-    freeze_for_open_round(&mut member, &a.board)?;
-    apply(&mut member, Fact { seq, fact_ts, now }, report, &a.config.rules)?;
+    freeze_for_open_round(&mut member, &a.board, &a.event_authority)?;
+    apply(&mut member, Fact { seq, fact_ts, now }, report, &a.config.rules, &a.event_authority)?;
     let header = member.header_mut();
     header.last_seq = seq;
     header.last_fact_ts = fact_ts;
@@ -124,14 +126,14 @@ pub(crate) fn submit_report(
 /// While a round of the member's role is open and the member counts in it,
 /// keeps the member's score as of the snapshot before the first new fact
 /// lands: the round stays consistent and the fact counts from the next round.
-fn freeze_for_open_round(member: &mut MemberMut, board: &Board) -> Result<()> {
+fn freeze_for_open_round(member: &mut MemberMut, board: &Board, events: &AccountInfo) -> Result<()> {
     let Some(open) = &board.open else { return Ok(()) };
     let header = member.header();
     if header.counts_in_round(open.round) && header.frozen_score(open.round).is_none() {
         let score = scoring::score(member.facts(), open.snapshot_ts, &open.params)?;
         let wallet = header.wallet;
         member.header_mut().freeze(board.finalised_round(), open.round, score);
-        emit!(ScoreFrozen { wallet, role: board.role, round: open.round, score });
+        emit_event(events, ScoreFrozen { wallet, role: board.role, round: open.round, score })?;
     }
     Ok(())
 }
@@ -146,7 +148,7 @@ struct Fact {
     now: i64,
 }
 
-fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules) -> Result<()> {
+fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules, events: &AccountInfo) -> Result<()> {
     let wallet = member.header().wallet;
     let Fact { seq, fact_ts, now } = fact;
     match (member, report) {
@@ -161,15 +163,18 @@ fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules) -> R
             }
             c.deposited_base_units = c.deposited_base_units.safe_add(amount_base_units)?;
             c.month_recharged_base_units = c.month_recharged_base_units.safe_add(amount_base_units)?;
-            emit!(CreatorRecharged {
-                wallet,
-                seq,
-                fact_ts,
-                amount_base_units,
-                deposited_base_units: c.deposited_base_units,
-                month_recharged_base_units: c.month_recharged_base_units,
-                ts: now,
-            });
+            emit_event(
+                events,
+                CreatorRecharged {
+                    wallet,
+                    seq,
+                    fact_ts,
+                    amount_base_units,
+                    deposited_base_units: c.deposited_base_units,
+                    month_recharged_base_units: c.month_recharged_base_units,
+                    ts: now,
+                },
+            )?;
         }
         (MemberMut::Creator(m), Report::Spend { amount_base_units }) => {
             let c = &mut m.facts;
@@ -177,13 +182,19 @@ fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules) -> R
             let spent = c.spent_base_units.safe_add(amount_base_units)?;
             require!(spent <= c.deposited_base_units, PictorError::SpendingExceedsDeposits);
             c.spent_base_units = spent;
-            emit!(CreatorSpent { wallet, seq, fact_ts, amount_base_units, spent_base_units: spent, ts: now });
+            emit_event(
+                events,
+                CreatorSpent { wallet, seq, fact_ts, amount_base_units, spent_base_units: spent, ts: now },
+            )?;
         }
         (MemberMut::Creator(m), Report::Frames { frames }) => {
             let c = &mut m.facts;
             require!(frames > 0, PictorError::ZeroAmount);
             c.frames_rendered = c.frames_rendered.safe_add(frames)?;
-            emit!(CreatorFramesRendered { wallet, seq, fact_ts, frames, frames_rendered: c.frames_rendered, ts: now });
+            emit_event(
+                events,
+                CreatorFramesRendered { wallet, seq, fact_ts, frames, frames_rendered: c.frames_rendered, ts: now },
+            )?;
         }
         (MemberMut::Worker(m), Report::WorkerDay { day_index: day, uptime_minutes, frames_completed, jobs_failed }) => {
             let w = &mut m.facts;
@@ -197,21 +208,24 @@ fn apply(member: &mut MemberMut, fact: Fact, report: Report, rules: &Rules) -> R
             w.frames_completed = w.frames_completed.safe_add(frames_completed)?;
             w.jobs_failed = w.jobs_failed.safe_add(jobs_failed)?;
             w.set_uptime(day, uptime_minutes);
-            emit!(WorkerDayReported {
-                wallet,
-                seq,
-                fact_ts,
-                day_index: day,
-                uptime_minutes,
-                frames_completed,
-                jobs_failed,
-                lifetime_uptime_minutes: w.lifetime_uptime_minutes,
-                ts: now,
-            });
+            emit_event(
+                events,
+                WorkerDayReported {
+                    wallet,
+                    seq,
+                    fact_ts,
+                    day_index: day,
+                    uptime_minutes,
+                    frames_completed,
+                    jobs_failed,
+                    lifetime_uptime_minutes: w.lifetime_uptime_minutes,
+                    ts: now,
+                },
+            )?;
         }
         (MemberMut::Worker(m), Report::Gpu { model, vram_gb, hashpower }) => {
             m.facts.set_gpu(&model, vram_gb, hashpower)?;
-            emit!(WorkerGpuReported { wallet, seq, fact_ts, model, vram_gb, hashpower, ts: now });
+            emit_event(events, WorkerGpuReported { wallet, seq, fact_ts, model, vram_gb, hashpower, ts: now })?;
         }
         // The member PDA is derived from the report's role, so this cannot happen.
         _ => return err!(PictorError::WrongRole),

@@ -4,6 +4,7 @@
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::PassBurnSynced;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -11,6 +12,7 @@ use anchor_lang::prelude::*;
 /// Accounts of `sync_pass` (anyone may call it).
 // No `#[instruction]` here: it would consume the role before the nested
 // `PassAccounts` reads it from the same instruction data.
+#[event_cpi]
 #[derive(Accounts)]
 pub struct SyncPass<'info> {
     /// The config.
@@ -32,12 +34,15 @@ pub(crate) fn sync_pass(ctx: Context<SyncPass>, role: Role) -> Result<()> {
     header.set_pass_status(PassStatus::Burned);
     let wallet = header.wallet;
     member.invariant()?;
-    emit!(PassBurnSynced {
-        wallet,
-        role,
-        rent_returned_lamports: closed.rent_returned_lamports,
-        removed_from_round: closed.removed_from_round,
-        ts: Clock::get()?.unix_timestamp,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        PassBurnSynced {
+            wallet,
+            role,
+            rent_returned_lamports: closed.rent_returned_lamports,
+            removed_from_round: closed.removed_from_round,
+            ts: Clock::get()?.unix_timestamp,
+        },
+    )?;
     Ok(())
 }

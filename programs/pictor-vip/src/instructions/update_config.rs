@@ -1,5 +1,6 @@
 //! `update_config`: the admin replaces the rules and/or the pass metadata.
 use super::admin_config::*;
+use crate::events::emit_event;
 use crate::events::ConfigUpdated;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -18,6 +19,9 @@ pub(crate) fn update_config(
         config.pass_metadata = meta;
     }
     config.invariant()?;
-    emit!(ConfigUpdated { admin: config.admin, rules: config.rules.clone(), pass_metadata_changed, ts: now()? });
+    emit_event(
+        &ctx.accounts.event_authority,
+        ConfigUpdated { admin: config.admin, rules: config.rules.clone(), pass_metadata_changed, ts: now()? },
+    )?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 use super::fund_rewards::require_vault_covers;
 use crate::constants::*;
 use crate::errors::PictorError;
+use crate::events::emit_event;
 use crate::events::RewardWithdrawn;
 use crate::math::SafeMath;
 use crate::state::*;
@@ -12,6 +13,7 @@ use anchor_spl::associated_token::{self, get_associated_token_address_with_progr
 use anchor_spl::token_interface::{self, Mint, TokenInterface};
 
 /// Accounts of `withdraw_rewards`.
+#[event_cpi]
 #[derive(Accounts)]
 #[instruction(role: Role)]
 pub struct WithdrawRewards<'info> {
@@ -96,13 +98,16 @@ pub(crate) fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Res
     a.board.invariant()?;
     require_vault_covers(&a.vault.to_account_info(), &a.board)?;
     load_member_mut(&info, role)?.invariant()?;
-    emit!(RewardWithdrawn {
-        wallet,
-        role,
-        amount_base_units: amount,
-        destination: a.destination.key(),
-        mint: a.mint.key(),
-        ts: Clock::get()?.unix_timestamp,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        RewardWithdrawn {
+            wallet,
+            role,
+            amount_base_units: amount,
+            destination: a.destination.key(),
+            mint: a.mint.key(),
+            ts: Clock::get()?.unix_timestamp,
+        },
+    )?;
     Ok(())
 }

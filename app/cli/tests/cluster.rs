@@ -1,0 +1,833 @@
+//! On a real local cluster: `pictor-vip localnet` (agave's validator, the
+//! program loaded as a native builtin, real Token-2022 and ATA programs)
+//! started as a child process, and everything else over JSON-RPC only:
+//! the unchanged `pictor-vip` binary for every operator, bot, wallet and
+//! reader command, and the SDK's `Rpc` transport for what a test checks.
+//! Events are read back as an indexer would (`getSignaturesForAddress`,
+//! `getTransaction`, inner instructions decoded by the SDK).
+//!
+//! The clusters run one at a time (each keeps two cores busy).
+use pictor_vip_cli::operator::DeploymentFile;
+use pictor_vip_localnet::Ports;
+use pictor_vip_sdk::events::ProgramEvent;
+use pictor_vip_sdk::state::{PassStatus, Role};
+use pictor_vip_sdk::transport::{sign_transaction, Rpc, SendError, Submitted, Ticket, Transport};
+use pictor_vip_sdk::{ix, pda, read, Instruction, Keypair, Pubkey, Signer};
+use serde_json::Value;
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::rpc_client::RpcClient;
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A `pictor-vip localnet` child process and its keys.
+struct Cluster {
+    child: Option<Child>,
+    root: PathBuf,
+    url: String,
+    authority: PathBuf,
+    oracle: PathBuf,
+    crank: PathBuf,
+    info: Value,
+}
+
+/// What a CLI run printed.
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn json(&self) -> Value {
+        assert!(self.ok, "the command failed: {}", self.stderr);
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+
+    /// The command failed, saying `what`.
+    fn refused(&self, what: &str) {
+        assert!(!self.ok, "the command succeeded: {}", self.stdout);
+        assert!(self.stderr.contains(what), "expected {what:?} in: {}", self.stderr);
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_pictor-vip")
+}
+
+impl Cluster {
+    /// Starts `pictor-vip localnet` in a fresh directory and waits until it is ready.
+    fn start(name: &str, extra: &[&str]) -> Cluster {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cluster-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root).unwrap();
+        let ports = Ports::free();
+        let ready = root.join("ready.json");
+        let child = Command::new(bin())
+            .args(["--json", "localnet", "--dir"])
+            .arg(root.join("net"))
+            .args(["--rpc-port", &ports.rpc.to_string(), "--ports", &ports.dynamic_start.to_string(), "--ready-file"])
+            .arg(&ready)
+            .args(extra)
+            .stdout(fs::File::create(root.join("stdout.txt")).unwrap())
+            .stderr(fs::File::create(root.join("stderr.txt")).unwrap())
+            .spawn()
+            .unwrap();
+        let mut cluster = Cluster {
+            child: Some(child),
+            root: root.clone(),
+            url: String::new(),
+            authority: PathBuf::new(),
+            oracle: PathBuf::new(),
+            crank: PathBuf::new(),
+            info: Value::Null,
+        };
+        let deadline = Instant::now() + Duration::from_secs(600);
+        while !ready.exists() {
+            if let Some(status) = cluster.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("localnet exited ({status}): {}", fs::read_to_string(root.join("stderr.txt")).unwrap());
+            }
+            assert!(Instant::now() < deadline, "localnet not ready after 10 minutes");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let info: Value = serde_json::from_str(&fs::read_to_string(&ready).unwrap()).unwrap();
+        let path = |k: &str| PathBuf::from(info[k]["keypair"].as_str().unwrap());
+        cluster.url = info["rpc_url"].as_str().unwrap().to_string();
+        (cluster.authority, cluster.oracle, cluster.crank) = (path("authority"), path("oracle"), path("crank"));
+        cluster.info = info;
+        cluster
+    }
+
+    fn ledger(&self) -> PathBuf {
+        PathBuf::from(self.info["ledger"].as_str().unwrap())
+    }
+
+    /// Runs `pictor-vip --url URL --keypair KEY --json ARGS`.
+    fn cli(&self, keypair: &Path, args: &[&str]) -> Out {
+        let out = Command::new(bin())
+            .args(["--url", &self.url, "--keypair"])
+            .arg(keypair)
+            .arg("--json")
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Out {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into(),
+            stderr: String::from_utf8_lossy(&out.stderr).into(),
+        }
+    }
+
+    /// Spawns `pictor-vip feed FILE` as the oracle (the crank runs the rounds).
+    fn spawn_feed(&self, feed: &Path, extra: &[&str]) -> Child {
+        Command::new(bin())
+            .args(["--url", &self.url, "--keypair"])
+            .arg(&self.oracle)
+            .args(["--json", "feed"])
+            .arg(feed)
+            .arg("--crank-keypair")
+            .arg(&self.crank)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Runs the bot to its end and returns its summary.
+    fn feed(&self, feed: &Path, extra: &[&str]) -> Value {
+        let out = self.spawn_feed(feed, extra).wait_with_output().unwrap();
+        assert!(out.status.success(), "feed failed");
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn rpc(&self, payer: &Keypair) -> Rpc {
+        Rpc::new(&self.url, payer.insecure_clone())
+    }
+
+    fn key(&self, path: &Path) -> Keypair {
+        solana_keypair::read_keypair_file(path).unwrap()
+    }
+
+    /// A funded wallet, saved as a keypair file.
+    fn wallets(&self, name: &str, n: usize, sol: u64) -> Vec<(Keypair, PathBuf)> {
+        let dir = self.root.join("wallets");
+        fs::create_dir_all(&dir).unwrap();
+        let wallets: Vec<_> = (0..n)
+            .map(|i| {
+                let kp = Keypair::new();
+                let path = dir.join(format!("{name}-{i}.json"));
+                solana_keypair::write_keypair_file(&kp, &path).unwrap();
+                (kp, path)
+            })
+            .collect();
+        let authority = self.key(&self.authority);
+        let mut rpc = self.rpc(&authority);
+        for chunk in wallets.chunks(20) {
+            let ixs: Vec<Instruction> = chunk
+                .iter()
+                .map(|(k, _)| {
+                    solana_system_interface::instruction::transfer(
+                        &authority.pubkey(),
+                        &k.pubkey(),
+                        sol * LAMPORTS_PER_SOL,
+                    )
+                })
+                .collect();
+            rpc.send(&ixs, &[]).unwrap();
+        }
+        wallets
+    }
+
+    /// Ctrl-C: the command stops the validator and removes the ledger.
+    fn stop(mut self) -> ExitStatus {
+        let mut child = self.child.take().unwrap();
+        interrupt(&child);
+        let status = wait_for(&mut child, Duration::from_secs(60));
+        assert!(!self.ledger().exists(), "the ledger {} was left behind", self.ledger().display());
+        status
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            interrupt(&child);
+            if wait_until_exit(&mut child, Duration::from_secs(30)).is_none() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+fn interrupt(child: &Child) {
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+}
+
+fn wait_until_exit(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn wait_for(child: &mut Child, limit: Duration) -> ExitStatus {
+    wait_until_exit(child, limit).expect("the process did not exit in time")
+}
+
+/// A deployment file with the cluster's own keys and `max_fact_skew_secs`.
+fn deployment(cluster: &Cluster, skew_secs: u32) -> PathBuf {
+    let mut d = DeploymentFile::parse(pictor_vip_cli::localnet::DEFAULT_DEPLOYMENT, false).unwrap();
+    d.crank = Some(cluster.info["crank"]["pubkey"].as_str().unwrap().to_string());
+    d.oracles =
+        cluster.info["oracle"]["pubkey"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().into()).collect();
+    d.rules.max_fact_skew_secs = skew_secs;
+    let path = cluster.root.join(format!("deploy-{skew_secs}.toml"));
+    fs::write(&path, toml::to_string(&d).unwrap()).unwrap();
+    path
+}
+
+/// The program's events once everything sent so far is final.
+fn events_of(rpc: &Rpc) -> Vec<(pictor_vip_sdk::transport::Signature, Vec<ProgramEvent>)> {
+    rpc.wait_finalized(Duration::from_secs(300)).unwrap();
+    rpc.program_events().unwrap()
+}
+
+fn names(events: &[(pictor_vip_sdk::transport::Signature, Vec<ProgramEvent>)]) -> Vec<&'static str> {
+    events.iter().flat_map(|(_, e)| e.iter().map(ProgramEvent::name)).collect()
+}
+
+fn count(events: &[&'static str], name: &str) -> usize {
+    events.iter().filter(|n| **n == name).count()
+}
+
+/// The (wallet, seq) of each report event.
+fn report_keys(events: &[(pictor_vip_sdk::transport::Signature, Vec<ProgramEvent>)]) -> Vec<(Pubkey, u64)> {
+    events
+        .iter()
+        .flat_map(|(_, e)| e.iter())
+        .filter_map(|e| match e {
+            ProgramEvent::CreatorRecharged(x) => Some((x.wallet, x.seq)),
+            ProgramEvent::CreatorSpent(x) => Some((x.wallet, x.seq)),
+            ProgramEvent::CreatorFramesRendered(x) => Some((x.wallet, x.seq)),
+            ProgramEvent::WorkerDayReported(x) => Some((x.wallet, x.seq)),
+            ProgramEvent::WorkerGpuReported(x) => Some((x.wallet, x.seq)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn rfc3339(t: i64) -> String {
+    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(t.div_euclid(86_400));
+    let s = t.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3_600, s / 60 % 60, s % 60)
+}
+
+fn date(day: i64) -> String {
+    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Writes a feed, its lines in time order (a feed is; the order of lines
+/// with the same time, and so each member's order, is kept).
+fn write_feed(cluster: &Cluster, name: &str, lines: &[String]) -> PathBuf {
+    let mut lines: Vec<(i64, &String)> =
+        lines.iter().map(|l| (pictor_vip_cli::feed::parse_line(0, l).expect("a well-formed line").at, l)).collect();
+    lines.sort_by_key(|(at, _)| *at);
+    let path = cluster.root.join(name);
+    fs::write(&path, lines.iter().map(|(_, l)| format!("{l}\n")).collect::<String>()).unwrap();
+    path
+}
+
+#[test]
+fn every_operator_command_over_rpc_with_its_event() {
+    let _one = serial();
+    let net = Cluster::start("operator", &["--no-init"]);
+    let (authority, admin_path) = (net.key(&net.authority), net.authority.clone());
+    let mut rpc = net.rpc(&authority);
+    assert!(read::config(&mut rpc).unwrap().is_none(), "--no-init leaves the program uninitialised");
+    let [(_, stranger_path), (new_admin, new_admin_path), (oracle2, _), (crank2, _)] =
+        <[_; 4]>::try_from(net.wallets("op", 4, 10)).ok().unwrap();
+    let file = deployment(&net, 600);
+    let file = file.to_str().unwrap();
+
+    // init: a stranger is refused, a dry run sends nothing, the upgrade authority initialises, once.
+    net.cli(&stranger_path, &["init", "--config", file]).refused("NotUpgradeAuthority");
+    let dry = net.cli(&admin_path, &["--dry-run", "init", "--config", file]).json();
+    assert_eq!((dry["dry_run"].as_bool(), dry["would_succeed"].as_bool()), (Some(true), Some(true)));
+    assert!(read::config(&mut rpc).unwrap().is_none(), "the dry run sent nothing");
+    net.cli(&admin_path, &["init", "--config", file]).json();
+    net.cli(&admin_path, &["init", "--config", file]).refused("AlreadyInitialized");
+    let show = |net: &Cluster| net.cli(&stranger_path, &["config", "show"]).json();
+    let c = show(&net);
+    assert_eq!(c["admin"].as_str(), Some(authority.pubkey().to_string().as_str()));
+    assert_eq!((c["paused"].as_bool(), c["rules"]["priority_bps"].as_u64()), (Some(false), Some(1_000)));
+
+    // config update, pause / unpause, oracles, crank, the admin hand-over and back.
+    let mut changed = DeploymentFile::parse(&fs::read_to_string(file).unwrap(), false).unwrap();
+    (changed.crank, changed.oracles) = (None, Vec::new());
+    changed.rules.priority_bps = 2_000;
+    let update = net.root.join("update.toml");
+    fs::write(&update, toml::to_string(&changed).unwrap()).unwrap();
+    net.cli(&stranger_path, &["config", "update", "--file", update.to_str().unwrap()]).refused("NotAdmin");
+    net.cli(&admin_path, &["config", "update", "--file", update.to_str().unwrap()]).json();
+    assert_eq!(show(&net)["rules"]["priority_bps"].as_u64(), Some(2_000));
+    net.cli(&admin_path, &["pause"]).json();
+    assert_eq!(show(&net)["paused"].as_bool(), Some(true));
+    net.cli(&admin_path, &["unpause"]).json();
+    assert_eq!(show(&net)["paused"].as_bool(), Some(false));
+    let k2 = oracle2.pubkey().to_string();
+    net.cli(&admin_path, &["oracle", "add", &k2]).json();
+    assert!(show(&net)["oracles"].as_array().unwrap().iter().any(|o| o.as_str() == Some(&k2)));
+    net.cli(&admin_path, &["oracle", "remove", &k2]).json();
+    assert!(!show(&net)["oracles"].as_array().unwrap().iter().any(|o| o.as_str() == Some(&k2)));
+    let crank = c["crank"].as_str().unwrap().to_string();
+    net.cli(&admin_path, &["crank", "set", &crank2.pubkey().to_string()]).json();
+    assert_eq!(show(&net)["crank"].as_str(), Some(crank2.pubkey().to_string().as_str()));
+    net.cli(&admin_path, &["crank", "set", &crank]).json();
+    net.cli(&admin_path, &["admin", "propose", &new_admin.pubkey().to_string()]).json();
+    assert_eq!(show(&net)["pending_admin"].as_str(), Some(new_admin.pubkey().to_string().as_str()));
+    net.cli(&stranger_path, &["admin", "accept"]).refused("NotPendingAdmin");
+    net.cli(&new_admin_path, &["admin", "accept"]).json();
+    assert_eq!(show(&net)["admin"].as_str(), Some(new_admin.pubkey().to_string().as_str()));
+    net.cli(&admin_path, &["pause"]).refused("NotAdmin");
+    net.cli(&new_admin_path, &["admin", "propose", &authority.pubkey().to_string()]).json();
+    net.cli(&admin_path, &["admin", "accept"]).json();
+    assert_eq!(show(&net)["admin"].as_str(), Some(authority.pubkey().to_string().as_str()));
+
+    // Every change, and only the changes, as an indexer sees them.
+    let events = events_of(&rpc);
+    assert_eq!(
+        names(&events),
+        [
+            "ConfigInitialized",
+            "ConfigUpdated",
+            "PausedSet",
+            "PausedSet",
+            "OracleChanged",
+            "OracleChanged",
+            "CrankSet",
+            "CrankSet",
+            "AdminProposed",
+            "AdminAccepted",
+            "AdminProposed",
+            "AdminAccepted"
+        ]
+    );
+    let all: Vec<&ProgramEvent> = events.iter().flat_map(|(_, e)| e).collect();
+    match (all[2], all[3], all[4], all[5]) {
+        (
+            ProgramEvent::PausedSet(a),
+            ProgramEvent::PausedSet(b),
+            ProgramEvent::OracleChanged(c),
+            ProgramEvent::OracleChanged(d),
+        ) => {
+            assert_eq!((a.paused, b.paused), (true, false));
+            assert_eq!((c.oracle, c.added, d.oracle, d.added), (oracle2.pubkey(), true, oracle2.pubkey(), false));
+        }
+        other => panic!("unexpected events {other:?}"),
+    }
+    match all[9] {
+        ProgramEvent::AdminAccepted(a) => assert_eq!((a.old, a.new), (authority.pubkey(), new_admin.pubkey())),
+        other => panic!("{other:?}"),
+    }
+
+    let status = net.stop();
+    assert!(status.success(), "localnet exited with {status}");
+}
+
+/// Reports of every kind, a fact ahead of the cluster clock (refused, then
+/// applied once the clock passes it), bad facts refused for good; wallets
+/// claim and hold a soulbound pass; a creator round of more members than a
+/// batch holds runs through lookup tables; readers agree; revoke and sync.
+#[test]
+fn the_bot_wallets_rounds_and_readers_over_rpc() {
+    let _one = serial();
+    let net = Cluster::start("story", &["--no-init"]);
+    let admin = net.authority.clone();
+    net.cli(&admin, &["init", "--config", deployment(&net, 5).to_str().unwrap()]).json();
+    let oracle = net.key(&net.oracle);
+    let mut rpc = net.rpc(&oracle);
+    let now = rpc.now().unwrap();
+    let today = now.div_euclid(86_400);
+
+    const CREATORS: usize = 62;
+    let creators = net.wallets("creator", CREATORS, 1);
+    let workers = net.wallets("worker", 3, 1);
+    let (poor, _) = &net.wallets("poor", 1, 1)[0];
+    let at = rfc3339(now - 60);
+    let mut lines = Vec::new();
+    let mut expected_reports = 0;
+    for (i, (c, _)) in creators.iter().enumerate() {
+        let w = c.pubkey();
+        lines.push(format!(r#"{{"type":"recharge","at":"{at}","wallet":"{w}","seq":1,"usdt":"{}"}}"#, 6_000 + i));
+        lines.push(format!(r#"{{"type":"spend","at":"{at}","wallet":"{w}","seq":2,"usdt":"{}.5"}}"#, 5_000 + 7 * i));
+        lines
+            .push(format!(r#"{{"type":"frames","at":"{at}","wallet":"{w}","seq":3,"frames":{}}}"#, 1 + (i * 37) % 500));
+        expected_reports += 3;
+    }
+    for (i, (k, _)) in workers.iter().enumerate() {
+        let w = k.pubkey();
+        lines.push(format!(
+            r#"{{"type":"gpu","at":"{}","wallet":"{w}","seq":1,"model":"RTX 4090","vram_gb":{},"hashpower":165}}"#,
+            rfc3339((today - 30) * 86_400),
+            16 * (i + 1)
+        ));
+        for d in 0..30i64 {
+            let day = today - 30 + d;
+            lines.push(format!(
+                r#"{{"type":"worker_day","at":"{}","wallet":"{w}","seq":{},"day":"{}","uptime_minutes":{},"frames_completed":{},"jobs_failed":{}}}"#,
+                rfc3339((day + 1) * 86_400),
+                2 + d,
+                date(day),
+                1_000 + 100 * i as i64,
+                d % 7,
+                i64::from(d == 3)
+            ));
+        }
+        expected_reports += 31;
+    }
+    // Refused for good: spending above deposits, a day outside the window.
+    let p = poor.pubkey();
+    lines.push(format!(r#"{{"type":"recharge","at":"{at}","wallet":"{p}","seq":1,"usdt":"100"}}"#));
+    lines.push(format!(r#"{{"type":"spend","at":"{at}","wallet":"{p}","seq":2,"usdt":"200"}}"#));
+    let w0 = workers[0].0.pubkey();
+    lines.push(format!(
+        r#"{{"type":"worker_day","at":"{at}","wallet":"{w0}","seq":40,"day":"{}","uptime_minutes":900,"frames_completed":0,"jobs_failed":0}}"#,
+        date(today - 45)
+    ));
+    // Ahead of the cluster clock by more than the 5 s skew: waits, then lands.
+    let c0 = creators[0].0.pubkey();
+    let ahead = now + 25;
+    lines.push(format!(r#"{{"type":"frames","at":"{}","wallet":"{c0}","seq":4,"frames":5}}"#, rfc3339(ahead)));
+    expected_reports += 2;
+    let feed = write_feed(&net, "reports.jsonl", &lines);
+    let summary = net.feed(&feed, &["--drain-secs", "180"]);
+    assert_eq!(summary["applied"].as_u64(), Some(expected_reports as u64), "{summary}");
+    let refused: Vec<&str> =
+        summary["refused"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap()).collect();
+    assert_eq!(refused.len(), 2, "{summary}");
+    assert!(refused.iter().any(|r| r.contains("SpendingExceedsDeposits")), "{refused:?}");
+    assert!(refused.iter().any(|r| r.contains("DayOutsideWindow")), "{refused:?}");
+    assert!(summary["waiting"].as_array().unwrap().is_empty(), "{summary}");
+    assert!(summary["retries"].as_u64().unwrap() >= 1, "the fact ahead of the clock waited: {summary}");
+    assert!(rpc.now().unwrap() + 5 >= ahead, "it landed only once the clock allowed it");
+    // Running the same feed again changes nothing.
+    let again = net.feed(&feed, &[]);
+    assert_eq!(
+        (again["applied"].as_u64(), again["already_applied"].as_u64()),
+        (Some(0), Some(expected_reports as u64))
+    );
+
+    // Claims: three through the CLI, the rest from the SDK with many in flight.
+    let claim = |path: &Path, role: &str| net.cli(path, &["claim", role]);
+    claim(&creators[0].1, "creator").json();
+    claim(&workers[0].1, "worker").json();
+    claim(&workers[1].1, "worker").json();
+    claim(&creators[0].1, "creator").refused("PassAlreadyClaimed");
+    let poor_path = net.root.join("wallets/poor-0.json");
+    claim(&poor_path, "creator").refused("NotEligible");
+    let mut tickets: Vec<(Ticket, Pubkey)> = Vec::new();
+    for (kp, _) in &creators[1..] {
+        let mut own = net.rpc(kp);
+        match own.submit(&ix::claim_instructions(&kp.pubkey(), &kp.pubkey(), Role::Creator), &[kp]) {
+            Submitted::InFlight(t) => tickets.push((t, kp.pubkey())),
+            Submitted::Done(r) => panic!("a cluster answers later: {r:?}"),
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !tickets.is_empty() {
+        assert!(Instant::now() < deadline, "claims unconfirmed: {}", tickets.len());
+        std::thread::sleep(Duration::from_millis(300));
+        let outcomes = rpc.poll(&tickets.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()).unwrap();
+        let mut left = Vec::new();
+        for ((t, w), o) in tickets.into_iter().zip(outcomes) {
+            match o {
+                None => left.push((t, w)),
+                Some(r) => assert_eq!(r, Ok(()), "claim of {w}"),
+            }
+        }
+        tickets = left;
+    }
+    for (kp, _) in &creators {
+        let m = read::member(&mut rpc, Role::Creator, &kp.pubkey()).unwrap().unwrap();
+        assert_eq!(m.header().pass_status(), PassStatus::Active);
+    }
+
+    // Soulbound: Token-2022 refuses a transfer (NonTransferable, 37); balances stay.
+    let (holder, other) = (&creators[0].0, &creators[1].0);
+    let mint = pda::pass_mint(Role::Creator, &holder.pubkey());
+    let token = anchor_spl::token_2022::ID;
+    let to = anchor_spl::associated_token::get_associated_token_address_with_program_id(&other.pubkey(), &mint, &token);
+    let mut own = net.rpc(holder);
+    own.send(
+        &[anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &holder.pubkey(),
+            &other.pubkey(),
+            &mint,
+            &token,
+        )],
+        &[],
+    )
+    .unwrap();
+    let from = pda::holder_ata(Role::Creator, &holder.pubkey());
+    let transfer = anchor_spl::token_2022::spl_token_2022::instruction::transfer_checked(
+        &token,
+        &from,
+        &mint,
+        &to,
+        &holder.pubkey(),
+        &[],
+        1,
+        0,
+    )
+    .unwrap();
+    match own.send(&[transfer], &[]) {
+        Err(SendError::Program { code: Some(37), .. }) => {}
+        other => panic!("a transfer of the pass: {other:?}"),
+    }
+    let balance = |rpc: &mut Rpc, ata: &Pubkey| {
+        rpc.get_account(ata).unwrap().map(|a| u64::from_le_bytes(a.data[64..72].try_into().unwrap()))
+    };
+    assert_eq!((balance(&mut rpc, &from), balance(&mut rpc, &to)), (Some(1), Some(0)));
+
+    // The creator round: more members than one batch, through lookup tables.
+    let crank_path = net.crank.clone();
+    let round = net.cli(&crank_path, &["rank", "creator"]).json();
+    assert_eq!(round["members"].as_u64(), Some(CREATORS as u64), "{round}");
+    assert_eq!(round["batches"].as_u64(), Some(2), "{CREATORS} members in batches of at most 58: {round}");
+    assert!(round["table_transactions"].as_u64().unwrap() >= 4, "{round}");
+    assert_eq!(round["priority"].as_u64(), Some(7), "⌈10 % of 62⌉: {round}");
+    // The worker round through the bot's round line.
+    let rounds =
+        write_feed(&net, "rounds.jsonl", &[format!(r#"{{"type":"round","at":"{}","role":"worker"}}"#, rfc3339(now))]);
+    let s = net.feed(&rounds, &[]);
+    assert_eq!(s["rounds"][0]["members"].as_u64(), Some(2), "{s}");
+
+    // Readers: the leaderboard is in the round's order; status agrees with it.
+    let board = net.cli(&net.oracle, &["leaderboard", "creator", "--limit", "100"]).json();
+    let rows = board["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), CREATORS);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["rank"].as_u64(), Some(i as u64 + 1));
+        assert_eq!(r["priority"].as_bool(), Some(i < 7), "the top 10 % (⌈6.2⌉ = 7) are priority");
+        if i > 0 {
+            assert!(rows[i - 1]["score_points"].as_f64() >= r["score_points"].as_f64(), "{board}");
+        }
+    }
+    let top = rows[0]["wallet"].as_str().unwrap();
+    let status = net.cli(&net.oracle, &["status", top]).json();
+    assert_eq!(status["creator"]["pass"].as_str(), Some("Active"));
+    assert_eq!((status["creator"]["rank"].as_u64(), status["creator"]["priority"].as_bool()), (Some(1), Some(true)));
+    let poor_status = net.cli(&net.oracle, &["status", &p.to_string()]).json();
+    assert_eq!(poor_status["creator"]["eligible"].as_bool(), Some(false));
+    assert_eq!(
+        poor_status["creator"]["progress"]["spent_base_units"].as_u64(),
+        Some(0),
+        "the refused spend did not count"
+    );
+
+    // Revoke one holder; another burns its pass and anyone syncs it.
+    let (revoked, burner) = (creators[5].0.pubkey(), &creators[6]);
+    net.cli(&net.oracle, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).refused("NotAdmin");
+    net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
+    assert!(rpc.get_account(&pda::pass_mint(Role::Creator, &revoked)).unwrap().is_none(), "mint closed");
+    assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("Revoked"));
+    net.cli(&net.oracle, &["sync", "creator", &burner.0.pubkey().to_string()]).refused("PassStillHeld");
+    let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn_checked(
+        &token,
+        &pda::holder_ata(Role::Creator, &burner.0.pubkey()),
+        &pda::pass_mint(Role::Creator, &burner.0.pubkey()),
+        &burner.0.pubkey(),
+        &[],
+        1,
+        0,
+    )
+    .unwrap();
+    net.rpc(&burner.0).send(&[burn], &[]).unwrap();
+    net.cli(&net.oracle, &["sync", "creator", &burner.0.pubkey().to_string()]).json();
+    assert_eq!(
+        net.cli(&admin, &["status", &burner.0.pubkey().to_string()]).json()["creator"]["pass"].as_str(),
+        Some("Burned")
+    );
+    let board = net.cli(&net.oracle, &["leaderboard", "creator", "--limit", "100"]).json();
+    let shown: Vec<&str> = board["rows"].as_array().unwrap().iter().map(|r| r["wallet"].as_str().unwrap()).collect();
+    assert_eq!(shown.len(), CREATORS - 2);
+    assert!(!shown.contains(&revoked.to_string().as_str()) && !shown.contains(&burner.0.pubkey().to_string().as_str()));
+
+    // Every state change, once, as an indexer reads it.
+    let events = events_of(&rpc);
+    let n = names(&events);
+    assert_eq!(count(&n, "ConfigInitialized"), 1);
+    assert_eq!(count(&n, "MemberCreated"), CREATORS + 3 + 1);
+    assert_eq!(count(&n, "CreatorRecharged"), CREATORS + 1);
+    assert_eq!(count(&n, "CreatorSpent"), CREATORS);
+    assert_eq!(count(&n, "CreatorFramesRendered"), CREATORS + 1);
+    assert_eq!(count(&n, "WorkerDayReported"), 90);
+    assert_eq!(count(&n, "WorkerGpuReported"), 3);
+    assert_eq!(count(&n, "PassClaimed"), CREATORS + 2);
+    assert_eq!((count(&n, "RoundOpened"), count(&n, "RoundFinalised")), (2, 2));
+    assert_eq!(count(&n, "RoundBatchRanked"), 3);
+    assert_eq!((count(&n, "PassRevoked"), count(&n, "PassBurnSynced")), (1, 1));
+    let keys = report_keys(&events);
+    let mut seen = HashMap::new();
+    for k in &keys {
+        *seen.entry(*k).or_insert(0) += 1;
+    }
+    assert!(seen.values().all(|&v| v == 1), "a report event twice");
+    assert_eq!(keys.len(), expected_reports);
+    for e in events.iter().flat_map(|(_, e)| e) {
+        if let ProgramEvent::PassClaimed(c) = e {
+            assert_eq!(
+                c.role,
+                if workers.iter().any(|(k, _)| k.pubkey() == c.wallet) { Role::Worker } else { Role::Creator }
+            );
+        }
+    }
+    assert!(net.stop().success());
+}
+
+/// The bot killed at random points and restarted, a transaction held past
+/// its blockhash's lifetime and then sent, the program paused in the middle
+/// of a feed: afterwards every fact is on the chain exactly once.
+#[test]
+fn under_cluster_faults_every_fact_lands_exactly_once() {
+    let _one = serial();
+    let net = Cluster::start("faults", &[]);
+    let oracle = net.key(&net.oracle);
+    let mut rpc = net.rpc(&oracle);
+    let now = rpc.now().unwrap();
+    let today = now.div_euclid(86_400);
+    let creators = net.wallets("c", 40, 1);
+    let workers = net.wallets("w", 10, 1);
+    let at = rfc3339(now - 30);
+    let mut lines = Vec::new();
+    // Expected facts, computed from the feed (an independent tally).
+    let mut deposits: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    let mut frames: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    let mut uptime: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    let mut last_seq: BTreeMap<Pubkey, u64> = BTreeMap::new();
+    // Members interleaved, as a live feed has them: wave by wave.
+    for seq in 1..=8u64 {
+        for (i, (c, _)) in creators.iter().enumerate() {
+            let w = c.pubkey();
+            if seq % 2 == 1 {
+                let usdt = 100 + i as u64 + seq;
+                *deposits.entry(w).or_default() += usdt * 1_000_000;
+                lines.push(format!(r#"{{"type":"recharge","at":"{at}","wallet":"{w}","seq":{seq},"usdt":"{usdt}"}}"#));
+            } else {
+                let f = 1 + (i as u64 * seq) % 50;
+                *frames.entry(w).or_default() += f;
+                lines.push(format!(r#"{{"type":"frames","at":"{at}","wallet":"{w}","seq":{seq},"frames":{f}}}"#));
+            }
+            last_seq.insert(w, seq);
+        }
+    }
+    for d in 0..20i64 {
+        for (i, (k, _)) in workers.iter().enumerate() {
+            let w = k.pubkey();
+            let day = today - 20 + d;
+            let minutes = 600 + (i as u64 * 31 + d as u64 * 17) % 840;
+            *uptime.entry(w).or_default() += minutes;
+            lines.push(format!(
+                r#"{{"type":"worker_day","at":"{}","wallet":"{w}","seq":{},"day":"{}","uptime_minutes":{minutes},"frames_completed":1,"jobs_failed":0}}"#,
+                rfc3339((day + 1) * 86_400),
+                d + 1,
+                date(day)
+            ));
+            last_seq.insert(w, d as u64 + 1);
+        }
+    }
+    let total = lines.len();
+    let mut interleaved = lines.clone();
+    let feed = write_feed(&net, "faults.jsonl", &interleaved);
+
+    // 1. Killed at random points (SIGKILL), three times; each restart resumes.
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |m: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % m
+    };
+    let mut kills = 0;
+    for _ in 0..3 {
+        let mut child = net.spawn_feed(&feed, &[]);
+        std::thread::sleep(Duration::from_millis(800 + next(2_500)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(kills >= 1, "the bot was never killed mid-feed");
+
+    // 2. Paused in the middle of a feed: what waits lands after the unpause.
+    let child = net.spawn_feed(&feed, &["--drain-secs", "180"]);
+    std::thread::sleep(Duration::from_millis(700));
+    net.cli(&net.authority, &["pause"]).json();
+    std::thread::sleep(Duration::from_secs(4));
+    net.cli(&net.authority, &["unpause"]).json();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(s["refused"].as_array().unwrap().is_empty() && s["waiting"].as_array().unwrap().is_empty(), "{s}");
+    assert_eq!(
+        s["applied"].as_u64().unwrap() + s["already_applied"].as_u64().unwrap(),
+        total as u64,
+        "every line applied now or before: {s}"
+    );
+
+    // 3. A transaction held past its blockhash's lifetime, then sent.
+    let c0 = creators[0].0.pubkey();
+    let extra = format!(r#"{{"type":"frames","at":"{at}","wallet":"{c0}","seq":9,"frames":11}}"#);
+    let client = RpcClient::new_with_commitment(net.url.clone(), CommitmentConfig::confirmed());
+    let (blockhash, last_valid) = client.get_latest_blockhash_with_commitment(CommitmentConfig::confirmed()).unwrap();
+    let fact = pictor_vip_cli::feed::parse_line(1, &extra).unwrap();
+    let report = match fact.event {
+        pictor_vip_cli::feed::Event::Oracle { seq, report, .. } => {
+            ix::report(&oracle.pubkey(), &c0, seq, fact.at, report)
+        }
+        other => panic!("{other:?}"),
+    };
+    let held = sign_transaction(&[report], &oracle, &[], blockhash, 0).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while client.get_block_height().unwrap() <= last_valid {
+        assert!(Instant::now() < deadline, "the blockhash never expired");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    let err = client.send_and_confirm_transaction(&held.tx).expect_err("an expired blockhash lands nothing");
+    let te = err.get_transaction_error().expect("a transaction error");
+    assert_eq!(SendError::from_transaction_error(te, &[]), SendError::BlockhashExpired);
+    assert_eq!(read::member(&mut rpc, Role::Creator, &c0).unwrap().unwrap().header().last_seq, 8);
+    // The bot sends the fact again, with a fresh blockhash: once.
+    interleaved.push(extra);
+    *frames.get_mut(&c0).unwrap() += 11;
+    last_seq.insert(c0, 9);
+    let feed = write_feed(&net, "faults-2.jsonl", &interleaved);
+    let s = net.feed(&feed, &[]);
+    assert_eq!((s["applied"].as_u64(), s["already_applied"].as_u64()), (Some(1), Some(total as u64)), "{s}");
+
+    // Afterwards: every fact exactly once, on the chain and in the events.
+    for (w, seq) in &last_seq {
+        let role = if deposits.contains_key(w) { Role::Creator } else { Role::Worker };
+        let m = read::member(&mut rpc, role, w).unwrap().unwrap();
+        assert_eq!(m.header().last_seq, *seq, "{w}");
+        match pictor_vip_sdk::read::decode_member(&rpc.get_account(&pda::member(role, w)).unwrap().unwrap().data)
+            .unwrap()
+        {
+            pictor_vip_sdk::state::Member::Creator(c) => {
+                assert_eq!(c.facts.deposited_base_units, deposits[w], "{w}");
+                assert_eq!(c.facts.frames_rendered, frames[w], "{w}");
+            }
+            pictor_vip_sdk::state::Member::Worker(x) => {
+                assert_eq!(x.facts.lifetime_uptime_minutes, uptime[w], "{w}");
+            }
+        }
+    }
+    let keys = report_keys(&events_of(&rpc));
+    assert_eq!(keys.len(), total + 1, "one event per fact");
+    let unique: std::collections::HashSet<_> = keys.iter().collect();
+    assert_eq!(unique.len(), keys.len(), "no fact twice");
+    println!("faults over RPC: {total} + 1 facts, {kills} kills, 1 pause, 1 held transaction expired; each fact once");
+    assert!(net.stop().success());
+}
+
+/// One command starts a cluster, seeded through the real bot and claims;
+/// a second runs beside it on other ports; the same directory is refused
+/// while in use; Ctrl-C stops each and removes its ledger.
+#[test]
+fn one_command_starts_a_seeded_cluster_and_two_run_side_by_side() {
+    let _one = serial();
+    let seeded = Cluster::start("seeded", &["--seed-demo", "--creators", "12", "--workers", "8", "--days", "31"]);
+    let s = &seeded.info["seeded"];
+    assert!(s["claimed"]["creator"].as_u64().unwrap() >= 1 && s["claimed"]["worker"].as_u64().unwrap() >= 1, "{s}");
+    // 31 days: each worker's first day is outside the 30-day window of the
+    // real clock, and is refused for good; nothing else is.
+    let refused = s["reports"]["refused"].as_array().unwrap();
+    assert_eq!(refused.len(), 8, "{s}");
+    assert!(refused.iter().all(|r| r["reason"].as_str().unwrap().starts_with("DayOutsideWindow")), "{s}");
+    assert!(s["reports"]["waiting"].as_array().unwrap().is_empty(), "{s}");
+    assert_eq!(s["rounds"]["rounds"].as_array().unwrap().len(), 2, "{s}");
+    let board = seeded.cli(&seeded.oracle, &["leaderboard", "worker"]).json();
+    assert_eq!(board["rows"].as_array().unwrap().len() as u64, s["claimed"]["worker"].as_u64().unwrap());
+    let second = Cluster::start("second", &[]);
+    assert_ne!(second.url, seeded.url);
+    let version = RpcClient::new(second.url.clone()).get_version().unwrap();
+    assert_eq!(version.solana_core, "3.1.12");
+    // The same directory while it runs: refused, and the running one is untouched.
+    let out = Command::new(bin())
+        .args(["localnet", "--dir"])
+        .arg(seeded.root.join("net"))
+        .args(["--rpc-port", "1", "--ports", "2"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another localnet"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(seeded.ledger().exists());
+    assert!(second.stop().success());
+    assert!(seeded.stop().success());
+}
