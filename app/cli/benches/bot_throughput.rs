@@ -1,5 +1,8 @@
 //! The bot's throughput on a real local cluster, sequential and pipelined,
-//! side by side in one run: `cargo bench -p pictor-vip-cli --features localnet --bench bot_throughput`.
+//! side by side in one run:
+//! `cargo bench --profile dev -p pictor-vip-cli --features localnet --bench bot_throughput`
+//! (the dev profile: the validator as the tests and `pictor-vip localnet` run it,
+//! and no release build of agave with fat LTO).
 //!
 //! One `pictor-vip localnet`-equivalent cluster (in process), two demo feeds
 //! of the same shape over disjoint wallets (about 10,000 report lines each,
@@ -24,6 +27,11 @@ fn env(name: &str, default: usize) -> usize {
 fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--list") {
         return Ok(());
+    }
+    // The test runtime's logger (installed with the syscall stubs) logs every
+    // instruction at debug level unless told otherwise.
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error,solana=off,agave=off");
     }
     let (creators, workers, days) = (env("BENCH_CREATORS", 250), env("BENCH_WORKERS", 260), env("BENCH_DAYS", 30));
     let dir = std::env::temp_dir().join(format!("pictor-bench-{}", std::process::id()));

@@ -28,7 +28,7 @@ use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, Retry
 use pictor_vip_sdk::transport::{
     transaction_size, unsigned_transaction, Refusal, SendError, Submitted, Ticket, Transport, PACKET_DATA_SIZE,
 };
-use pictor_vip_sdk::{ix, read};
+use pictor_vip_sdk::{ix, pda, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -132,7 +132,7 @@ impl Summary {
 
 /// One line still to do.
 enum Item {
-    Report { line: usize, role: Role, wallet: Pubkey, ix: Instruction },
+    Report { line: usize, role: Role, wallet: Pubkey, seq: u64, ix: Instruction },
     Round { line: usize, role: Role, at: i64 },
 }
 
@@ -244,6 +244,7 @@ impl<'a> Bot<'a> {
             }
         }
         self.done = vec![false; self.queue.len()];
+        self.skip_applied();
         let bar = if self.options.progress { ProgressBar::new(self.queue.len() as u64) } else { ProgressBar::hidden() };
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} lines {msg}").expect("static template"));
         let deadline = Instant::now() + self.options.drain;
@@ -271,6 +272,42 @@ impl<'a> Bot<'a> {
         Ok(self.summary)
     }
 
+    /// Counts as already done, without sending them, the reports whose
+    /// sequence number a member's account already holds (a restart, a feed
+    /// run twice): one `getMultipleAccounts` per 100 members instead of a
+    /// refused transaction per report. A read that fails, or is stale, only
+    /// means more is sent: the program refuses a sequence number it has.
+    fn skip_applied(&mut self) {
+        let mut members: Vec<(Role, Pubkey)> = self
+            .queue
+            .iter()
+            .filter_map(|item| match item {
+                Item::Report { role, wallet, .. } => Some((*role, *wallet)),
+                Item::Round { .. } => None,
+            })
+            .collect();
+        members.sort();
+        members.dedup();
+        let keys: Vec<Pubkey> = members.iter().map(|(role, wallet)| pda::member(*role, wallet)).collect();
+        let Ok(accounts) = self.transport.get_accounts(&keys) else { return };
+        let applied: HashMap<(Role, Pubkey), u64> = members
+            .into_iter()
+            .zip(accounts)
+            .filter_map(|(member, account)| {
+                let account = account.filter(|a| a.owner == pda::program_id())?;
+                Some((member, read::decode_member(&account.data).ok()?.header().last_seq))
+            })
+            .collect();
+        for (i, item) in self.queue.iter().enumerate() {
+            if let Item::Report { role, wallet, seq, .. } = item {
+                if applied.get(&(*role, *wallet)).is_some_and(|last| seq <= last) {
+                    self.done[i] = true;
+                    self.summary.already_applied += 1;
+                }
+            }
+        }
+    }
+
     fn enqueue(&mut self, line: Line) {
         match line.event {
             Event::Oracle { wallet, seq, report } => match (self.resolve_wallet)(&wallet) {
@@ -280,7 +317,7 @@ impl<'a> Bot<'a> {
                 Some(key) => {
                     let role = report.role();
                     let ix = ix::report(&self.oracle.pubkey(), &key, seq, line.at, report);
-                    self.queue.push(Item::Report { line: line.number, role, wallet: key, ix });
+                    self.queue.push(Item::Report { line: line.number, role, wallet: key, seq, ix });
                 }
             },
             Event::Claim { .. } => self.summary.skipped_claims += 1,
@@ -469,6 +506,12 @@ impl<'a> Bot<'a> {
                 }
                 reports
             }
+            Err(e @ SendError::TooLarge(_)) if reports.len() == 1 => {
+                // Alone it does not fit a transaction: it never will.
+                self.summary.refused.push((self.queue[reports[0]].line(), e.to_string()));
+                self.done[reports[0]] = true;
+                Vec::new()
+            }
             Err(e) => {
                 // A transport fault that outlasted its retries: try again next pass.
                 self.defer(p, reports, format!("transport: {e}"));
@@ -606,6 +649,14 @@ impl<'a> Bot<'a> {
                     packed.push(i);
                     f.busy.insert(member);
                     contributed = true;
+                    continue;
+                }
+                if packed.is_empty() {
+                    // Alone it does not fit a transaction: it never will.
+                    f.queues.get_mut(&member).expect("queued member").pop_front();
+                    let reason = format!("the report alone exceeds the {PACKET_DATA_SIZE}-byte transaction limit");
+                    self.summary.refused.push((self.queue[i].line(), reason));
+                    self.done[i] = true;
                     continue;
                 }
                 self.launch(std::mem::take(&mut packed), f, p);

@@ -13,7 +13,7 @@ use pictor_vip_sdk::profile;
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
-use pictor_vip_sdk::transport::{Rpc, SendError, Transport};
+use pictor_vip_sdk::transport::{Rpc, SendError, Submitted, Transport};
 use pictor_vip_sdk::{ix, Keypair, Pubkey, Signer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -205,18 +205,39 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
     }
     let by_key: BTreeMap<Pubkey, &String> = wallets.iter().map(|(l, k)| (*k, l)).collect();
     running.net.fund(&eligible.iter().map(|(_, k)| (*k, WALLET_FUNDING_LAMPORTS)).collect::<Vec<_>>())?;
+    // Every claim in flight at once, each signed and paid by its wallet.
     let mut claimed = (0, 0);
+    let mut pending: Vec<(Role, Keypair)> = Vec::new();
     for (role, key) in &eligible {
         let label = by_key.get(key).ok_or_else(|| anyhow!("member {key} is not a seeded wallet"))?;
-        let wallet = wallet_key(label);
-        let mut own = running.rpc(&wallet);
-        match send(&mut own, &ix::claim_instructions(key, key, *role), &[&wallet]) {
-            Ok(()) => match role {
-                Role::Creator => claimed.0 += 1,
-                Role::Worker => claimed.1 += 1,
-            },
-            Err(e) if e.is(pictor_vip_sdk::errors::PictorError::PassAlreadyClaimed) => {}
-            Err(e) => bail!("claim of {label} ({key}): {e}"),
+        pending.push((*role, wallet_key(label)));
+    }
+    let mut rounds_left = 10;
+    while !pending.is_empty() {
+        rounds_left -= 1;
+        if rounds_left == 0 {
+            bail!("{} claims did not land after 10 attempts", pending.len());
+        }
+        let mut tickets = Vec::new();
+        for (role, wallet) in std::mem::take(&mut pending) {
+            let mut own = running.rpc(&wallet);
+            let key = wallet.pubkey();
+            match own.submit(&ix::claim_instructions(&key, &key, role), &[&wallet]) {
+                Submitted::InFlight(ticket) => tickets.push((ticket, role, wallet)),
+                Submitted::Done(r) => settle_claim(r, role, wallet, &mut claimed, &mut pending)?,
+            }
+        }
+        while !tickets.is_empty() {
+            std::thread::sleep(Duration::from_millis(300));
+            let outcomes = rpc.poll(&tickets.iter().map(|(t, _, _)| t.clone()).collect::<Vec<_>>())?;
+            let mut left = Vec::new();
+            for ((ticket, role, wallet), outcome) in tickets.into_iter().zip(outcomes) {
+                match outcome {
+                    None => left.push((ticket, role, wallet)),
+                    Some(r) => settle_claim(r, role, wallet, &mut claimed, &mut pending)?,
+                }
+            }
+            tickets = left;
         }
     }
     let t = Instant::now();
@@ -232,6 +253,26 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
         elapsed: started.elapsed(),
         wallets,
     })
+}
+
+/// Books a claim's outcome: counted, sent again (transport faults), or an error.
+fn settle_claim(
+    result: Result<(), SendError>,
+    role: Role,
+    wallet: Keypair,
+    claimed: &mut (usize, usize),
+    again: &mut Vec<(Role, Keypair)>,
+) -> Result<()> {
+    match result {
+        Ok(()) => match role {
+            Role::Creator => claimed.0 += 1,
+            Role::Worker => claimed.1 += 1,
+        },
+        Err(e) if e.is(pictor_vip_sdk::errors::PictorError::PassAlreadyClaimed) => {}
+        Err(e) if e.is_transient() => again.push((role, wallet)),
+        Err(e) => bail!("claim of {} ({}): {e}", wallet.pubkey(), role.as_str()),
+    }
+    Ok(())
 }
 
 /// Parses `--fund KEY=SOL`.

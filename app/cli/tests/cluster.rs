@@ -287,6 +287,37 @@ fn date(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A new 6-decimal classic SPL Token mint whose `amount` base units sit in
+/// the authority's (the admin's) associated token account.
+fn reward_token(net: &Cluster, amount: u64) -> Pubkey {
+    use anchor_lang::solana_program::program_pack::Pack;
+    use anchor_spl::token::spl_token;
+    let admin = net.key(&net.authority);
+    let mint = Keypair::new();
+    let client = RpcClient::new_with_commitment(net.url.clone(), CommitmentConfig::confirmed());
+    let rent = client.get_minimum_balance_for_rent_exemption(spl_token::state::Mint::LEN).unwrap();
+    let ata = pda::reward_destination(&admin.pubkey(), &mint.pubkey(), &spl_token::ID);
+    let ixs = [
+        solana_system_interface::instruction::create_account(
+            &admin.pubkey(),
+            &mint.pubkey(),
+            rent,
+            spl_token::state::Mint::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &admin.pubkey(), None, 6).unwrap(),
+        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &admin.pubkey(),
+            &admin.pubkey(),
+            &mint.pubkey(),
+            &spl_token::ID,
+        ),
+        spl_token::instruction::mint_to(&spl_token::ID, &mint.pubkey(), &ata, &admin.pubkey(), &[], amount).unwrap(),
+    ];
+    net.rpc(&admin).send(&ixs, &[&mint]).unwrap();
+    mint.pubkey()
+}
+
 /// Writes a feed, its lines in time order (a feed is; the order of lines
 /// with the same time, and so each member's order, is kept).
 fn write_feed(cluster: &Cluster, name: &str, lines: &[String]) -> PathBuf {
@@ -550,6 +581,14 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     };
     assert_eq!((balance(&mut rpc, &from), balance(&mut rpc, &to)), (Some(1), Some(0)));
 
+    // Rank rewards for the creator round: 700 units of a 6-decimal SPL token
+    // (classic Token), shared by the top 7.
+    let reward_mint = reward_token(&net, 700_000_000);
+    let m = reward_mint.to_string();
+    net.cli(&net.oracle, &["rewards", "fund", "creator", "--mint", &m, "--amount", "700", "--top", "7"])
+        .refused("NotAdmin");
+    net.cli(&admin, &["rewards", "fund", "creator", "--mint", &m, "--amount", "700", "--top", "7"]).json();
+
     // The creator round: more members than one batch, through lookup tables.
     let crank_path = net.crank.clone();
     let round = net.cli(&crank_path, &["rank", "creator"]).json();
@@ -578,6 +617,24 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     let status = net.cli(&net.oracle, &["status", top]).json();
     assert_eq!(status["creator"]["pass"].as_str(), Some("Active"));
     assert_eq!((status["creator"]["rank"].as_u64(), status["creator"]["priority"].as_bool()), (Some(1), Some(true)));
+    // The round credited the top 7 with 100 each; the first withdraws it.
+    let top_path = creators.iter().find(|(k, _)| k.pubkey().to_string() == top).map(|(_, p)| p.clone()).unwrap();
+    assert_eq!(status["creator"]["reward_balance_base_units"].as_u64(), Some(100_000_000));
+    let eighth = rows[7]["wallet"].as_str().unwrap();
+    assert_eq!(net.cli(&admin, &["status", eighth]).json()["creator"]["reward_balance_base_units"].as_u64(), Some(0));
+    net.cli(&top_path, &["rewards", "withdraw", "creator"]).json();
+    net.cli(&top_path, &["rewards", "withdraw", "creator"]).refused("NothingToWithdraw");
+    let top_key: Pubkey = top.parse().unwrap();
+    let paid = pda::reward_destination(&top_key, &reward_mint, &anchor_spl::token::ID);
+    assert_eq!(balance(&mut rpc, &paid), Some(100_000_000));
+    let pools = net.cli(&admin, &["rewards", "status"]).json();
+    let creator_pool = &pools["roles"][0];
+    assert_eq!(creator_pool["role"].as_str(), Some("creator"));
+    assert_eq!(
+        (creator_pool["vault_base_units"].as_u64(), creator_pool["credited_unwithdrawn_base_units"].as_u64()),
+        (Some(600_000_000), Some(600_000_000)),
+        "600 left in the vault, owed to the other six: {pools}"
+    );
     let poor_status = net.cli(&net.oracle, &["status", &p.to_string()]).json();
     assert_eq!(poor_status["creator"]["eligible"].as_bool(), Some(false));
     assert_eq!(
@@ -592,6 +649,12 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
     assert!(rpc.get_account(&pda::pass_mint(Role::Creator, &revoked)).unwrap().is_none(), "mint closed");
     assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("Revoked"));
+    claim(&creators[5].1, "creator").refused("PassRevoked");
+    net.cli(&net.oracle, &["reinstate", &revoked.to_string(), "creator"]).refused("NotAdmin");
+    net.cli(&admin, &["reinstate", &revoked.to_string(), "creator"]).json();
+    assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("None"));
+    claim(&creators[5].1, "creator").json();
+    net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
     net.cli(&net.oracle, &["sync", "creator", &burner.0.pubkey().to_string()]).refused("PassStillHeld");
     let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn_checked(
         &token,
@@ -624,10 +687,11 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     assert_eq!(count(&n, "CreatorFramesRendered"), CREATORS + 1);
     assert_eq!(count(&n, "WorkerDayReported"), 90);
     assert_eq!(count(&n, "WorkerGpuReported"), 3);
-    assert_eq!(count(&n, "PassClaimed"), CREATORS + 2);
+    assert_eq!(count(&n, "PassClaimed"), CREATORS + 2 + 1, "and the reinstated member's new claim");
     assert_eq!((count(&n, "RoundOpened"), count(&n, "RoundFinalised")), (2, 2));
     assert_eq!(count(&n, "RoundBatchRanked"), 3);
-    assert_eq!((count(&n, "PassRevoked"), count(&n, "PassBurnSynced")), (1, 1));
+    assert_eq!((count(&n, "PassRevoked"), count(&n, "PassBurnSynced"), count(&n, "MemberReinstated")), (2, 1, 1));
+    assert_eq!((count(&n, "RewardFunded"), count(&n, "RewardsCredited"), count(&n, "RewardWithdrawn")), (1, 1, 1));
     let keys = report_keys(&events);
     let mut seen = HashMap::new();
     for k in &keys {
