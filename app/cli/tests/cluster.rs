@@ -585,8 +585,6 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     // (classic Token), shared by the top 7.
     let reward_mint = reward_token(&net, 700_000_000);
     let m = reward_mint.to_string();
-    net.cli(&net.oracle, &["rewards", "fund", "creator", "--mint", &m, "--amount", "700", "--top", "7"])
-        .refused("NotAdmin");
     net.cli(&admin, &["rewards", "fund", "creator", "--mint", &m, "--amount", "700", "--top", "7"]).json();
 
     // The creator round: more members than one batch, through lookup tables.
@@ -649,7 +647,7 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
     assert!(rpc.get_account(&pda::pass_mint(Role::Creator, &revoked)).unwrap().is_none(), "mint closed");
     assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("Revoked"));
-    claim(&creators[5].1, "creator").refused("PassRevoked");
+    claim(&creators[5].1, "creator").refused("MemberRevoked");
     net.cli(&net.oracle, &["reinstate", &revoked.to_string(), "creator"]).refused("NotAdmin");
     net.cli(&admin, &["reinstate", &revoked.to_string(), "creator"]).json();
     assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("None"));
@@ -765,7 +763,7 @@ fn under_cluster_faults_every_fact_lands_exactly_once() {
     let mut interleaved = lines.clone();
     let feed = write_feed(&net, "faults.jsonl", &interleaved);
 
-    // 1. Killed at random points (SIGKILL), three times; each restart resumes.
+    // 1. Killed at random points (SIGKILL), up to four times; each restart resumes.
     let mut rng = 0x2545_F491_4F6C_DD1Du64;
     let mut next = |m: u64| {
         rng ^= rng << 13;
@@ -774,9 +772,9 @@ fn under_cluster_faults_every_fact_lands_exactly_once() {
         rng % m
     };
     let mut kills = 0;
-    for _ in 0..3 {
+    for _ in 0..4 {
         let mut child = net.spawn_feed(&feed, &[]);
-        std::thread::sleep(Duration::from_millis(800 + next(2_500)));
+        std::thread::sleep(Duration::from_millis(300 + next(1_200)));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             kills += 1;
