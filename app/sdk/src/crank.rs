@@ -128,8 +128,8 @@ pub fn role_lookup_tables(t: &mut dyn Transport, crank: &Pubkey, role: Role) -> 
 
 /// Makes every address of `members` resolvable through the role's lookup
 /// tables: kept across rounds, extended with the members they lack (a new
-/// table when the last is full), then waited on until the extension is
-/// active (the slot after it). Returns the role's tables and how many
+/// table when the last is full), then waited on until the extension serves
+/// (see `wait_until_served`). Returns the role's tables and how many
 /// transactions that took. Safe to re-run.
 pub fn prepare_lookup_tables(
     t: &mut dyn Transport,
@@ -143,9 +143,8 @@ pub fn prepare_lookup_tables(
     let known: HashSet<Pubkey> = tables.iter().flat_map(|tb| tb.addresses.iter().copied()).collect();
     let mut pending: Vec<Pubkey> = members.iter().filter(|m| !known.contains(m)).copied().collect();
     if pending.is_empty() {
-        // An extension an earlier attempt sent may not be active yet.
-        let newest = tables.iter().map(|tb| tb.last_extended_slot).max().unwrap_or(0);
-        t.wait_for_slot(newest + 1)?;
+        // An extension an earlier attempt sent may not serve yet.
+        wait_until_served(t, &tables)?;
         return Ok((tables, 0));
     }
     let mut sent = 0;
@@ -173,9 +172,19 @@ pub fn prepare_lookup_tables(
         tables[index].addresses.extend(chunk);
     }
     let tables = role_lookup_tables(t, &authority, role)?;
+    wait_until_served(t, &tables)?;
+    Ok((tables, sent))
+}
+
+/// Waits until the tables' newest extension serves: the slot after it
+/// (when a runtime lets a transaction use the new addresses) and its slot
+/// finalized (a validator's banking stage resolves addresses against its
+/// root bank; a transaction sent earlier only lands once the extension is
+/// rooted, after the RPC node rebroadcast it meanwhile).
+fn wait_until_served(t: &mut dyn Transport, tables: &[LookupTable]) -> Result<()> {
     let newest = tables.iter().map(|tb| tb.last_extended_slot).max().unwrap_or(0);
     t.wait_for_slot(newest + 1)?;
-    Ok((tables, sent))
+    t.wait_for_root(newest)
 }
 
 /// How [`run_round`] drives a round.

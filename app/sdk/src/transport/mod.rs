@@ -240,6 +240,14 @@ pub trait Transport {
     fn slot(&mut self) -> Result<u64>;
     /// Returns once the cluster's slot is at least `slot`.
     fn wait_for_slot(&mut self, slot: u64) -> Result<()>;
+    /// Returns once the cluster's root (finalized slot) is at least `slot`:
+    /// a validator's banking stage resolves a v0 transaction's lookup-table
+    /// addresses against its root bank, so a table extended in `slot` serves
+    /// only then. The default is [`Transport::wait_for_slot`] (a runtime
+    /// whose every slot is final).
+    fn wait_for_root(&mut self, slot: u64) -> Result<()> {
+        self.wait_for_slot(slot)
+    }
     /// Fees of the transactions this transport sent that landed (succeeded
     /// or failed in the program), in lamports.
     fn fees_paid_lamports(&self) -> u64;

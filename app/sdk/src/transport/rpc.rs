@@ -266,6 +266,20 @@ impl Transport for Rpc {
         Err(Error::Cluster(format!("the cluster did not reach slot {slot} within a minute")))
     }
 
+    fn wait_for_root(&mut self, slot: u64) -> Result<()> {
+        // Finality takes about 13 s on mainnet, 30-40 s on a busy local
+        // validator; give up after three minutes.
+        for _ in 0..900 {
+            let root =
+                self.client.get_slot_with_commitment(CommitmentConfig::finalized()).map_err(|e| self.unreachable(e))?;
+            if root >= slot {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        Err(Error::Cluster(format!("slot {slot} was not finalized within three minutes")))
+    }
+
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>> {
         let mut tag_and_key = vec![1u8];
         tag_and_key.extend_from_slice(authority.as_ref());
