@@ -359,12 +359,7 @@ impl<'a> Bot<'a> {
                     if p.stalled {
                         break;
                     }
-                    if p.blocked_roles.contains(&role) || p.blocked_members.iter().any(|(r, _)| *r == role) {
-                        p.blocked_roles.insert(role);
-                        self.reasons.entry(line).or_insert_with(|| "waits for earlier reports of its role".into());
-                        continue;
-                    }
-                    self.round(i, line, role, at, &mut p)?;
+                    self.round_line(i, line, role, at, &mut p)?;
                     if p.stalled {
                         break;
                     }
@@ -377,6 +372,17 @@ impl<'a> Bot<'a> {
         }
         bar.set_position(self.done.iter().filter(|d| **d).count() as u64);
         Ok(if p.stalled { PassEnd::Stalled } else { PassEnd::Complete })
+    }
+
+    /// A `round` line, once the reports before it are settled: it waits
+    /// while a report of its role waits; otherwise the round runs.
+    fn round_line(&mut self, i: usize, line: usize, role: Role, at: i64, p: &mut Pass) -> Result<()> {
+        if p.blocked_roles.contains(&role) || p.blocked_members.iter().any(|(r, _)| *r == role) {
+            p.blocked_roles.insert(role);
+            self.reasons.entry(line).or_insert_with(|| "waits for earlier reports of its role".into());
+            return Ok(());
+        }
+        self.round(i, line, role, at, p)
     }
 
     fn round(&mut self, i: usize, line: usize, role: Role, at: i64, p: &mut Pass) -> Result<()> {
@@ -553,12 +559,7 @@ impl<'a> Bot<'a> {
             if p.stalled {
                 break;
             }
-            if p.blocked_roles.contains(&role) || p.blocked_members.iter().any(|(r, _)| *r == role) {
-                p.blocked_roles.insert(role);
-                self.reasons.entry(line).or_insert_with(|| "waits for earlier reports of its role".into());
-                continue;
-            }
-            self.round(i, line, role, at, &mut p)?;
+            self.round_line(i, line, role, at, &mut p)?;
             if p.stalled {
                 break;
             }
