@@ -117,7 +117,9 @@ impl Default for Ports {
 impl Ports {
     /// A set of ports free right now, for tests that run several clusters.
     pub fn free() -> Ports {
-        let mut seed = std::process::id() as u64 ^ Instant::now().elapsed().as_nanos() as u64;
+        // Different processes, and calls in one process, start elsewhere.
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let mut seed = u64::from(std::process::id()) ^ nanos as u64;
         loop {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let base = 20_000 + (seed >> 33) as u16 % 30_000;
@@ -228,20 +230,12 @@ impl Localnet {
     /// Sends `lamports` to each key from the genesis mint (there is no
     /// faucet), several transfers per transaction, and waits for them.
     pub fn fund(&self, to: &[(Pubkey, u64)]) -> Result<()> {
-        let rpc = self.rpc();
-        for chunk in to.chunks(20) {
-            let ixs: Vec<Instruction> = chunk
-                .iter()
-                .map(|(key, lamports)| {
-                    solana_system_interface::instruction::transfer(&self.authority.pubkey(), key, *lamports)
-                })
-                .collect();
-            let blockhash = rpc.get_latest_blockhash().map_err(Box::new)?;
-            let tx =
-                Transaction::new_signed_with_payer(&ixs, Some(&self.authority.pubkey()), &[&self.authority], blockhash);
-            rpc.send_and_confirm_transaction(&tx).map_err(Box::new)?;
-        }
-        Ok(())
+        fund(&self.rpc_url(), &self.authority, to)
+    }
+
+    /// The ledger directory (fresh at start, removed at drop).
+    pub fn ledger(&self) -> &Path {
+        &self.ledger
     }
 
     /// Resident memory of this process, in KiB (Linux).
@@ -262,6 +256,23 @@ impl Drop for Localnet {
         let _ = std::fs::remove_dir_all(&self.ledger);
         let _ = std::fs::remove_file(&self.lock);
     }
+}
+
+/// Sends `lamports` to each key from `from` over the cluster at `rpc_url`,
+/// 20 transfers a transaction, each confirmed: how a local cluster, which has
+/// no faucet, funds keys from its genesis mint (also from another process).
+pub fn fund(rpc_url: &str, from: &Keypair, to: &[(Pubkey, u64)]) -> Result<()> {
+    let rpc = RpcClient::new_with_commitment(rpc_url.to_string(), CommitmentConfig::confirmed());
+    for chunk in to.chunks(20) {
+        let ixs: Vec<Instruction> = chunk
+            .iter()
+            .map(|(key, lamports)| solana_system_interface::instruction::transfer(&from.pubkey(), key, *lamports))
+            .collect();
+        let blockhash = rpc.get_latest_blockhash().map_err(Box::new)?;
+        let tx = Transaction::new_signed_with_payer(&ixs, Some(&from.pubkey()), &[from], blockhash);
+        rpc.send_and_confirm_transaction(&tx).map_err(Box::new)?;
+    }
+    Ok(())
 }
 
 /// Takes `DIR/localnet.pid`: refused while the process it names lives.

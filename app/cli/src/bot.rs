@@ -28,7 +28,7 @@ use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, Retry
 use pictor_vip_sdk::transport::{
     transaction_size, unsigned_transaction, Refusal, SendError, Submitted, Ticket, Transport, PACKET_DATA_SIZE,
 };
-use pictor_vip_sdk::{ix, pda, read};
+use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -288,15 +288,11 @@ impl<'a> Bot<'a> {
             .collect();
         members.sort();
         members.dedup();
-        let keys: Vec<Pubkey> = members.iter().map(|(role, wallet)| pda::member(*role, wallet)).collect();
-        let Ok(accounts) = self.transport.get_accounts(&keys) else { return };
+        let Ok(found) = read::members_of(self.transport, &members) else { return };
         let applied: HashMap<(Role, Pubkey), u64> = members
             .into_iter()
-            .zip(accounts)
-            .filter_map(|(member, account)| {
-                let account = account.filter(|a| a.owner == pda::program_id())?;
-                Some((member, read::decode_member(&account.data).ok()?.header().last_seq))
-            })
+            .zip(found)
+            .filter_map(|(member, found)| Some((member, found?.header().last_seq)))
             .collect();
         for (i, item) in self.queue.iter().enumerate() {
             if let Item::Report { role, wallet, seq, .. } = item {

@@ -1,6 +1,7 @@
 //! `demo`: generates a realistic network, runs it through the simulation and
 //! prints what happened: passes, leaderboards, the priority share, and how a
 //! scheduler would serve and match a sample of jobs.
+use crate::feed::{format_day, format_rfc3339};
 use crate::simulate::{simulate_with, SimOutput, Simulation};
 use crate::wallets::simulated_wallet;
 use anyhow::Result;
@@ -83,18 +84,6 @@ const REGIONS: [&str; 3] = ["eu", "us", "asia"];
 /// Days are reported at 00:10 UTC the next morning; the demo starts 2026-06-01.
 const START_DAY: i64 = 20_605;
 
-/// RFC 3339 time of `seconds` after the start of day `start_day`.
-fn at_from(start_day: i64, seconds: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(start_day + seconds / 86_400);
-    let s = seconds % 86_400;
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3_600, s / 60 % 60, s % 60)
-}
-
-fn date(day: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 fn usdt(base_units: u64) -> String {
     format!("{}.{:06}", base_units / 1_000_000, base_units % 1_000_000)
 }
@@ -110,7 +99,7 @@ fn worker_profile(i: usize) -> (&'static str, usize) {
 /// claims and a round of each role runs.
 pub fn generate(o: &DemoOptions) -> String {
     let mut rng = Rng(o.seed);
-    let at = |seconds: i64| at_from(o.start_day, seconds);
+    let at = |seconds: i64| format_rfc3339(o.start_day * 86_400 + seconds);
     // (time in seconds from START, json) — sorted at the end; a stable sort keeps per-member order.
     let mut events: Vec<(i64, String)> = Vec::new();
     let span = i64::from(o.days) * 86_400;
@@ -161,7 +150,7 @@ pub fn generate(o: &DemoOptions) -> String {
             let t = (d + 1) * 86_400 + 600 + i as i64;
             events.push((t, format!(
                 r#"{{"type": "worker_day", "wallet": "{w}", "seq": {seq}, "day": "{}", "uptime_minutes": {minutes}, "frames_completed": {frames}, "jobs_failed": {failed}, "at": "{}"}}"#,
-                date(o.start_day + d), at(t)
+                format_day(o.start_day + d), at(t)
             )));
         }
     }

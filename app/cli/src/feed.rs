@@ -82,6 +82,19 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
         .map_err(|e| format!("`at` {s:?} is not an RFC 3339 time like 2026-07-03T00:01:00Z ({e})"))
 }
 
+/// The feed's `at` of a unix time: RFC 3339, UTC, whole seconds (what
+/// [`parse_rfc3339`] reads back).
+pub fn format_rfc3339(unix: i64) -> String {
+    let s = unix.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", format_day(unix.div_euclid(86_400)), s / 3_600, s / 60 % 60, s % 60)
+}
+
+/// The feed's `day` of a UTC day index: "YYYY-MM-DD" (what [`parse_day`] reads back).
+pub fn format_day(day: i64) -> String {
+    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Parses "YYYY-MM-DD" into a UTC day index.
 pub fn parse_day(s: &str) -> Result<u32, String> {
     let bad = |e: &dyn fmt::Display| format!("`day` {s:?} is not a date like 2026-07-03 ({e})");
@@ -300,6 +313,18 @@ pub fn parse_feed(text: &str) -> Vec<Result<Line, LineError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_and_days_format_as_the_parser_reads_them() {
+        for t in [0, 1_785_542_399, 1_785_542_400, 1_798_761_599, 4_102_444_800 + 3_661] {
+            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Ok(t), "{}", format_rfc3339(t));
+        }
+        assert_eq!(format_rfc3339(1_785_542_399), "2026-07-31T23:59:59Z");
+        for day in [0i64, 20_605, 20_727, 47_482] {
+            assert_eq!(parse_day(&format_day(day)).map(i64::from), Ok(day));
+        }
+        assert_eq!(format_day(20_605), "2026-06-01");
+    }
 
     fn err(text: &str) -> String {
         parse_line(7, text).unwrap_err().message

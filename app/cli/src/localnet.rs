@@ -13,7 +13,7 @@ use pictor_vip_sdk::profile;
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
-use pictor_vip_sdk::transport::{Rpc, SendError, Submitted, Transport};
+use pictor_vip_sdk::transport::{outcomes, Rpc, SendError, Submitted, Transport};
 use pictor_vip_sdk::{ix, Keypair, Pubkey, Signer};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,8 @@ pub const DEFAULT_DEPLOYMENT: &str = include_str!("../../../deploy/localnet.toml
 pub const KEY_FUNDING_LAMPORTS: u64 = 1_000 * pictor_vip_localnet::LAMPORTS_PER_SOL;
 /// SOL each seeded wallet is funded with (its claim's fee and rent).
 pub const WALLET_FUNDING_LAMPORTS: u64 = pictor_vip_localnet::LAMPORTS_PER_SOL / 10;
+/// Times `--seed-demo` sends the claims a transport fault stopped.
+const CLAIM_ATTEMPTS: usize = 10;
 /// Domain of the seeded wallets' derived keypairs.
 pub const SEED_WALLET_DOMAIN: &str = "localnet";
 
@@ -205,40 +207,32 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
     }
     let by_key: BTreeMap<Pubkey, &String> = wallets.iter().map(|(l, k)| (*k, l)).collect();
     running.net.fund(&eligible.iter().map(|(_, k)| (*k, WALLET_FUNDING_LAMPORTS)).collect::<Vec<_>>())?;
-    // Every claim in flight at once, each signed and paid by its wallet.
+    // Every claim in flight at once, each signed and paid by its wallet;
+    // those a transport fault stopped go again.
     let mut claimed = (0, 0);
     let mut pending: Vec<(Role, Keypair)> = Vec::new();
     for (role, key) in &eligible {
         let label = by_key.get(key).ok_or_else(|| anyhow!("member {key} is not a seeded wallet"))?;
         pending.push((*role, wallet_key(label)));
     }
-    let mut rounds_left = 10;
-    while !pending.is_empty() {
-        rounds_left -= 1;
-        if rounds_left == 0 {
-            bail!("{} claims did not land after 10 attempts", pending.len());
+    for _ in 0..CLAIM_ATTEMPTS {
+        if pending.is_empty() {
+            break;
         }
-        let mut tickets = Vec::new();
-        for (role, wallet) in std::mem::take(&mut pending) {
-            let mut own = running.rpc(&wallet);
-            let key = wallet.pubkey();
-            match own.submit(&ix::claim_instructions(&key, &key, role), &[&wallet]) {
-                Submitted::InFlight(ticket) => tickets.push((ticket, role, wallet)),
-                Submitted::Done(r) => settle_claim(r, role, wallet, &mut claimed, &mut pending)?,
-            }
+        let submitted: Vec<Submitted> = pending
+            .iter()
+            .map(|(role, wallet)| {
+                let key = wallet.pubkey();
+                running.rpc(wallet).submit(&ix::claim_instructions(&key, &key, *role), &[wallet])
+            })
+            .collect();
+        let results = outcomes(&mut rpc, submitted, Duration::from_millis(300))?;
+        for ((role, wallet), result) in std::mem::take(&mut pending).into_iter().zip(results) {
+            settle_claim(result, role, wallet, &mut claimed, &mut pending)?;
         }
-        while !tickets.is_empty() {
-            std::thread::sleep(Duration::from_millis(300));
-            let outcomes = rpc.poll(&tickets.iter().map(|(t, _, _)| t.clone()).collect::<Vec<_>>())?;
-            let mut left = Vec::new();
-            for ((ticket, role, wallet), outcome) in tickets.into_iter().zip(outcomes) {
-                match outcome {
-                    None => left.push((ticket, role, wallet)),
-                    Some(r) => settle_claim(r, role, wallet, &mut claimed, &mut pending)?,
-                }
-            }
-            tickets = left;
-        }
+    }
+    if !pending.is_empty() {
+        bail!("{} claims did not land after {CLAIM_ATTEMPTS} attempts", pending.len());
     }
     let t = Instant::now();
     let rounds = bot(&mut rpc, rounds)?;

@@ -101,7 +101,7 @@ pub fn run(a: LocalnetArgs, json: bool) -> Result<()> {
         "authority": {"pubkey": running.keys.authority.pubkey().to_string(), "keypair": authority},
         "oracle": {"pubkey": running.deployment.oracles, "keypair": oracle},
         "crank": {"pubkey": running.deployment.crank, "keypair": crank},
-        "ledger": a.dir.join("ledger").display().to_string(),
+        "ledger": running.net.ledger().display().to_string(),
         "program_log": log_path.display().to_string(),
         "startup_ms": {"total": running.startup.as_millis() as u64, "stubs": t.stubs.as_millis() as u64,
             "validator": t.validator.as_millis() as u64, "program": t.program.as_millis() as u64},
@@ -140,9 +140,9 @@ pub fn run(a: LocalnetArgs, json: bool) -> Result<()> {
             "wallets": s.wallets.iter().map(|(l, k)| (l.clone(), json!(k.to_string()))).collect::<serde_json::Map<_, _>>(),
         });
         if !json {
-            writeln!(out, "  {} feed lines: {} reports applied in {} transactions ({:.1} s); {} creator and {} worker passes claimed, {} members not eligible; rounds in {:.1} s",
-                s.lines, s.reports.applied, s.reports.transactions, s.elapsed.as_secs_f64() - s.round_time.as_secs_f64(),
-                s.claimed.0, s.claimed.1, s.not_eligible, s.round_time.as_secs_f64())?;
+            writeln!(out, "  {} feed lines: {} reports applied in {} transactions, {} creator and {} worker passes claimed ({:.1} s, reports and claims), {} members not eligible; rounds in {:.1} s",
+                s.lines, s.reports.applied, s.reports.transactions, s.claimed.0, s.claimed.1,
+                s.elapsed.as_secs_f64() - s.round_time.as_secs_f64(), s.not_eligible, s.round_time.as_secs_f64())?;
             writeln!(
                 out,
                 "  e.g. pictor-vip --url {url} leaderboard worker; pictor-vip --url {url} status {}",

@@ -7,12 +7,13 @@
 //! `getTransaction`, inner instructions decoded by the SDK).
 //!
 //! The clusters run one at a time (each keeps two cores busy).
+use pictor_vip_cli::feed::{format_day, format_rfc3339};
 use pictor_vip_cli::operator::DeploymentFile;
 use pictor_vip_localnet::Ports;
 use pictor_vip_sdk::events::ProgramEvent;
 use pictor_vip_sdk::state::{PassStatus, Role};
-use pictor_vip_sdk::transport::{sign_transaction, Rpc, SendError, Submitted, Ticket, Transport};
-use pictor_vip_sdk::{ix, pda, read, Instruction, Keypair, Pubkey, Signer};
+use pictor_vip_sdk::transport::{outcomes, sign_transaction, Rpc, SendError, Submitted, Transport};
+use pictor_vip_sdk::{ix, pda, read, Keypair, Pubkey, Signer};
 use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::rpc_client::RpcClient;
@@ -173,21 +174,8 @@ impl Cluster {
                 (kp, path)
             })
             .collect();
-        let authority = self.key(&self.authority);
-        let mut rpc = self.rpc(&authority);
-        for chunk in wallets.chunks(20) {
-            let ixs: Vec<Instruction> = chunk
-                .iter()
-                .map(|(k, _)| {
-                    solana_system_interface::instruction::transfer(
-                        &authority.pubkey(),
-                        &k.pubkey(),
-                        sol * LAMPORTS_PER_SOL,
-                    )
-                })
-                .collect();
-            rpc.send(&ixs, &[]).unwrap();
-        }
+        let to: Vec<(Pubkey, u64)> = wallets.iter().map(|(k, _)| (k.pubkey(), sol * LAMPORTS_PER_SOL)).collect();
+        pictor_vip_localnet::fund(&self.url, &self.key(&self.authority), &to).unwrap();
         wallets
     }
 
@@ -274,17 +262,6 @@ fn report_keys(events: &[(pictor_vip_sdk::transport::Signature, Vec<ProgramEvent
             _ => None,
         })
         .collect()
-}
-
-fn rfc3339(t: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3_600, s / 60 % 60, s % 60)
-}
-
-fn date(day: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// A new 6-decimal classic SPL Token mint whose `amount` base units sit in
@@ -445,7 +422,7 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     let creators = net.wallets("creator", CREATORS, 1);
     let workers = net.wallets("worker", 3, 1);
     let (poor, _) = &net.wallets("poor", 1, 1)[0];
-    let at = rfc3339(now - 60);
+    let at = format_rfc3339(now - 60);
     let mut lines = Vec::new();
     let mut expected_reports = 0;
     for (i, (c, _)) in creators.iter().enumerate() {
@@ -460,16 +437,16 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
         let w = k.pubkey();
         lines.push(format!(
             r#"{{"type":"gpu","at":"{}","wallet":"{w}","seq":1,"model":"RTX 4090","vram_gb":{},"hashpower":165}}"#,
-            rfc3339((today - 30) * 86_400),
+            format_rfc3339((today - 30) * 86_400),
             16 * (i + 1)
         ));
         for d in 0..30i64 {
             let day = today - 30 + d;
             lines.push(format!(
                 r#"{{"type":"worker_day","at":"{}","wallet":"{w}","seq":{},"day":"{}","uptime_minutes":{},"frames_completed":{},"jobs_failed":{}}}"#,
-                rfc3339((day + 1) * 86_400),
+                format_rfc3339((day + 1) * 86_400),
                 2 + d,
-                date(day),
+                format_day(day),
                 1_000 + 100 * i as i64,
                 d % 7,
                 i64::from(d == 3)
@@ -484,12 +461,12 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     let w0 = workers[0].0.pubkey();
     lines.push(format!(
         r#"{{"type":"worker_day","at":"{at}","wallet":"{w0}","seq":40,"day":"{}","uptime_minutes":900,"frames_completed":0,"jobs_failed":0}}"#,
-        date(today - 45)
+        format_day(today - 45)
     ));
     // Ahead of the cluster clock by more than the 5 s skew: waits, then lands.
     let c0 = creators[0].0.pubkey();
     let ahead = now + 25;
-    lines.push(format!(r#"{{"type":"frames","at":"{}","wallet":"{c0}","seq":4,"frames":5}}"#, rfc3339(ahead)));
+    lines.push(format!(r#"{{"type":"frames","at":"{}","wallet":"{c0}","seq":4,"frames":5}}"#, format_rfc3339(ahead)));
     expected_reports += 2;
     let feed = write_feed(&net, "reports.jsonl", &lines);
     let summary = net.feed(&feed, &["--drain-secs", "180"]);
@@ -517,28 +494,17 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     claim(&creators[0].1, "creator").refused("PassAlreadyClaimed");
     let poor_path = net.root.join("wallets/poor-0.json");
     claim(&poor_path, "creator").refused("NotEligible");
-    let mut tickets: Vec<(Ticket, Pubkey)> = Vec::new();
-    for (kp, _) in &creators[1..] {
-        let mut own = net.rpc(kp);
-        match own.submit(&ix::claim_instructions(&kp.pubkey(), &kp.pubkey(), Role::Creator), &[kp]) {
-            Submitted::InFlight(t) => tickets.push((t, kp.pubkey())),
-            Submitted::Done(r) => panic!("a cluster answers later: {r:?}"),
-        }
+    let started = Instant::now();
+    let submitted: Vec<Submitted> = creators[1..]
+        .iter()
+        .map(|(kp, _)| net.rpc(kp).submit(&ix::claim_instructions(&kp.pubkey(), &kp.pubkey(), Role::Creator), &[kp]))
+        .collect();
+    assert!(submitted.iter().all(|s| matches!(s, Submitted::InFlight(_))), "a cluster answers later: {submitted:?}");
+    let results = outcomes(&mut rpc, submitted, Duration::from_millis(300)).unwrap();
+    for ((kp, _), result) in creators[1..].iter().zip(results) {
+        assert_eq!(result, Ok(()), "claim of {}", kp.pubkey());
     }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !tickets.is_empty() {
-        assert!(Instant::now() < deadline, "claims unconfirmed: {}", tickets.len());
-        std::thread::sleep(Duration::from_millis(300));
-        let outcomes = rpc.poll(&tickets.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()).unwrap();
-        let mut left = Vec::new();
-        for ((t, w), o) in tickets.into_iter().zip(outcomes) {
-            match o {
-                None => left.push((t, w)),
-                Some(r) => assert_eq!(r, Ok(()), "claim of {w}"),
-            }
-        }
-        tickets = left;
-    }
+    assert!(started.elapsed() < Duration::from_secs(120), "claims confirmed only after {:?}", started.elapsed());
     for (kp, _) in &creators {
         let m = read::member(&mut rpc, Role::Creator, &kp.pubkey()).unwrap().unwrap();
         assert_eq!(m.header().pass_status(), PassStatus::Active);
@@ -595,8 +561,11 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     assert!(round["table_transactions"].as_u64().unwrap() >= 4, "{round}");
     assert_eq!(round["priority"].as_u64(), Some(7), "⌈10 % of 62⌉: {round}");
     // The worker round through the bot's round line.
-    let rounds =
-        write_feed(&net, "rounds.jsonl", &[format!(r#"{{"type":"round","at":"{}","role":"worker"}}"#, rfc3339(now))]);
+    let rounds = write_feed(
+        &net,
+        "rounds.jsonl",
+        &[format!(r#"{{"type":"round","at":"{}","role":"worker"}}"#, format_rfc3339(now))],
+    );
     let s = net.feed(&rounds, &[]);
     assert_eq!(s["rounds"][0]["members"].as_u64(), Some(2), "{s}");
 
@@ -721,7 +690,7 @@ fn under_cluster_faults_every_fact_lands_exactly_once() {
     let today = now.div_euclid(86_400);
     let creators = net.wallets("c", 40, 1);
     let workers = net.wallets("w", 10, 1);
-    let at = rfc3339(now - 30);
+    let at = format_rfc3339(now - 30);
     let mut lines = Vec::new();
     // Expected facts, computed from the feed (an independent tally).
     let mut deposits: BTreeMap<Pubkey, u64> = BTreeMap::new();
@@ -752,9 +721,9 @@ fn under_cluster_faults_every_fact_lands_exactly_once() {
             *uptime.entry(w).or_default() += minutes;
             lines.push(format!(
                 r#"{{"type":"worker_day","at":"{}","wallet":"{w}","seq":{},"day":"{}","uptime_minutes":{minutes},"frames_completed":1,"jobs_failed":0}}"#,
-                rfc3339((day + 1) * 86_400),
+                format_rfc3339((day + 1) * 86_400),
                 d + 1,
-                date(day)
+                format_day(day)
             ));
             last_seq.insert(w, d as u64 + 1);
         }

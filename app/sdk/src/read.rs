@@ -44,17 +44,28 @@ pub fn decode_member(data: &[u8]) -> Result<Member> {
 
 /// A member (`None` until the oracle first reported about it).
 pub fn member(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<Member>> {
-    let key = pda::member(role, wallet);
-    match t.get_account(&key)? {
-        Some(a) if a.owner == pda::program_id() => {
-            let m = decode_member(&a.data).map_err(|e| at(e, &key))?;
-            if m.role() != role {
-                return Err(Error::Decode { key, detail: format!("not a {} member", role.as_str()) });
+    Ok(members_of(t, &[(role, *wallet)])?.pop().flatten())
+}
+
+/// Several members at once, in order (`getMultipleAccounts` on a cluster),
+/// each `None` until the oracle first reported about it.
+pub fn members_of(t: &mut dyn Transport, members: &[(Role, Pubkey)]) -> Result<Vec<Option<Member>>> {
+    let keys: Vec<Pubkey> = members.iter().map(|(role, wallet)| pda::member(*role, wallet)).collect();
+    let accounts = t.get_accounts(&keys)?;
+    members
+        .iter()
+        .zip(keys.iter().zip(accounts))
+        .map(|((role, _), (key, account))| match account {
+            Some(a) if a.owner == pda::program_id() => {
+                let m = decode_member(&a.data).map_err(|e| at(e, key))?;
+                if m.role() != *role {
+                    return Err(Error::Decode { key: *key, detail: format!("not a {} member", role.as_str()) });
+                }
+                Ok(Some(m))
             }
-            Ok(Some(m))
-        }
-        _ => Ok(None),
-    }
+            _ => Ok(None),
+        })
+        .collect()
 }
 
 /// Every member account of `role`, with its address.

@@ -285,6 +285,44 @@ pub enum Submitted {
     InFlight(Ticket),
 }
 
+/// Every submitted transaction's outcome, in order: those known at once as
+/// they are, those in flight polled every `interval` until each lands or its
+/// blockhash expires ([`Transport::poll`] ends every ticket one way or the
+/// other). An `Err` is the cluster not answering a poll.
+pub fn outcomes(
+    t: &mut dyn Transport,
+    submitted: Vec<Submitted>,
+    interval: std::time::Duration,
+) -> Result<Vec<std::result::Result<(), SendError>>> {
+    let mut out = Vec::with_capacity(submitted.len());
+    let mut waiting: Vec<(usize, Ticket)> = Vec::new();
+    for (i, s) in submitted.into_iter().enumerate() {
+        match s {
+            Submitted::Done(result) => out.push(Some(result)),
+            Submitted::InFlight(ticket) => {
+                out.push(None);
+                waiting.push((i, ticket));
+            }
+        }
+    }
+    while !waiting.is_empty() {
+        std::thread::sleep(interval);
+        let polled = t.poll(&waiting.iter().map(|(_, ticket)| ticket.clone()).collect::<Vec<_>>())?;
+        waiting = waiting
+            .into_iter()
+            .zip(polled)
+            .filter_map(|((i, ticket), outcome)| match outcome {
+                Some(result) => {
+                    out[i] = Some(result);
+                    None
+                }
+                None => Some((i, ticket)),
+            })
+            .collect();
+    }
+    Ok(out.into_iter().map(|o| o.expect("every outcome is known")).collect())
+}
+
 /// A transaction sent and not confirmed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {

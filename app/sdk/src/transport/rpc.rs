@@ -99,17 +99,25 @@ impl Rpc {
     /// passes today's confirmed slot), at most `limit`.
     pub fn wait_finalized(&self, limit: std::time::Duration) -> Result<()> {
         let target = self.client.get_slot().map_err(|e| self.unreachable(e))?;
+        self.wait_until(CommitmentConfig::finalized(), target, limit)
+    }
+
+    /// Polls the cluster's slot at `commitment` every 200 ms until it is at
+    /// least `slot`, at most `limit`.
+    fn wait_until(&self, commitment: CommitmentConfig, slot: u64, limit: std::time::Duration) -> Result<()> {
         let deadline = std::time::Instant::now() + limit;
         loop {
-            let root =
-                self.client.get_slot_with_commitment(CommitmentConfig::finalized()).map_err(|e| self.unreachable(e))?;
-            if root >= target {
+            let now = self.client.get_slot_with_commitment(commitment).map_err(|e| self.unreachable(e))?;
+            if now >= slot {
                 return Ok(());
             }
             if std::time::Instant::now() > deadline {
-                return Err(Error::Cluster(format!("slot {target} not finalized within {limit:?} (root {root})")));
+                return Err(Error::Cluster(format!(
+                    "the cluster's {:?} slot did not reach {slot} within {limit:?} (it is at {now})",
+                    commitment.commitment
+                )));
             }
-            std::thread::sleep(std::time::Duration::from_millis(500));
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
     }
 
@@ -256,28 +264,14 @@ impl Transport for Rpc {
     }
 
     fn wait_for_slot(&mut self, slot: u64) -> Result<()> {
-        // About 400 ms a slot; give up after a minute of no progress.
-        for _ in 0..300 {
-            if self.client.get_slot().map_err(|e| self.unreachable(e))? >= slot {
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
-        Err(Error::Cluster(format!("the cluster did not reach slot {slot} within a minute")))
+        // About 400 ms a slot; give up after a minute.
+        self.wait_until(self.client.commitment(), slot, std::time::Duration::from_secs(60))
     }
 
     fn wait_for_root(&mut self, slot: u64) -> Result<()> {
         // Finality takes about 13 s on mainnet, 30-40 s on a busy local
         // validator; give up after three minutes.
-        for _ in 0..900 {
-            let root =
-                self.client.get_slot_with_commitment(CommitmentConfig::finalized()).map_err(|e| self.unreachable(e))?;
-            if root >= slot {
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(200));
-        }
-        Err(Error::Cluster(format!("slot {slot} was not finalized within three minutes")))
+        self.wait_until(CommitmentConfig::finalized(), slot, std::time::Duration::from_secs(180))
     }
 
     fn lookup_tables(&mut self, authority: &Pubkey) -> Result<Vec<LookupTable>> {
