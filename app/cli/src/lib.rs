@@ -11,6 +11,8 @@ pub mod feed;
 pub mod localnet;
 pub mod logs;
 pub mod operator;
+pub mod profile_json;
 pub mod quiet;
+pub mod serve;
 pub mod simulate;
 pub mod wallets;

@@ -9,12 +9,13 @@ use pictor_vip_cli::cluster::{connect, read_keypair};
 use pictor_vip_cli::demo::{self, DemoOptions};
 use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::operator::{DeploymentFile, PassMetadataFile, RulesFile};
+use pictor_vip_cli::profile_json::{leaderboard_json, profile_json};
 use pictor_vip_cli::quiet::run_quietly;
 use pictor_vip_cli::simulate::simulate;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::ix;
 use pictor_vip_sdk::pda;
-use pictor_vip_sdk::profile::{leaderboard, role_status, Progress, RoleStatus, ScoreBreakdown};
+use pictor_vip_sdk::profile::{leaderboard, role_status, RoleStatus, ScoreBreakdown};
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::{Rpc, Transport};
@@ -189,6 +190,17 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Serve the Profile and leaderboard pages, the pass metadata and a JSON
+    /// API, reading the cluster at --url (see README, "The Profile server").
+    Serve {
+        /// Address to listen on (port 0: any free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The URL people and wallets reach this server at (the metadata's
+        /// image and external URLs); default: http://LISTEN.
+        #[arg(long)]
+        public_url: Option<String>,
+    },
     /// Run a local cluster: agave's validator with the program loaded (native
     /// builtin, or --program), initialised and funded; serves until Ctrl-C.
     #[cfg(feature = "localnet")]
@@ -334,55 +346,6 @@ fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> String {
     line
 }
 
-/// Points as a JSON number (a string in the rare case it does not fit an i64).
-fn points(v: i128) -> Value {
-    i64::try_from(v).map_or_else(|_| Value::String(v.to_string()), Value::from)
-}
-
-/// The Profile as JSON: every figure a number (base units, minutes, days, points).
-fn status_json(s: &Option<RoleStatus>) -> Value {
-    let Some(s) = s else { return Value::Null };
-    let progress = match &s.progress {
-        Progress::Creator(c) => json!({
-            "spent_base_units": c.spent_base_units,
-            "required_spent_base_units": c.required_base_units,
-        }),
-        Progress::Worker(w) => json!({
-            "window_first_day_index": w.window_first_day,
-            "window_last_day_index": w.window_last_day,
-            "window_days": w.window_days,
-            "online_days": w.online_days,
-            "uptime_minutes": w.total_uptime_minutes,
-            "required_uptime_minutes": w.required_uptime_minutes,
-            "longest_offline_run_days": w.longest_offline_run_days,
-            "max_offline_run_days": w.max_offline_run_days,
-        }),
-    };
-    let score = s.score_breakdown.map(|b| match b {
-        ScoreBreakdown::Creator(c) => json!({
-            "recharge_points": points(c.recharge_points), "frame_points": points(c.frame_points),
-            "ownership_points": points(c.ownership_points), "total_points": points(c.total),
-        }),
-        ScoreBreakdown::Worker(w) => json!({
-            "uptime_points": points(w.uptime_points), "job_points": points(w.job_points),
-            "gpu_points": points(w.gpu_points), "gpu_multiplier_bps": w.gpu_multiplier_bps,
-            "ownership_points": points(w.ownership_points), "total_points": points(w.total),
-        }),
-    });
-    json!({
-        "reward_balance_base_units": s.reward_balance_base_units,
-        "reward_mint": s.reward_mint.map(|(m, _)| m.to_string()),
-        "pass": format!("{:?}", s.pass),
-        "eligible": s.progress.eligible(),
-        "progress": progress,
-        "score_now": score,
-        "round": s.finalised_round.as_ref().map(|r| r.round),
-        "rank": s.rank.map(|e| e.rank),
-        "round_score_points": s.rank.map(|e| points(e.score)),
-        "priority": s.rank.is_some_and(|e| e.priority),
-    })
-}
-
 fn main() {
     // The in-process runtime logs at debug level unless told otherwise.
     if std::env::var_os("RUST_LOG").is_none() {
@@ -408,6 +371,10 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         #[cfg(feature = "localnet")]
         Command::Localnet(args) => localnet_cmd::run(args, json),
+        Command::Serve { listen, public_url } => {
+            let rpc_url = pictor_vip_cli::cluster::settings(cli.url.as_deref(), None).url;
+            pictor_vip_cli::serve::run(&pictor_vip_cli::serve::ServeOptions { rpc_url, listen, public_url })
+        }
         Command::Simulate { feed } => run_quietly(|out| {
             let text = std::fs::read_to_string(&feed).with_context(|| format!("reading {}", feed.display()))?;
             let bar = if json { ProgressBar::hidden() } else { progress_bar("lines") };
@@ -693,10 +660,7 @@ impl Cluster {
                 let creator = role_status(&mut self.rpc, Role::Creator, &wallet)?;
                 let worker = role_status(&mut self.rpc, Role::Worker, &wallet)?;
                 if self.json {
-                    println!(
-                        "{}",
-                        json!({ "wallet": wallet.to_string(), "creator": status_json(&creator), "worker": status_json(&worker) })
-                    );
+                    println!("{}", profile_json(&wallet, &creator, &worker));
                 } else {
                     println!(
                         "{}\n{}",
@@ -718,11 +682,7 @@ impl Cluster {
                     bail!("no finalised {} round yet", role.as_str());
                 };
                 if self.json {
-                    let rows: Vec<_> = rows.iter().take(limit).map(|r| json!({"wallet": r.wallet.to_string(), "rank": r.entry.rank, "score_points": points(r.entry.score), "priority": r.entry.priority})).collect();
-                    println!(
-                        "{}",
-                        json!({"role": role.as_str(), "round": round.round, "members": round.members, "priority": round.priority_count, "removed": round.removed, "rows": rows})
-                    );
+                    println!("{}", leaderboard_json(role, &round, &rows, limit));
                 } else {
                     println!(
                         "{} round {}: {} members, {} priority",
@@ -829,6 +789,7 @@ impl Cluster {
             Command::Simulate { .. } | Command::Demo { .. } => unreachable!("handled in run"),
             #[cfg(feature = "localnet")]
             Command::Localnet(_) => unreachable!("handled in run"),
+            Command::Serve { .. } => unreachable!("handled in run"),
         }
     }
 }

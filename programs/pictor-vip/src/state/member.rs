@@ -671,3 +671,44 @@ mod tests {
         }
     }
 }
+
+/// The member accounts in the IDL. A member is loaded by role from an
+/// unchecked account (one instruction serves both layouts), so no accounts
+/// struct names `CreatorMember` or `WorkerMember` and Anchor's IDL build
+/// leaves them out. This prints them (accounts and the types they use) next
+/// to the IDL build's own output; the IDL test (`tests/tests/idl.rs`) adds
+/// them to the committed IDL, so clients decode members like any account.
+#[cfg(all(test, feature = "idl-build"))]
+mod idl_member_accounts {
+    use super::{CreatorMember, WorkerMember};
+    use anchor_lang::idl::build::IdlBuild;
+    use anchor_lang::idl::types::IdlAccount;
+    use anchor_lang::Discriminator;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn __anchor_private_print_idl_member_accounts() {
+        let mut types = BTreeMap::new();
+        CreatorMember::insert_types(&mut types);
+        WorkerMember::insert_types(&mut types);
+        let mut accounts = Vec::new();
+        for (ty, discriminator) in [
+            (CreatorMember::create_type(), CreatorMember::DISCRIMINATOR),
+            (WorkerMember::create_type(), WorkerMember::DISCRIMINATOR),
+        ] {
+            let ty = ty.expect("a zero-copy account has an IDL type");
+            accounts.push(IdlAccount { name: ty.name.clone(), discriminator: discriminator.to_vec() });
+            types.insert(ty.name.clone(), ty);
+        }
+        let types: Vec<_> = types.into_values().collect();
+        println!("--- PICTOR begin member accounts ---");
+        println!(
+            "{}",
+            anchor_lang::idl::serde_json::to_string_pretty(&anchor_lang::idl::serde_json::json!({
+                "accounts": accounts, "types": types
+            }))
+            .expect("JSON")
+        );
+        println!("--- PICTOR end member accounts ---");
+    }
+}

@@ -1,0 +1,381 @@
+//! `pictor-vip serve`: the Profile page and the leaderboards a person reads
+//! in a browser, the pass metadata a wallet fetches, and a JSON API for other
+//! services. Every figure is read through the SDK over JSON-RPC (any cluster)
+//! and computed by the SDK's own Profile code ([`pictor_vip_sdk::profile`]):
+//! this module only lays the figures out.
+//!
+//! Routes:
+//! - `/`: the start page, with a wallet search box (`/profile?wallet=…`).
+//! - `/profile/WALLET`: passes, eligibility progress, score by criterion now,
+//!   rank and priority in the latest finalised round, rewards.
+//! - `/leaderboard/ROLE`: the latest finalised round, the priority cutoff marked.
+//! - `/metadata/ROLE.json`, `/metadata/ROLE.svg`: the pass's off-chain
+//!   metadata (the URI the program writes into each pass) and its image.
+//! - `/api/profile/WALLET`, `/api/leaderboard/ROLE`: the same as JSON.
+//!
+//! Pages are server-rendered HTML with their CSS inline; no JavaScript.
+mod metadata;
+mod pages;
+
+use crate::profile_json::{leaderboard_json, profile_json};
+use anyhow::{Context, Result};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use pictor_vip_sdk::profile::{leaderboard, role_status, LeaderboardEntry, RoleStatus};
+use pictor_vip_sdk::state::{Config, FinalRound, Role};
+use pictor_vip_sdk::transport::{Rpc, Transport};
+use pictor_vip_sdk::{read, Keypair, Pubkey};
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+/// Rows a leaderboard shows unless `?limit=` says otherwise.
+pub const DEFAULT_LEADERBOARD_ROWS: usize = 100;
+/// The most rows one leaderboard page or API answer holds.
+pub const MAX_LEADERBOARD_ROWS: usize = 2_000;
+
+/// What `pictor-vip serve` is given.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// JSON-RPC URL of the cluster to read.
+    pub rpc_url: String,
+    /// Address to listen on (port 0: any free port; the bound address is printed).
+    pub listen: SocketAddr,
+    /// The address people and wallets reach this server at, without a
+    /// trailing slash (the metadata's image and external URLs are built on
+    /// it); default `http://LISTEN`.
+    pub public_url: Option<String>,
+}
+
+/// The server's shared state.
+pub(crate) struct AppState {
+    rpc_url: String,
+    public_url: String,
+    /// The last configuration read: the metadata still answers while the
+    /// cluster is briefly unreachable.
+    last_config: Mutex<Option<Config>>,
+}
+
+/// Why a page could not be shown: each becomes a human page (or a JSON error).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The path's wallet is not a Solana address.
+    BadWallet(String),
+    /// The path's role is neither `creator` nor `worker`.
+    BadRole(String),
+    /// The cluster did not answer.
+    ClusterDown { url: String, detail: String },
+    /// The program is not initialised on the cluster.
+    NotInitialised { url: String },
+    /// Anything else the SDK reported.
+    Other(String),
+}
+
+impl Failure {
+    fn status(&self) -> StatusCode {
+        match self {
+            Failure::BadWallet(_) => StatusCode::BAD_REQUEST,
+            Failure::BadRole(_) => StatusCode::NOT_FOUND,
+            Failure::ClusterDown { .. } | Failure::NotInitialised { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A title and a sentence a person understands.
+    fn explain(&self) -> (String, String) {
+        match self {
+            Failure::BadWallet(w) => (
+                "That is not a wallet address".into(),
+                format!(
+                    "“{w}” is not a Solana address. A wallet address is 32 to 44 letters and digits (base58), \
+                     as your wallet shows it under “Receive”."
+                ),
+            ),
+            Failure::BadRole(r) => (
+                "No such leaderboard".into(),
+                format!("There is no “{r}” role. Pictor ranks creators and workers: try /leaderboard/creator or /leaderboard/worker."),
+            ),
+            Failure::ClusterDown { url, detail } => (
+                "The Solana cluster is not answering".into(),
+                format!("The cluster at {url} did not answer ({detail}). Nothing is wrong with your wallet: try again in a minute."),
+            ),
+            Failure::NotInitialised { url } => (
+                "The VIP Pass program is not set up on this cluster".into(),
+                format!("The cluster at {url} has no Pictor VIP Pass configuration yet. The operator runs `pictor-vip init` first."),
+            ),
+            Failure::Other(detail) => ("Something went wrong".into(), detail.clone()),
+        }
+    }
+}
+
+impl From<pictor_vip_sdk::Error> for Failure {
+    fn from(e: pictor_vip_sdk::Error) -> Self {
+        match e {
+            pictor_vip_sdk::Error::Cluster(detail) => Failure::ClusterDown { url: String::new(), detail },
+            pictor_vip_sdk::Error::NotInitialised => Failure::NotInitialised { url: String::new() },
+            other => Failure::Other(other.to_string()),
+        }
+    }
+}
+
+/// A page or an API answer, or a [`Failure`] in the caller's format.
+struct PageFailure(Failure);
+struct ApiFailure(Failure);
+
+impl IntoResponse for PageFailure {
+    fn into_response(self) -> Response {
+        let (title, text) = self.0.explain();
+        (self.0.status(), pages::html(pages::error_page(&title, &text))).into_response()
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let (title, text) = self.0.explain();
+        (self.0.status(), Json(json!({"error": title, "detail": text, "status": self.0.status().as_u16()})))
+            .into_response()
+    }
+}
+
+impl AppState {
+    /// Runs `f` with a fresh RPC connection on a blocking thread (the SDK's
+    /// reads are blocking); cluster failures name the cluster.
+    async fn read<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Rpc) -> Result<T, Failure> + Send + 'static,
+    ) -> Result<T, Failure> {
+        let url = self.rpc_url.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            // Reads sign nothing: the payer is a throwaway key.
+            let mut rpc = Rpc::new(&url, Keypair::new());
+            f(&mut rpc)
+        })
+        .await
+        .map_err(|e| Failure::Other(format!("the read task failed: {e}")))?;
+        out.map_err(|e| match e {
+            Failure::ClusterDown { detail, .. } => Failure::ClusterDown { url: self.rpc_url.clone(), detail },
+            Failure::NotInitialised { .. } => Failure::NotInitialised { url: self.rpc_url.clone() },
+            other => other,
+        })
+    }
+
+    /// The configuration, or the last one read when the cluster is unreachable.
+    async fn config(self: &Arc<Self>) -> Result<Config, Failure> {
+        match self.read(|rpc| read::config(rpc)?.ok_or(Failure::NotInitialised { url: String::new() })).await {
+            Ok(c) => {
+                *self.last_config.lock().expect("config cache") = Some(c.clone());
+                Ok(c)
+            }
+            Err(e @ Failure::ClusterDown { .. }) => self.last_config.lock().expect("config cache").clone().ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A wallet's Profile, as read at the cluster's clock.
+pub(crate) struct ProfileView {
+    pub wallet: Pubkey,
+    pub now: i64,
+    pub creator: Option<RoleStatus>,
+    pub worker: Option<RoleStatus>,
+    pub config: Config,
+}
+
+/// A role's latest finalised round and its rows by rank.
+pub(crate) struct LeaderboardView {
+    pub role: Role,
+    pub round: Option<(FinalRound, Vec<LeaderboardEntry>)>,
+}
+
+fn parse_wallet(s: &str) -> Result<Pubkey, Failure> {
+    Pubkey::from_str(s.trim()).map_err(|_| Failure::BadWallet(s.chars().take(64).collect()))
+}
+
+fn parse_role(s: &str) -> Result<Role, Failure> {
+    let name = s.strip_suffix(".json").unwrap_or(s);
+    Role::ALL.into_iter().find(|r| r.as_str() == name).ok_or_else(|| Failure::BadRole(s.chars().take(32).collect()))
+}
+
+async fn read_profile(state: &Arc<AppState>, wallet: &str) -> Result<ProfileView, Failure> {
+    let wallet = parse_wallet(wallet)?;
+    state
+        .read(move |rpc| {
+            let config = read::config(rpc)?.ok_or(pictor_vip_sdk::Error::NotInitialised)?;
+            let creator = role_status(rpc, Role::Creator, &wallet)?;
+            let worker = role_status(rpc, Role::Worker, &wallet)?;
+            Ok(ProfileView { wallet, now: rpc.now()?, creator, worker, config })
+        })
+        .await
+}
+
+async fn read_leaderboard(state: &Arc<AppState>, role: &str) -> Result<LeaderboardView, Failure> {
+    let role = parse_role(role)?;
+    state.read(move |rpc| Ok(LeaderboardView { role, round: leaderboard(rpc, role)? })).await
+}
+
+#[derive(Deserialize)]
+struct Search {
+    wallet: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    limit: Option<usize>,
+}
+
+impl Limit {
+    fn rows(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_LEADERBOARD_ROWS).clamp(1, MAX_LEADERBOARD_ROWS)
+    }
+}
+
+async fn start_page(State(state): State<Arc<AppState>>) -> Response {
+    pages::html(pages::start_page(&state.rpc_url)).into_response()
+}
+
+async fn search(Query(q): Query<Search>) -> Response {
+    match q.wallet.as_deref().map(str::trim) {
+        Some(w) if !w.is_empty() => match parse_wallet(w) {
+            Ok(w) => Redirect::to(&format!("/profile/{w}")).into_response(),
+            Err(e) => PageFailure(e).into_response(),
+        },
+        _ => Redirect::to("/").into_response(),
+    }
+}
+
+async fn profile_page(State(state): State<Arc<AppState>>, Path(wallet): Path<String>) -> Response {
+    match read_profile(&state, &wallet).await {
+        Ok(view) => {
+            let status =
+                if view.creator.is_none() && view.worker.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
+            (status, pages::html(pages::profile_page(&view, &state.rpc_url))).into_response()
+        }
+        Err(e) => PageFailure(e).into_response(),
+    }
+}
+
+async fn leaderboard_page(
+    State(state): State<Arc<AppState>>,
+    Path(role): Path<String>,
+    Query(limit): Query<Limit>,
+) -> Response {
+    match read_leaderboard(&state, &role).await {
+        Ok(view) => pages::html(pages::leaderboard_page(&view, limit.rows())).into_response(),
+        Err(e) => PageFailure(e).into_response(),
+    }
+}
+
+async fn profile_api(State(state): State<Arc<AppState>>, Path(wallet): Path<String>) -> Response {
+    match read_profile(&state, &wallet).await {
+        Ok(v) => {
+            let mut body = profile_json(&v.wallet, &v.creator, &v.worker);
+            body["now_ts"] = json!(v.now);
+            Json(body).into_response()
+        }
+        Err(e) => ApiFailure(e).into_response(),
+    }
+}
+
+async fn leaderboard_api(
+    State(state): State<Arc<AppState>>,
+    Path(role): Path<String>,
+    Query(limit): Query<Limit>,
+) -> Response {
+    match read_leaderboard(&state, &role).await {
+        Ok(LeaderboardView { role, round: Some((round, rows)) }) => {
+            Json(leaderboard_json(role, &round, &rows, limit.rows())).into_response()
+        }
+        Ok(LeaderboardView { role, round: None }) => {
+            Json(json!({"role": role.as_str(), "round": null, "rows": []})).into_response()
+        }
+        Err(e) => ApiFailure(e).into_response(),
+    }
+}
+
+async fn metadata_file(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
+    if let Some(role) = file.strip_suffix(".svg") {
+        return match parse_role(role) {
+            Ok(role) => ([(header::CONTENT_TYPE, "image/svg+xml")], metadata::image_svg(role)).into_response(),
+            Err(e) => PageFailure(e).into_response(),
+        };
+    }
+    let Some(role) = file.strip_suffix(".json") else {
+        return PageFailure(Failure::BadRole(file)).into_response();
+    };
+    let role = match parse_role(role) {
+        Ok(r) => r,
+        Err(e) => return ApiFailure(e).into_response(),
+    };
+    match state.config().await {
+        Ok(config) => Json(metadata::metadata_json(role, &config, &state.public_url)).into_response(),
+        Err(e) => ApiFailure(e).into_response(),
+    }
+}
+
+async fn not_found() -> Response {
+    let text = "There is no page at this address. Start from the home page and search a wallet.";
+    (StatusCode::NOT_FOUND, pages::html(pages::error_page("Page not found", text))).into_response()
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The server's routes over `rpc_url`, with `public_url` as its own address.
+pub fn router(rpc_url: &str, public_url: &str) -> Router {
+    let state = Arc::new(AppState {
+        rpc_url: rpc_url.to_string(),
+        public_url: public_url.trim_end_matches('/').to_string(),
+        last_config: Mutex::new(None),
+    });
+    Router::new()
+        .route("/", get(start_page))
+        .route("/profile", get(search))
+        .route("/profile/{wallet}", get(profile_page))
+        .route("/leaderboard/{role}", get(leaderboard_page))
+        .route("/metadata/{file}", get(metadata_file))
+        .route("/api/profile/{wallet}", get(profile_api))
+        .route("/api/leaderboard/{role}", get(leaderboard_api))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C (or SIGTERM). Prints the bound address first.
+pub fn run(options: &ServeOptions) -> Result<()> {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.listen).await.with_context(|| {
+            format!("listening on {} (is another server using the port? try --listen 127.0.0.1:0)", options.listen)
+        })?;
+        let bound = listener.local_addr()?;
+        let public = options.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        println!("serving {public} (listening on {bound}), reading {}", options.rpc_url);
+        let app = router(&options.rpc_url, &public);
+        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")
+    })
+}

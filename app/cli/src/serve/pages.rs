@@ -1,0 +1,435 @@
+//! The HTML pages: server-rendered, CSS inline, no JavaScript, readable on a
+//! phone. They lay out the SDK's figures (`profile::RoleStatus`,
+//! `profile::leaderboard`) with their units; they compute no rule.
+use super::metadata::percent;
+use super::{LeaderboardView, ProfileView};
+use crate::feed::format_rfc3339;
+use axum::response::Html;
+use pictor_vip_sdk::pda;
+use pictor_vip_sdk::profile::{Progress, RoleStatus, ScoreBreakdown};
+use pictor_vip_sdk::state::{Config, PassStatus, Role};
+use pictor_vip_sdk::units::{format_token_amount, format_usdt, group_thousands};
+use pictor_vip_sdk::Pubkey;
+use std::fmt::Write;
+
+const STYLE: &str = "
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111827;background:#f3f4f6}
+header{background:#111827;color:#fff;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:baseline}
+header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:1.1rem}
+main{max-width:760px;margin:0 auto;padding:1rem}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:0 0 .5rem}h3{font-size:1rem;margin:1rem 0 .25rem}
+section{background:#fff;border-radius:10px;padding:1rem;margin:1rem 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
+.muted{color:#6b7280;font-size:.9rem}
+.badge{display:inline-block;border-radius:999px;padding:0 .6rem;font-size:.85rem;font-weight:600}
+.yes{background:#dcfce7;color:#166534}.no{background:#fee2e2;color:#991b1b}.neutral{background:#e5e7eb;color:#374151}
+.bar{background:#e5e7eb;border-radius:6px;height:12px;overflow:hidden;margin:.25rem 0}
+.bar>span{display:block;height:100%;background:#2563eb}.bar.full>span{background:#16a34a}
+.figure{font-weight:600;margin:0 0 .5rem}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e7eb}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.priority td{background:#f0fdf4}tr.cutoff td{border-bottom:3px solid #16a34a;color:#166534;font-weight:600;font-size:.9rem;background:#fff}
+.scroll{overflow-x:auto}
+form{display:flex;flex-wrap:wrap;gap:.5rem}input[type=text]{flex:1 1 16rem;font:inherit;padding:.5rem;border:1px solid #9ca3af;border-radius:6px}
+button{font:inherit;padding:.5rem 1rem;border:0;border-radius:6px;background:#2563eb;color:#fff}
+a{color:#1d4ed8}
+";
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page.
+pub fn html(document: String) -> Html<String> {
+    Html(document)
+}
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Pictor VIP Pass</title><style>{STYLE}</style></head><body>\
+         <header><a class=\"brand\" href=\"/\">Pictor VIP Pass</a>\
+         <a href=\"/leaderboard/creator\">Creator leaderboard</a><a href=\"/leaderboard/worker\">Worker leaderboard</a></header>\
+         <main>{body}</main></body></html>\n",
+        esc(title)
+    )
+}
+
+fn search_form(value: &str) -> String {
+    format!(
+        "<form action=\"/profile\" method=\"get\" role=\"search\">\
+         <label class=\"muted\" for=\"wallet\" style=\"flex-basis:100%\">Wallet address</label>\
+         <input type=\"text\" id=\"wallet\" name=\"wallet\" value=\"{}\" placeholder=\"e.g. 7Np4…\" autocomplete=\"off\" spellcheck=\"false\" required>\
+         <button type=\"submit\">Check VIP status</button></form>",
+        esc(value)
+    )
+}
+
+/// `/`: what the pass is, a wallet search box, the leaderboards.
+pub fn start_page(rpc_url: &str) -> String {
+    let body = format!(
+        "<h1>Check your VIP status</h1>\
+         <section><p>The Pictor VIP Pass is a soulbound NFT for the creators who spend the most on rendering and the \
+         workers whose GPUs stay online. Holders are ranked every round; the top of each role gets priority. \
+         Enter a wallet to see its pass, its progress, its score and its rank.</p>{}</section>\
+         <section><h2>Leaderboards</h2><p><a href=\"/leaderboard/creator\">Creators</a> · <a href=\"/leaderboard/worker\">Workers</a></p></section>\
+         <p class=\"muted\">Reading the cluster at <span class=\"mono\">{}</span>.</p>",
+        search_form(""),
+        esc(rpc_url)
+    );
+    layout("Check your VIP status", &body)
+}
+
+/// An error a person can act on.
+pub fn error_page(title: &str, text: &str) -> String {
+    let body = format!("<h1>{}</h1><section><p>{}</p>{}</section>", esc(title), esc(text), search_form(""));
+    layout(title, &body)
+}
+
+fn role_title(role: Role) -> &'static str {
+    match role {
+        Role::Creator => "Creator",
+        Role::Worker => "Worker",
+    }
+}
+
+/// A bar `part / whole`, full when reached.
+fn bar(id: &str, part: u64, whole: u64, label: &str) -> String {
+    let pct = if whole == 0 { 100 } else { (u128::from(part.min(whole)) * 100 / u128::from(whole)) as u64 };
+    format!(
+        "<div class=\"bar{}\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"100\" aria-valuenow=\"{pct}\" aria-label=\"{}\">\
+         <span style=\"width:{pct}%\"></span></div><p class=\"figure\" id=\"{id}\">{}</p>",
+        if part >= whole { " full" } else { "" },
+        esc(label),
+        esc(label)
+    )
+}
+
+/// A link to the Solana Explorer for `address` on the cluster at `rpc_url`.
+pub fn explorer_link(address: &Pubkey, rpc_url: &str) -> String {
+    let cluster = if rpc_url.contains("devnet") {
+        "?cluster=devnet".to_string()
+    } else if rpc_url.contains("testnet") {
+        "?cluster=testnet".to_string()
+    } else if rpc_url.contains("mainnet") {
+        String::new()
+    } else {
+        let encoded: String = rpc_url
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        format!("?cluster=custom&customUrl={encoded}")
+    };
+    format!("https://explorer.solana.com/address/{address}{cluster}")
+}
+
+fn eligibility_html(role: Role, progress: &Progress) -> String {
+    let id = role.as_str();
+    let mut out = format!(
+        "<h3>Eligibility <span class=\"badge {}\" id=\"{id}-eligible\">{}</span></h3>",
+        if progress.eligible() { "yes" } else { "no" },
+        if progress.eligible() { "eligible" } else { "not yet eligible" }
+    );
+    match progress {
+        Progress::Creator(c) => {
+            let label = format!(
+                "{} / {} spent",
+                format_usdt(c.spent_base_units).trim_end_matches(" USDT"),
+                format_usdt(c.required_base_units)
+            );
+            out += &bar(&format!("{id}-spent"), c.spent_base_units, c.required_base_units, &label);
+        }
+        Progress::Worker(w) => {
+            let uptime = format!(
+                "{} / {} minutes online ({} h/day on average required)",
+                group_thousands(w.total_uptime_minutes),
+                group_thousands(w.required_uptime_minutes),
+                w.required_uptime_minutes / 60 / u64::from(w.window_days.max(1))
+            );
+            out += &bar(&format!("{id}-uptime"), w.total_uptime_minutes, w.required_uptime_minutes, &uptime);
+            let days = format!(
+                "{} of {} days online, {} offline days in a row (max {})",
+                w.online_days, w.window_days, w.longest_offline_run_days, w.max_offline_run_days
+            );
+            out += &bar(&format!("{id}-days"), u64::from(w.online_days), u64::from(w.window_days), &days);
+            let _ = write!(
+                out,
+                "<p class=\"muted\">Window: the {} completed UTC days {} to {}.</p>",
+                w.window_days,
+                crate::feed::format_day(i64::from(w.window_first_day)),
+                crate::feed::format_day(i64::from(w.window_last_day))
+            );
+        }
+    }
+    out
+}
+
+fn score_html(role: Role, breakdown: &Option<ScoreBreakdown>) -> String {
+    let id = role.as_str();
+    let Some(b) = breakdown else {
+        return "<h3>Score now</h3><p class=\"muted\">Scores are computed for pass holders.</p>".into();
+    };
+    let rows: Vec<(&str, String)> = match b {
+        ScoreBreakdown::Creator(c) => vec![
+            ("Recharges this UTC month (1 point per USDT)", group_thousands(c.recharge_points)),
+            ("Frames rendered (1 point each)", group_thousands(c.frame_points)),
+            ("Holding the pass", group_thousands(c.ownership_points)),
+        ],
+        ScoreBreakdown::Worker(w) => vec![
+            ("Uptime (average hours online per day, last 30 days)", group_thousands(w.uptime_points)),
+            ("Jobs (+5 per frame, −10 per failed job)", group_thousands(w.job_points)),
+            (
+                if w.gpu_multiplier_bps == 10_000 {
+                    "GPU (10 per 100 h online)"
+                } else {
+                    "GPU (10 per 100 h online × tier)"
+                },
+                format!(
+                    "{} <span class=\"muted\">(× {}.{:02})</span>",
+                    group_thousands(w.gpu_points),
+                    w.gpu_multiplier_bps / 10_000,
+                    w.gpu_multiplier_bps % 10_000 / 100
+                ),
+            ),
+            ("Holding the pass", group_thousands(w.ownership_points)),
+        ],
+    };
+    let mut out =
+        format!("<h3>Score now</h3><table id=\"{id}-score\"><tr><th>Criterion</th><th class=\"num\">Points</th></tr>");
+    for (what, points) in rows {
+        let _ = write!(out, "<tr><td>{}</td><td class=\"num\">{points}</td></tr>", esc(what));
+    }
+    let _ = write!(
+        out,
+        "<tr><th>Total</th><th class=\"num\" id=\"{id}-score-total\">{} points</th></tr></table>",
+        group_thousands(b.total())
+    );
+    out
+}
+
+fn rank_html(role: Role, s: &RoleStatus, config: &Config, rpc_url: &str) -> String {
+    let id = role.as_str();
+    let mut out = String::from("<h3>Latest round</h3>");
+    match (&s.finalised_round, &s.rank) {
+        (None, _) => out += "<p class=\"muted\">No ranking round finalised yet.</p>",
+        (Some(r), None) => {
+            let _ = write!(
+                out,
+                "<p id=\"{id}-rank\">Not ranked in round {} (finalised {}): only pass holders are ranked.</p>",
+                r.round,
+                when(r.finalised_ts)
+            );
+        }
+        (Some(r), Some(e)) => {
+            let _ = write!(
+                out,
+                "<p class=\"figure\" id=\"{id}-rank\">Rank {} of {} in round {}, {} points at the round's snapshot</p>\
+                 <p><span class=\"badge {}\" id=\"{id}-priority\">{}</span> <span class=\"muted\">the top {} of holders \
+                 ({} of {}) get priority · finalised {}</span></p>",
+                group_thousands(e.rank),
+                group_thousands(r.members),
+                r.round,
+                group_thousands(e.score),
+                if e.priority { "yes" } else { "neutral" },
+                if e.priority { "priority" } else { "no priority this round" },
+                percent(config.rules.priority_bps),
+                r.priority_count,
+                r.members,
+                when(r.finalised_ts)
+            );
+        }
+    }
+    if let Some((mint, decimals)) = s.reward_mint {
+        let _ = write!(
+            out,
+            "<h3>Rewards</h3><p class=\"figure\" id=\"{id}-rewards\">{} credited and withdrawable</p>\
+             <p class=\"muted\">Reward token <a class=\"mono\" href=\"{}\">{mint}</a>; withdraw with <code>pictor-vip rewards withdraw {id}</code>.</p>",
+            format_token_amount(s.reward_balance_base_units, decimals),
+            esc(&explorer_link(&mint, rpc_url)),
+        );
+    }
+    out
+}
+
+fn when(unix: i64) -> String {
+    format_rfc3339(unix).replace('T', " ").replace('Z', " UTC")
+}
+
+fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc_url: &str) -> String {
+    let id = role.as_str();
+    let mut out = format!("<section id=\"{id}\"><h2>{}</h2>", role_title(role));
+    let Some(s) = status else {
+        let need = match role {
+            Role::Creator => format!("{} spent", format_usdt(view.config.rules.creator_min_spent_base_units)),
+            Role::Worker => format!(
+                "{} h/day online on average over {} days",
+                view.config.rules.worker_min_daily_uptime_minutes / 60,
+                view.config.rules.scoring.worker_window_days
+            ),
+        };
+        let _ = write!(
+            out,
+            "<p id=\"{id}-pass\">No {id} activity reported for this wallet yet. A {id} pass needs {}.</p></section>",
+            esc(&need)
+        );
+        return out;
+    };
+    let pass = match s.pass {
+        PassStatus::Active => {
+            let mint = pda::pass_mint(role, &view.wallet);
+            format!(
+                "<p id=\"{id}-pass\"><span class=\"badge yes\">VIP Pass held</span> mint \
+                 <a class=\"mono\" id=\"{id}-mint\" href=\"{}\">{mint}</a></p>",
+                esc(&explorer_link(&mint, rpc_url))
+            )
+        }
+        PassStatus::None if s.progress.eligible() => format!(
+            "<p id=\"{id}-pass\"><span class=\"badge neutral\">No pass yet</span> This wallet is eligible: \
+             claim the pass from it (<code>pictor-vip claim {id}</code>).</p>"
+        ),
+        PassStatus::None => format!("<p id=\"{id}-pass\"><span class=\"badge neutral\">No pass yet</span></p>"),
+        PassStatus::Revoked => format!(
+            "<p id=\"{id}-pass\"><span class=\"badge no\">Pass revoked</span> The operator revoked this pass; \
+             it cannot be claimed again unless reinstated.</p>"
+        ),
+        PassStatus::Burned => format!(
+            "<p id=\"{id}-pass\"><span class=\"badge neutral\">Pass burned</span> The holder burned the pass; \
+             it can be claimed again while eligible.</p>"
+        ),
+    };
+    out += &pass;
+    out += &eligibility_html(role, &s.progress);
+    out += &score_html(role, &s.score_breakdown);
+    out += &rank_html(role, s, &view.config, rpc_url);
+    out += "</section>";
+    out
+}
+
+/// `/profile/WALLET`: both roles, as of the cluster's clock.
+pub fn profile_page(view: &ProfileView, rpc_url: &str) -> String {
+    let mut body = format!(
+        "<h1>VIP status</h1><p class=\"mono\" id=\"wallet-address\">{}</p>\
+         <p class=\"muted\">As of {} (the cluster's clock). Figures from the cluster at <span class=\"mono\">{}</span>.</p>",
+        view.wallet,
+        when(view.now),
+        esc(rpc_url)
+    );
+    if view.creator.is_none() && view.worker.is_none() {
+        body += "<section id=\"unknown\"><h2>No Pictor activity for this wallet yet</h2><p>The network's oracle has \
+                 reported no spending and no uptime for this address. If you have just started using Pictor, your \
+                 first reports appear within a day; otherwise check the address.</p></section>";
+    }
+    body += &role_section(view, Role::Creator, &view.creator, rpc_url);
+    body += &role_section(view, Role::Worker, &view.worker, rpc_url);
+    body += &format!("<section>{}</section>", search_form(""));
+    layout("VIP status", &body)
+}
+
+/// `/leaderboard/ROLE`: the latest finalised round, the priority cutoff marked.
+pub fn leaderboard_page(view: &LeaderboardView, limit: usize) -> String {
+    let title = format!("{} leaderboard", role_title(view.role));
+    let mut body = format!("<h1>{title}</h1>");
+    let Some((round, rows)) = &view.round else {
+        body += "<section><p>No ranking round has been finalised for this role yet.</p></section>";
+        return layout(&title, &body);
+    };
+    let _ = write!(
+        body,
+        "<p id=\"round-summary\">Round {} · finalised {} · {} members ranked · {} with priority</p>",
+        round.round,
+        when(round.finalised_ts),
+        group_thousands(round.members),
+        group_thousands(round.priority_count)
+    );
+    body += "<section class=\"scroll\"><table id=\"leaderboard\"><tr><th class=\"num\">Rank</th><th>Wallet</th>\
+             <th class=\"num\">Score (points)</th><th>Priority</th></tr>";
+    let cutoff = format!(
+        "<tr class=\"cutoff\" id=\"cutoff\"><td colspan=\"4\">▲ priority cutoff: the top {} {}</td></tr>",
+        group_thousands(round.priority_count),
+        match round.cutoff_score {
+            Some(score) if round.priority_count > 0 =>
+                format!("(scores of {} points and more)", group_thousands(score)),
+            _ => "(nobody this round)".into(),
+        }
+    );
+    if round.priority_count == 0 {
+        body += &cutoff;
+    }
+    for r in rows.iter().take(limit) {
+        let _ = write!(
+            body,
+            "<tr class=\"{}\"><td class=\"num\">{}</td><td><a class=\"mono\" href=\"/profile/{w}\">{w}</a></td>\
+             <td class=\"num\">{}</td><td>{}</td></tr>",
+            if r.entry.priority { "priority" } else { "" },
+            group_thousands(r.entry.rank),
+            group_thousands(r.entry.score),
+            if r.entry.priority { "priority" } else { "" },
+            w = r.wallet,
+        );
+        if round.priority_count > 0 && r.entry.rank == round.priority_count {
+            body += &cutoff;
+        }
+    }
+    body += "</table></section>";
+    if rows.len() > limit {
+        let _ = write!(
+            body,
+            "<p class=\"muted\">Showing the first {limit} of {} ranked members: <a href=\"?limit={}\">show more</a>.</p>",
+            rows.len(),
+            (limit * 2).min(super::MAX_LEADERBOARD_ROWS)
+        );
+    }
+    layout(&title, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn explorer_links_name_the_cluster() {
+        let k = Pubkey::new_unique();
+        assert_eq!(
+            explorer_link(&k, "https://api.devnet.solana.com"),
+            format!("https://explorer.solana.com/address/{k}?cluster=devnet")
+        );
+        assert_eq!(
+            explorer_link(&k, "https://api.mainnet-beta.solana.com"),
+            format!("https://explorer.solana.com/address/{k}")
+        );
+        assert_eq!(
+            explorer_link(&k, "http://127.0.0.1:8899"),
+            format!("https://explorer.solana.com/address/{k}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899")
+        );
+    }
+
+    #[test]
+    fn bars_are_full_at_the_threshold_and_capped() {
+        assert!(bar("x", 5, 5, "l").contains("class=\"bar full\""));
+        assert!(bar("x", 9, 5, "l").contains("width:100%"));
+        assert!(bar("x", 16, 25, "l").contains("width:64%"));
+        assert!(bar("x", 1, 0, "l").contains("width:100%"));
+    }
+}
