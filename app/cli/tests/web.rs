@@ -151,6 +151,7 @@ impl Browser {
 
     /// A full-page screenshot (the window grown to the page's height).
     fn screenshot(&self, path: &Path, width: u32) {
+        self.size(width, 800);
         let height = self.script("return document.documentElement.scrollHeight").as_u64().unwrap_or(1200) as u32;
         self.size(width, height.clamp(600, 6000) + 140);
         let png = self.call(reqwest::Method::GET, "screenshot", None);
@@ -370,6 +371,10 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
         net.cli(path, &["claim", "creator"]).json();
     }
     net.cli(worker_path, &["claim", "worker"]).json();
+    // Rank rewards: 300 tokens for the creator round's top 3, 100 each.
+    let reward_mint = reward_token(&net, 300_000_000).to_string();
+    net.cli(&net.authority, &["rewards", "fund", "creator", "--mint", &reward_mint, "--amount", "300", "--top", "3"])
+        .json();
     net.cli(&net.crank, &["rank", "creator"]).json();
     net.cli(&net.crank, &["rank", "worker"]).json();
 
@@ -401,6 +406,7 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     );
     // ⌈10 % × 10⌉ = 1 holder has priority.
     assert_eq!(browser.text("#creator-priority"), "priority");
+    assert_eq!(browser.text("#creator-rewards"), "100 tokens credited and withdrawable");
     browser.assert_phone_readable();
     let profile_png = shots.join("profile-creator.png");
     browser.screenshot(&profile_png, 412);
@@ -412,6 +418,7 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
         format!("Rank 10 of 10 in round 1, {} points at the round's snapshot", grouped(recharge(0) + 100))
     );
     assert_eq!(browser.text("#creator-priority"), "no priority this round");
+    assert_eq!(browser.text("#creator-rewards"), "0 tokens credited and withdrawable");
 
     // The near-miss worker: 21 of 30 days, runs of 3 offline days, 21,000 of 28,800 minutes.
     browser.open(&profile(&near_worker.pubkey()));
@@ -462,7 +469,7 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     browser.open(&profile(&Keypair::new().pubkey()));
     assert_eq!(browser.text("#unknown h2"), "No Pictor activity for this wallet yet");
     browser.open(&format!("{site}/leaderboard/painter"));
-    assert_eq!(browser.text("h1"), "No such leaderboard");
+    assert_eq!(browser.text("h1"), "No such role");
 
     // The TypeScript client: the accounts as the Rust SDK reads them.
     let config = read::config(&mut rpc).unwrap().unwrap();

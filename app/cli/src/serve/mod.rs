@@ -97,13 +97,18 @@ impl Failure {
                 ),
             ),
             Failure::BadRole(r) => (
-                "No such leaderboard".into(),
-                format!("There is no “{r}” role. Pictor ranks creators and workers: try /leaderboard/creator or /leaderboard/worker."),
+                "No such role".into(),
+                format!("There is no “{r}” role. Pictor has two, creator and worker: try /leaderboard/creator or /leaderboard/worker."),
             ),
-            Failure::ClusterDown { url, detail } => (
-                "The Solana cluster is not answering".into(),
-                format!("The cluster at {url} did not answer ({detail}). Nothing is wrong with your wallet: try again in a minute."),
-            ),
+            Failure::ClusterDown { url, detail } => {
+                // The SDK's message names the cluster; say which one if it does not.
+                let said = if detail.contains(url.as_str()) { detail.clone() } else { format!("{url}: {detail}") };
+                let end = if said.ends_with('?') || said.ends_with('.') { "" } else { "." };
+                (
+                    "The Solana cluster is not answering".into(),
+                    format!("{said}{end} Nothing is wrong with your wallet: try again in a minute."),
+                )
+            }
             Failure::NotInitialised { url } => (
                 "The VIP Pass program is not set up on this cluster".into(),
                 format!("The cluster at {url} has no Pictor VIP Pass configuration yet. The operator runs `pictor-vip init` first."),
@@ -197,8 +202,7 @@ fn parse_wallet(s: &str) -> Result<Pubkey, Failure> {
 }
 
 fn parse_role(s: &str) -> Result<Role, Failure> {
-    let name = s.strip_suffix(".json").unwrap_or(s);
-    Role::ALL.into_iter().find(|r| r.as_str() == name).ok_or_else(|| Failure::BadRole(s.chars().take(32).collect()))
+    Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| Failure::BadRole(s.chars().take(32).collect()))
 }
 
 async fn read_profile(state: &Arc<AppState>, wallet: &str) -> Result<ProfileView, Failure> {
@@ -305,7 +309,7 @@ async fn metadata_file(State(state): State<Arc<AppState>>, Path(file): Path<Stri
         };
     }
     let Some(role) = file.strip_suffix(".json") else {
-        return PageFailure(Failure::BadRole(file)).into_response();
+        return not_found().await;
     };
     let role = match parse_role(role) {
         Ok(r) => r,
@@ -378,4 +382,95 @@ pub fn run(options: &ServeOptions) -> Result<()> {
         let app = router(&options.rpc_url, &public);
         axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{to_bytes, Body};
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    /// The discard port: nothing answers there, as when a cluster is down.
+    const DOWN: &str = "http://127.0.0.1:9";
+
+    /// Status, content type and body of `GET path` on a server over a cluster that is down.
+    async fn get(path: &str) -> (StatusCode, String, String) {
+        let response = router(DOWN, "https://vip.example/")
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let content_type =
+            headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let location = headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());
+        let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, content_type, location.unwrap_or_else(|| String::from_utf8(body.to_vec()).unwrap()))
+    }
+
+    fn json(body: &str) -> Value {
+        serde_json::from_str(body).unwrap()
+    }
+
+    use serde_json::Value;
+
+    #[tokio::test]
+    async fn a_bad_address_is_refused_before_any_read() {
+        let (status, content_type, body) = get("/profile/not-a-wallet").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(content_type.starts_with("text/html"));
+        assert!(
+            body.contains("<h1>That is not a wallet address</h1>")
+                && body.contains("“not-a-wallet” is not a Solana address")
+        );
+        let (status, content_type, body) = get("/api/profile/not-a-wallet").await;
+        assert_eq!((status, content_type.as_str()), (StatusCode::BAD_REQUEST, "application/json"));
+        assert_eq!(json(&body)["error"], "That is not a wallet address");
+        assert_eq!(json(&body)["status"], 400);
+    }
+
+    #[tokio::test]
+    async fn a_cluster_that_is_down_is_named_not_dumped() {
+        let wallet = Pubkey::new_unique();
+        let (status, _, body) = get(&format!("/profile/{wallet}")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("The Solana cluster is not answering") && body.contains(DOWN), "{body}");
+        for path in
+            ["/api/leaderboard/worker".to_string(), format!("/api/profile/{wallet}"), "/metadata/creator.json".into()]
+        {
+            let (status, _, body) = get(&path).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+            assert_eq!(json(&body)["error"], "The Solana cluster is not answering", "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn unknown_roles_and_pages_are_404s() {
+        let (status, _, body) = get("/leaderboard/painter").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("No such role") && body.contains("/leaderboard/creator"));
+        for path in ["/metadata/painter.json", "/metadata/creator.png", "/leaderboard/creator.json"] {
+            assert_eq!(get(path).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+        let (status, _, body) = get("/nowhere").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(body.contains("Page not found"));
+    }
+
+    #[tokio::test]
+    async fn the_start_page_searches_and_the_images_need_no_cluster() {
+        let (status, _, body) = get("/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#"<form action="/profile" method="get""#) && !body.contains("<script"));
+        let wallet = Pubkey::new_unique();
+        let (status, _, location) = get(&format!("/profile?wallet=%20{wallet}%20")).await;
+        assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("/profile/{wallet}")));
+        assert_eq!(get("/profile?wallet=").await.2, "/");
+        for role in Role::ALL {
+            let (status, content_type, body) = get(&format!("/metadata/{}.svg", role.as_str())).await;
+            assert_eq!((status, content_type.as_str()), (StatusCode::OK, "image/svg+xml"));
+            assert_eq!(body, metadata::image_svg(role));
+        }
+    }
 }

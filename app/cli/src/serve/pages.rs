@@ -259,7 +259,7 @@ fn rank_html(role: Role, s: &RoleStatus, config: &Config, rpc_url: &str) -> Stri
     if let Some((mint, decimals)) = s.reward_mint {
         let _ = write!(
             out,
-            "<h3>Rewards</h3><p class=\"figure\" id=\"{id}-rewards\">{} credited and withdrawable</p>\
+            "<h3>Rewards</h3><p class=\"figure\" id=\"{id}-rewards\">{} tokens credited and withdrawable</p>\
              <p class=\"muted\">Reward token <a class=\"mono\" href=\"{}\">{mint}</a>; withdraw with <code>pictor-vip rewards withdraw {id}</code>.</p>",
             format_token_amount(s.reward_balance_base_units, decimals),
             esc(&explorer_link(&mint, rpc_url)),

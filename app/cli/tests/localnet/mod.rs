@@ -4,9 +4,12 @@
 
 use pictor_vip_cli::operator::DeploymentFile;
 use pictor_vip_localnet::Ports;
-use pictor_vip_sdk::transport::Rpc;
+use pictor_vip_sdk::pda;
+use pictor_vip_sdk::transport::{Rpc, Transport};
 use pictor_vip_sdk::{Keypair, Pubkey, Signer};
 use serde_json::Value;
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::rpc_client::RpcClient;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -238,4 +241,35 @@ pub fn write_feed(cluster: &Cluster, name: &str, lines: &[String]) -> PathBuf {
     let path = cluster.root.join(name);
     fs::write(&path, lines.iter().map(|(_, l)| format!("{l}\n")).collect::<String>()).unwrap();
     path
+}
+
+/// A new 6-decimal classic SPL Token mint whose `amount` base units sit in
+/// the authority's (the admin's) associated token account.
+pub fn reward_token(net: &Cluster, amount: u64) -> Pubkey {
+    use anchor_lang::solana_program::program_pack::Pack;
+    use anchor_spl::token::spl_token;
+    let admin = net.key(&net.authority);
+    let mint = Keypair::new();
+    let client = RpcClient::new_with_commitment(net.url.clone(), CommitmentConfig::confirmed());
+    let rent = client.get_minimum_balance_for_rent_exemption(spl_token::state::Mint::LEN).unwrap();
+    let ata = pda::reward_destination(&admin.pubkey(), &mint.pubkey(), &spl_token::ID);
+    let ixs = [
+        solana_system_interface::instruction::create_account(
+            &admin.pubkey(),
+            &mint.pubkey(),
+            rent,
+            spl_token::state::Mint::LEN as u64,
+            &spl_token::ID,
+        ),
+        spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &admin.pubkey(), None, 6).unwrap(),
+        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &admin.pubkey(),
+            &admin.pubkey(),
+            &mint.pubkey(),
+            &spl_token::ID,
+        ),
+        spl_token::instruction::mint_to(&spl_token::ID, &mint.pubkey(), &ata, &admin.pubkey(), &[], amount).unwrap(),
+    ];
+    net.rpc(&admin).send(&ixs, &[&mint]).unwrap();
+    mint.pubkey()
 }
