@@ -1,6 +1,7 @@
 //! The `pictor-vip` command's library: the feed format, the oracle/crank bot,
-//! the in-process simulation and the demo. The binary (`main.rs`) is a thin
-//! clap layer over these modules.
+//! the in-process simulation and the demo, the Profile server (`serve`) and
+//! the Profile as JSON it shares with `status --json`. The binary
+//! (`main.rs`) is a thin clap layer over these modules.
 #![deny(missing_docs)]
 
 pub mod bot;
