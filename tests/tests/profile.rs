@@ -3,14 +3,29 @@ mod common;
 use common::*;
 use pictor_vip::state::{PassStatus, Role};
 use pictor_vip_sdk::crank;
-use pictor_vip_sdk::profile::{leaderboard, role_status};
+use pictor_vip_sdk::profile::{leaderboard, role_status, wallet_profile};
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 #[test]
 fn a_wallet_without_reports_has_no_profile() {
     let mut f = Fixture::new();
-    assert!(role_status(&mut f.rt, Role::Creator, &Keypair::new().pubkey()).unwrap().is_none());
+    let stranger = Keypair::new().pubkey();
+    assert!(role_status(&mut f.rt, Role::Creator, &stranger).unwrap().is_none());
+    let p = wallet_profile(&mut f.rt, &stranger).unwrap();
+    assert!(p.creator.is_none() && p.worker.is_none());
+}
+
+#[test]
+fn a_wallet_profile_is_both_role_statuses_at_one_clock() {
+    let mut f = Fixture::new();
+    let w = f.creator(4_000 * USDT, 3_200 * USDT);
+    let p = wallet_profile(&mut f.rt, &w.pubkey()).unwrap();
+    assert_eq!(p.creator, role_status(&mut f.rt, Role::Creator, &w.pubkey()).unwrap());
+    assert_eq!(p.creator.unwrap().progress.to_string(), "3,200.00 / 5,000.00 USDT spent");
+    assert!(p.worker.is_none(), "no worker reports for this wallet");
+    assert_eq!(p.config.rules.creator_min_spent_base_units, 5_000 * USDT);
+    assert_eq!(p.now, f.now());
 }
 
 #[test]

@@ -15,7 +15,7 @@ use pictor_vip_cli::simulate::simulate;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::ix;
 use pictor_vip_sdk::pda;
-use pictor_vip_sdk::profile::{leaderboard, role_status, RoleStatus, ScoreBreakdown};
+use pictor_vip_sdk::profile::{leaderboard, wallet_profile, RoleStatus, ScoreBreakdown, WalletProfile};
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::{Rpc, Transport};
@@ -657,8 +657,7 @@ impl Cluster {
                 Ok(())
             }
             Command::Status { wallet } => {
-                let creator = role_status(&mut self.rpc, Role::Creator, &wallet)?;
-                let worker = role_status(&mut self.rpc, Role::Worker, &wallet)?;
+                let WalletProfile { creator, worker, .. } = wallet_profile(&mut self.rpc, &wallet)?;
                 if self.json {
                     println!("{}", profile_json(&wallet, &creator, &worker));
                 } else {

@@ -117,25 +117,61 @@ pub struct RoleStatus {
 pub fn role_status(t: &mut dyn Transport, role: Role, wallet: &Pubkey) -> Result<Option<RoleStatus>> {
     let Some(member) = read::member(t, role, wallet)? else { return Ok(None) };
     let config = read::config(t)?.ok_or(Error::NotInitialised)?;
-    let board = read::board(t, role)?.ok_or(Error::NotInitialised)?;
     let now = t.now()?;
+    status_of(t, role, &member, &config, now).map(Some)
+}
+
+/// A wallet's Profile in both roles, read once: the configuration, the
+/// cluster's clock, both member accounts in one read.
+#[derive(Debug, Clone)]
+pub struct WalletProfile {
+    /// The configuration the figures were computed with.
+    pub config: Config,
+    /// The cluster's time the figures are as of (unix seconds).
+    pub now: i64,
+    /// The creator status (`None`: never reported).
+    pub creator: Option<RoleStatus>,
+    /// The worker status (`None`: never reported).
+    pub worker: Option<RoleStatus>,
+}
+
+/// `wallet`'s status in both roles at the cluster's current time.
+pub fn wallet_profile(t: &mut dyn Transport, wallet: &Pubkey) -> Result<WalletProfile> {
+    let config = read::config(t)?.ok_or(Error::NotInitialised)?;
+    let now = t.now()?;
+    let members = read::members_of(t, &[(Role::Creator, *wallet), (Role::Worker, *wallet)])?;
+    let mut statuses = Vec::with_capacity(2);
+    for (role, member) in Role::ALL.into_iter().zip(members) {
+        statuses.push(match member {
+            Some(m) => Some(status_of(t, role, &m, &config, now)?),
+            None => None,
+        });
+    }
+    let worker = statuses.pop().flatten();
+    let creator = statuses.pop().flatten();
+    Ok(WalletProfile { config, now, creator, worker })
+}
+
+/// A member's status in `role` as of `now`, with the role's board read.
+fn status_of(t: &mut dyn Transport, role: Role, member: &Member, config: &Config, now: i64) -> Result<RoleStatus> {
+    let board = read::board(t, role)?.ok_or(Error::NotInitialised)?;
     let holds = member.pass_status() == PassStatus::Active;
-    let score_breakdown = if holds { Some(ScoreBreakdown::of(&member, now, &config)?) } else { None };
+    let score_breakdown = if holds { Some(ScoreBreakdown::of(member, now, config)?) } else { None };
     let score_now = score_breakdown.map(|b| b.total());
     let finalised_round = board.finalised.clone();
     // A revoked or burned member is nobody's rank: `rank_in` says `None`.
     let rank = finalised_round.as_ref().and_then(|f| member.rank_in(f.round));
-    Ok(Some(RoleStatus {
+    Ok(RoleStatus {
         role,
         pass: member.pass_status(),
-        progress: progress(&member, &config, now)?,
+        progress: progress(member, config, now)?,
         score_now,
         score_breakdown,
         finalised_round,
         rank,
         reward_balance_base_units: member.header().reward_balance,
         reward_mint: (board.rewards.mint != Pubkey::default()).then_some((board.rewards.mint, board.rewards.decimals)),
-    }))
+    })
 }
 
 /// A leaderboard line: a member's entry in the latest finalised round.

@@ -13,12 +13,11 @@ pub fn metadata_json(role: Role, config: &Config, public_url: &str) -> Value {
     let rules = &config.rules;
     let meta = &config.pass_metadata;
     let image = format!("{public_url}/metadata/{}.svg", role.as_str());
-    let (name, title, threshold, description) = match role {
+    let (name, threshold, description) = match role {
         Role::Creator => {
             let spent = format_usdt(rules.creator_min_spent_base_units);
             (
                 &meta.creator_name,
-                "Creator",
                 format!("{spent} spent"),
                 format!(
                     "Soulbound Pictor VIP Pass of a creator who has spent at least {spent} rendering on Pictor. \
@@ -33,7 +32,6 @@ pub fn metadata_json(role: Role, config: &Config, public_url: &str) -> Value {
             let offline = rules.worker_max_offline_run_days;
             (
                 &meta.worker_name,
-                "Worker",
                 format!("{hours} h/day over {days} days, at most {offline} offline days in a row"),
                 format!(
                     "Soulbound Pictor VIP Pass of a GPU worker online {hours} h/day on average over {days} days, \
@@ -51,7 +49,7 @@ pub fn metadata_json(role: Role, config: &Config, public_url: &str) -> Value {
         "image": image,
         "external_url": format!("{public_url}/"),
         "attributes": [
-            {"trait_type": "Role", "value": title},
+            {"trait_type": "Role", "value": super::pages::role_title(role)},
             {"trait_type": "Eligibility", "value": threshold},
             {"trait_type": "Priority", "value": format!("top {} of holders per round", percent(rules.priority_bps))},
             {"trait_type": "Transferable", "value": "No (Token-2022 NonTransferable)"},

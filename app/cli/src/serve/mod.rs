@@ -24,9 +24,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use pictor_vip_sdk::profile::{leaderboard, role_status, LeaderboardEntry, RoleStatus};
+use pictor_vip_sdk::profile::{leaderboard, wallet_profile, LeaderboardEntry, WalletProfile};
 use pictor_vip_sdk::state::{Config, FinalRound, Role};
-use pictor_vip_sdk::transport::{Rpc, Transport};
+use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::{read, Keypair, Pubkey};
 use serde::Deserialize;
 use serde_json::json;
@@ -118,11 +118,12 @@ impl Failure {
     }
 }
 
-impl From<pictor_vip_sdk::Error> for Failure {
-    fn from(e: pictor_vip_sdk::Error) -> Self {
+impl Failure {
+    /// An SDK error reading the cluster at `url`.
+    fn from_sdk(e: pictor_vip_sdk::Error, url: &str) -> Self {
         match e {
-            pictor_vip_sdk::Error::Cluster(detail) => Failure::ClusterDown { url: String::new(), detail },
-            pictor_vip_sdk::Error::NotInitialised => Failure::NotInitialised { url: String::new() },
+            pictor_vip_sdk::Error::Cluster(detail) => Failure::ClusterDown { url: url.to_string(), detail },
+            pictor_vip_sdk::Error::NotInitialised => Failure::NotInitialised { url: url.to_string() },
             other => Failure::Other(other.to_string()),
         }
     }
@@ -149,29 +150,24 @@ impl IntoResponse for ApiFailure {
 
 impl AppState {
     /// Runs `f` with a fresh RPC connection on a blocking thread (the SDK's
-    /// reads are blocking); cluster failures name the cluster.
+    /// reads are blocking); its errors name the cluster.
     async fn read<T: Send + 'static>(
         self: &Arc<Self>,
-        f: impl FnOnce(&mut Rpc) -> Result<T, Failure> + Send + 'static,
+        f: impl FnOnce(&mut Rpc) -> pictor_vip_sdk::Result<T> + Send + 'static,
     ) -> Result<T, Failure> {
         let url = self.rpc_url.clone();
-        let out = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             // Reads sign nothing: the payer is a throwaway key.
-            let mut rpc = Rpc::new(&url, Keypair::new());
-            f(&mut rpc)
+            f(&mut Rpc::new(&url, Keypair::new()))
         })
         .await
-        .map_err(|e| Failure::Other(format!("the read task failed: {e}")))?;
-        out.map_err(|e| match e {
-            Failure::ClusterDown { detail, .. } => Failure::ClusterDown { url: self.rpc_url.clone(), detail },
-            Failure::NotInitialised { .. } => Failure::NotInitialised { url: self.rpc_url.clone() },
-            other => other,
-        })
+        .map_err(|e| Failure::Other(format!("the read task failed: {e}")))?
+        .map_err(|e| Failure::from_sdk(e, &self.rpc_url))
     }
 
     /// The configuration, or the last one read when the cluster is unreachable.
     async fn config(self: &Arc<Self>) -> Result<Config, Failure> {
-        match self.read(|rpc| read::config(rpc)?.ok_or(Failure::NotInitialised { url: String::new() })).await {
+        match self.read(|rpc| read::config(rpc)?.ok_or(pictor_vip_sdk::Error::NotInitialised)).await {
             Ok(c) => {
                 *self.last_config.lock().expect("config cache") = Some(c.clone());
                 Ok(c)
@@ -185,10 +181,7 @@ impl AppState {
 /// A wallet's Profile, as read at the cluster's clock.
 pub(crate) struct ProfileView {
     pub wallet: Pubkey,
-    pub now: i64,
-    pub creator: Option<RoleStatus>,
-    pub worker: Option<RoleStatus>,
-    pub config: Config,
+    pub profile: WalletProfile,
 }
 
 /// A role's latest finalised round and its rows by rank.
@@ -207,14 +200,7 @@ fn parse_role(s: &str) -> Result<Role, Failure> {
 
 async fn read_profile(state: &Arc<AppState>, wallet: &str) -> Result<ProfileView, Failure> {
     let wallet = parse_wallet(wallet)?;
-    state
-        .read(move |rpc| {
-            let config = read::config(rpc)?.ok_or(pictor_vip_sdk::Error::NotInitialised)?;
-            let creator = role_status(rpc, Role::Creator, &wallet)?;
-            let worker = role_status(rpc, Role::Worker, &wallet)?;
-            Ok(ProfileView { wallet, now: rpc.now()?, creator, worker, config })
-        })
-        .await
+    state.read(move |rpc| Ok(ProfileView { wallet, profile: wallet_profile(rpc, &wallet)? })).await
 }
 
 async fn read_leaderboard(state: &Arc<AppState>, role: &str) -> Result<LeaderboardView, Failure> {
@@ -255,8 +241,11 @@ async fn search(Query(q): Query<Search>) -> Response {
 async fn profile_page(State(state): State<Arc<AppState>>, Path(wallet): Path<String>) -> Response {
     match read_profile(&state, &wallet).await {
         Ok(view) => {
-            let status =
-                if view.creator.is_none() && view.worker.is_none() { StatusCode::NOT_FOUND } else { StatusCode::OK };
+            let status = if view.profile.creator.is_none() && view.profile.worker.is_none() {
+                StatusCode::NOT_FOUND
+            } else {
+                StatusCode::OK
+            };
             (status, pages::html(pages::profile_page(&view, &state.rpc_url))).into_response()
         }
         Err(e) => PageFailure(e).into_response(),
@@ -277,8 +266,8 @@ async fn leaderboard_page(
 async fn profile_api(State(state): State<Arc<AppState>>, Path(wallet): Path<String>) -> Response {
     match read_profile(&state, &wallet).await {
         Ok(v) => {
-            let mut body = profile_json(&v.wallet, &v.creator, &v.worker);
-            body["now_ts"] = json!(v.now);
+            let mut body = profile_json(&v.wallet, &v.profile.creator, &v.profile.worker);
+            body["now_ts"] = json!(v.profile.now);
             Json(body).into_response()
         }
         Err(e) => ApiFailure(e).into_response(),

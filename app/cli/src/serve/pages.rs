@@ -100,7 +100,8 @@ pub fn error_page(title: &str, text: &str) -> String {
     layout(title, &body)
 }
 
-fn role_title(role: Role) -> &'static str {
+/// A role's name as a title ("Creator").
+pub(crate) fn role_title(role: Role) -> &'static str {
     match role {
         Role::Creator => "Creator",
         Role::Worker => "Worker",
@@ -277,11 +278,11 @@ fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc
     let mut out = format!("<section id=\"{id}\"><h2>{}</h2>", role_title(role));
     let Some(s) = status else {
         let need = match role {
-            Role::Creator => format!("{} spent", format_usdt(view.config.rules.creator_min_spent_base_units)),
+            Role::Creator => format!("{} spent", format_usdt(view.profile.config.rules.creator_min_spent_base_units)),
             Role::Worker => format!(
                 "{} h/day online on average over {} days",
-                view.config.rules.worker_min_daily_uptime_minutes / 60,
-                view.config.rules.scoring.worker_window_days
+                view.profile.config.rules.worker_min_daily_uptime_minutes / 60,
+                view.profile.config.rules.scoring.worker_window_days
             ),
         };
         let _ = write!(
@@ -317,7 +318,7 @@ fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc
     out += &pass;
     out += &eligibility_html(role, &s.progress);
     out += &score_html(role, &s.score_breakdown);
-    out += &rank_html(role, s, &view.config, rpc_url);
+    out += &rank_html(role, s, &view.profile.config, rpc_url);
     out += "</section>";
     out
 }
@@ -328,16 +329,16 @@ pub fn profile_page(view: &ProfileView, rpc_url: &str) -> String {
         "<h1>VIP status</h1><p class=\"mono\" id=\"wallet-address\">{}</p>\
          <p class=\"muted\">As of {} (the cluster's clock). Figures from the cluster at <span class=\"mono\">{}</span>.</p>",
         view.wallet,
-        when(view.now),
+        when(view.profile.now),
         esc(rpc_url)
     );
-    if view.creator.is_none() && view.worker.is_none() {
+    if view.profile.creator.is_none() && view.profile.worker.is_none() {
         body += "<section id=\"unknown\"><h2>No Pictor activity for this wallet yet</h2><p>The network's oracle has \
                  reported no spending and no uptime for this address. If you have just started using Pictor, your \
                  first reports appear within a day; otherwise check the address.</p></section>";
     }
-    body += &role_section(view, Role::Creator, &view.creator, rpc_url);
-    body += &role_section(view, Role::Worker, &view.worker, rpc_url);
+    body += &role_section(view, Role::Creator, &view.profile.creator, rpc_url);
+    body += &role_section(view, Role::Worker, &view.profile.worker, rpc_url);
     body += &format!("<section>{}</section>", search_form(""));
     layout("VIP status", &body)
 }
