@@ -153,3 +153,26 @@ fn a_sync_naming_another_rent_recipient_is_refused() {
     );
     assert_eq!(f.member(Role::Creator, &wallet.pubkey()).pass_status(), PassStatus::Active);
 }
+
+#[test]
+fn a_member_address_owned_by_another_program_is_refused_as_not_creatable() {
+    let mut f = Fixture::new();
+    let w = Pubkey::new_unique();
+    let key = pda::member(Role::Creator, &w);
+    // No transaction can do this to a PDA of this program; the refusal is checked anyway.
+    let foreign = solana_account::Account {
+        lamports: 2_000_000,
+        data: vec![0; 165],
+        owner: anchor_spl::token_2022::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    f.rt.set_account(&key, foreign);
+    let before = f.snapshot(&[key]);
+    expect_err(f.report(&w, Report::Frames { frames: 1 }), PictorError::AccountNotCreatable);
+    assert_eq!(f.snapshot(&[key]), before);
+    // Positive control: a system-owned address with lamports planted is created.
+    let other = Pubkey::new_unique();
+    f.rt.airdrop(&pda::member(Role::Creator, &other), PLANTED).unwrap();
+    f.report(&other, Report::Frames { frames: 1 }).unwrap();
+}

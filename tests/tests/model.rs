@@ -6,6 +6,13 @@
 //! the model: facts, passes (status, supply 1 or 0), scores, ranks,
 //! priority flags, holder counts and invariants.
 //!
+//! Besides every instruction, the sequences change the oracle keys and the
+//! oracle quorum (reports signed by too few, duplicate, strange or unsigned
+//! oracles), switch the round cadence on and off (rounds open only inside
+//! their windows, scores frozen at a window's time, late claims), and
+//! abandon rounds that credited rewards (credits are final only when a
+//! round is finalised).
+//!
 //! CI runs `MODEL_CASES` sequences (default 100) from a fixed seed; a
 //! longer run: `MODEL_CASES=2000 cargo test -p pictor-vip-tests --test model
 //! -- --nocapture`. A failing sequence is shrunk and saved under
@@ -17,12 +24,13 @@ use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccount, Min
 use common::*;
 use pictor_vip::errors::PictorError;
 use pictor_vip::instructions::Report;
-use pictor_vip::state::{GpuTier, PassStatus, Role, Rules, ScoringParams};
+use pictor_vip::state::{GpuTier, PassStatus, Role, RoundCadence, Rules, ScoringParams};
 use pictor_vip_sdk::profile::role_status;
 use pictor_vip_sdk::transport::{SendError, Transport};
 use pictor_vip_sdk::{ix, pda};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestRunner};
+use solana_instruction::AccountMeta;
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
@@ -59,8 +67,10 @@ struct MMember {
     serial: u32,
     first_round: u32,
     token_held: bool,
-    /// Reward credited and not withdrawn, in base units.
+    /// Reward credited by finalised rounds and not withdrawn, in base units.
     reward: u64,
+    /// A credit of a round not finalised yet: `(round, share)`.
+    tentative: Option<(u32, u64)>,
     /// Score frozen or ranked in an open round: `(round, score)`.
     round_score: Option<(u32, i128)>,
     /// Entries per round: `(rank, score, priority)`.
@@ -128,6 +138,8 @@ struct MBoard {
     liability: u64,
     funded_total: u64,
     withdrawn_total: u64,
+    /// When the last round was finalised or abandoned.
+    last_closed: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +149,10 @@ struct Model {
     rules: Rules,
     members: BTreeMap<(Role, usize), MMember>,
     boards: [MBoard; 2],
+    /// The configured oracle keys, as indexes into the world's key pool, in the config's order.
+    oracles: Vec<usize>,
+    /// The cadence's anchor: `(window, round)`.
+    anchor: (u64, u32),
 }
 
 fn today(now: i64) -> u32 {
@@ -216,8 +232,66 @@ impl Model {
             liability: 0,
             funded_total: 0,
             withdrawn_total: 0,
+            last_closed: 0,
         };
-        Model { now, paused: false, rules: Rules::default(), members: BTreeMap::new(), boards: [board.clone(), board] }
+        Model {
+            now,
+            paused: false,
+            rules: Rules::default(),
+            members: BTreeMap::new(),
+            boards: [board.clone(), board],
+            oracles: vec![0],
+            anchor: (0, 1),
+        }
+    }
+
+    // ------------------------------------------------ the cadence, written again here
+
+    /// The window `ts` falls in (scheduled at or before it).
+    fn window_of(c: &RoundCadence, ts: i64) -> Option<u64> {
+        let (p, o) = (i64::from(c.period_secs), i64::from(c.offset_secs));
+        (p > 0 && ts >= o).then(|| ((ts - o) / p) as u64)
+    }
+
+    fn scheduled_ts(c: &RoundCadence, window: u64) -> i64 {
+        i64::from(c.offset_secs) + window as i64 * i64::from(c.period_secs)
+    }
+
+    /// The round number of a window, if it has one.
+    fn number(&self, window: u64) -> Option<u32> {
+        (window >= self.anchor.0).then(|| self.anchor.1 + (window - self.anchor.0) as u32)
+    }
+
+    /// The round the cadence lets open now and its scheduled time.
+    fn open_now(&self) -> Option<(u32, i64)> {
+        let c = &self.rules.cadence;
+        let k = Self::window_of(c, self.now)?;
+        let t = Self::scheduled_ts(c, k);
+        (self.now < t + i64::from(c.open_window_secs)).then(|| self.number(k).map(|n| (n, t))).flatten()
+    }
+
+    /// The round whose scores no report may move now (open, or scheduled
+    /// and due), with its snapshot time.
+    fn pending(&self, role: Role) -> Option<(u32, i64)> {
+        let b = &self.boards[board_index(role)];
+        if let Some(open) = &b.open {
+            return Some((open.round, open.snapshot));
+        }
+        let counting = |n: u32| {
+            self.members.iter().any(|((r, _), m)| *r == role && m.status == Status::Active && m.first_round <= n)
+        };
+        self.open_now().filter(|(n, t)| *n >= b.next_round && b.last_closed < *t && counting(*n))
+    }
+
+    /// The first round a pass claimed now counts in.
+    fn first_round(&self, role: Role) -> u32 {
+        let next = self.boards[board_index(role)].next_round;
+        let c = &self.rules.cadence;
+        if c.period_secs == 0 {
+            return next;
+        }
+        let k = Self::window_of(c, self.now).map_or(0, |k| k + 1).max(self.anchor.0);
+        self.number(k).unwrap().max(next)
     }
 
     fn board(&mut self, role: Role) -> &mut MBoard {
@@ -260,6 +334,7 @@ impl Model {
         let now = self.now;
         let rules = self.rules.clone();
         let open = self.boards[board_index(role)].open.clone();
+        let pending = self.pending(role);
         let mut m = self.members.get(&(role, w)).cloned().unwrap_or_default();
         if seq <= m.last_seq {
             return Err(PictorError::ReportAlreadyApplied);
@@ -267,10 +342,14 @@ impl Model {
         if fact_ts < m.last_fact_ts {
             return Err(PictorError::FactTimeBeforePrevious);
         }
-        if let Some(open) = &open {
-            let frozen = matches!(m.round_score, Some((r, _)) if r == open.round);
-            if Self::counts(&m, open.round) && !frozen {
-                m.round_score = Some((open.round, score(role, &m, open.snapshot, open.window, &open.tiers)));
+        if let Some((round, snapshot)) = pending {
+            let frozen = matches!(m.round_score, Some((r, _)) if r == round);
+            if Self::counts(&m, round) && !frozen {
+                let (window, tiers) = match &open {
+                    Some(o) => (o.window, o.tiers.clone()),
+                    None => (rules.scoring.worker_window_days, rules.scoring.gpu_tiers.clone()),
+                };
+                m.round_score = Some((round, score(role, &m, snapshot, window, &tiers)));
             }
         }
         let add = |a: u64, b: u64| a.checked_add(b).ok_or(PictorError::Overflow);
@@ -348,10 +427,11 @@ impl Model {
         if !eligible(role, m, &rules, now) {
             return Err(PictorError::NotEligible);
         }
+        let first_round = self.first_round(role);
         let board = self.board(role);
         board.issued += 1;
         board.active += 1;
-        let (serial, first_round) = (board.issued as u32, board.next_round);
+        let serial = board.issued as u32;
         let m = self.members.get_mut(&(role, w)).unwrap();
         m.status = Status::Active;
         m.serial = serial;
@@ -365,6 +445,12 @@ impl Model {
         let m = self.members.get(&(role, w)).unwrap().clone();
         let board = self.board(role);
         board.active -= 1;
+        // A credit of the open round is taken back: it leaves before the round is final.
+        if let (Some(open), Some((round, share))) = (board.open.as_mut(), m.tentative) {
+            if open.round == round {
+                open.reward.3 -= share;
+            }
+        }
         if let Some(open) = board.open.as_mut() {
             if Self::counts(&m, open.round) && !m.ranks.contains_key(&open.round) {
                 open.members -= 1;
@@ -379,6 +465,7 @@ impl Model {
         m.token_held = false;
         m.ranks.clear();
         m.round_score = None;
+        m.tentative = None;
     }
 
     fn sync(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
@@ -452,24 +539,53 @@ impl Model {
         Ok(())
     }
 
-    fn open(&mut self, role: Role) -> Result<(), PictorError> {
+    /// The round number an honest crank asks to open now.
+    fn round_to_open(&self, role: Role) -> u32 {
+        let next = self.boards[board_index(role)].next_round;
+        if self.rules.cadence.period_secs == 0 {
+            return next;
+        }
+        self.open_now().map_or(next, |(n, _)| n)
+    }
+
+    fn open(&mut self, role: Role, round: u32) -> Result<(), PictorError> {
         if self.paused {
             return Err(PictorError::Paused);
         }
         let (now, rules) = (self.now, self.rules.clone());
-        let board = self.board(role);
-        if board.open.is_some() {
+        if self.boards[board_index(role)].open.is_some() {
             return Err(PictorError::RoundInProgress);
         }
-        let members = board.active;
+        let next = self.boards[board_index(role)].next_round;
+        let snapshot = if rules.cadence.period_secs > 0 {
+            let Some((n, t)) = self.open_now() else { return Err(PictorError::OutsideRoundWindow) };
+            if round != n || n < next {
+                return Err(PictorError::WrongRound);
+            }
+            if self.boards[board_index(role)].last_closed >= t {
+                return Err(PictorError::PreviousRoundOverran);
+            }
+            t
+        } else {
+            if round != next {
+                return Err(PictorError::WrongRound);
+            }
+            now
+        };
+        let members = self
+            .members
+            .iter()
+            .filter(|((r, _), m)| *r == role && m.status == Status::Active && m.first_round <= round)
+            .count() as u32;
+        let board = self.board(role);
         let priority = priority_count(members, rules.priority_bps);
         let amount = std::mem::take(&mut board.pending);
         let k = if board.top_k == 0 { priority } else { board.top_k };
         let ranks = if amount == 0 { 0 } else { k.min(members) };
         let share = if ranks == 0 { 0 } else { amount / u64::from(ranks) };
         board.open = Some(MRound {
-            round: board.next_round,
-            snapshot: now,
+            round,
+            snapshot,
             members,
             priority: priority_count(members, rules.priority_bps),
             ranked: 0,
@@ -480,7 +596,7 @@ impl Model {
             tiers: rules.scoring.gpu_tiers.clone(),
             reward: (amount, ranks, share, 0),
         });
-        board.next_round += 1;
+        board.next_round = round + 1;
         Ok(())
     }
 
@@ -519,25 +635,23 @@ impl Model {
             }
             entries.push((*w, (next.ranked, s, next.ranked <= next.priority)));
         }
-        let mut credited = 0;
         for (w, e) in entries {
             let m = self.members.get_mut(&(role, w)).unwrap();
             m.ranks.insert(open.round, e);
             m.round_score = Some((open.round, e.1));
             let (_, ranks, share, _) = next.reward;
             if e.0 <= ranks && share > 0 {
-                m.reward += share;
+                // Tentative: it becomes the member's when the round is finalised.
+                m.tentative = Some((open.round, share));
                 next.reward.3 += share;
-                credited += share;
             }
         }
-        let board = self.board(role);
-        board.liability += credited;
-        board.open = Some(next);
+        self.board(role).open = Some(next);
         Ok(())
     }
 
     fn finalise(&mut self, role: Role) -> Result<(), PictorError> {
+        let now = self.now;
         let board = self.board(role);
         let Some(open) = board.open.clone() else { return Err(PictorError::NoOpenRound) };
         if open.ranked != open.members {
@@ -552,13 +666,53 @@ impl Model {
         });
         board.open = None;
         board.carry += open.reward.0 - open.reward.3;
+        board.liability += open.reward.3;
+        board.last_closed = now;
+        // Its credits are the members' now.
+        for ((r, _), m) in self.members.iter_mut() {
+            if *r == role && m.tentative.is_some_and(|(round, _)| round == open.round) {
+                m.reward += m.tentative.take().unwrap().1;
+            }
+        }
         Ok(())
     }
 
     fn abandon(&mut self, role: Role) -> Result<(), PictorError> {
+        let now = self.now;
         let board = self.board(role);
         let Some(open) = board.open.take() else { return Err(PictorError::NoOpenRound) };
-        board.pending += open.reward.0 - open.reward.3;
+        // Nothing it credited stands: its whole funding goes back.
+        board.pending += open.reward.0;
+        board.last_closed = now;
+        for ((r, _), m) in self.members.iter_mut() {
+            if *r == role && m.tentative.is_some_and(|(round, _)| round == open.round) {
+                m.tentative = None;
+            }
+        }
+        Ok(())
+    }
+
+    /// `update_config` with rule set `rules`, whose own validation gives `invalid`.
+    fn update_rules(&mut self, rules: &Rules, invalid: Option<PictorError>) -> Result<(), PictorError> {
+        let due = Role::ALL.iter().any(|r| self.boards[board_index(*r)].open.is_none() && self.pending(*r).is_some());
+        if due {
+            return Err(PictorError::ScheduledRoundPending);
+        }
+        if let Some(e) = invalid {
+            return Err(e);
+        }
+        if usize::from(rules.oracle_quorum) > self.oracles.len() {
+            return Err(PictorError::OracleQuorumExceedsOracles);
+        }
+        let (old, new) = (&self.rules.cadence, &rules.cadence);
+        if (old.period_secs, old.offset_secs) != (new.period_secs, new.offset_secs) {
+            let mut round = self.boards.iter().map(|b| b.next_round).max().unwrap().max(1);
+            if let Some(n) = Self::window_of(old, self.now).and_then(|k| self.number(k)) {
+                round = round.max(n + 1);
+            }
+            self.anchor = (Self::window_of(new, self.now).map_or(0, |k| k + 1), round);
+        }
+        self.rules = rules.clone();
         Ok(())
     }
 }
@@ -660,9 +814,11 @@ enum Op {
         w: usize,
         role: Role,
     },
+    /// Open a round, asking for the number an honest crank would ask for, plus `skew`.
     Open {
         role: Role,
         by_crank: bool,
+        skew: i8,
     },
     Rank {
         role: Role,
@@ -683,7 +839,23 @@ enum Op {
     },
     Pause(bool),
     UpdateRules(usize),
-    RotateOracle,
+    /// The admin adds key `j` of the pool as an oracle.
+    AddOracle {
+        j: usize,
+    },
+    /// The admin removes key `j` of the pool.
+    RemoveOracle {
+        j: usize,
+    },
+    /// A creator frames report signed in the pattern `signers`.
+    ReportSigned {
+        w: usize,
+        signers: Signers,
+    },
+    /// Fund, open, rank a first batch (crediting), then abandon.
+    AbandonCredited {
+        role: Role,
+    },
     RotateCrank,
     /// The admin funds the next round of a role.
     Fund {
@@ -702,11 +874,30 @@ enum Op {
         top_k: u32,
     },
     Advance {
-        hours: i64,
+        minutes: i64,
     },
 }
 
-fn rule_sets() -> Vec<Rules> {
+/// Who signs a report's transaction.
+#[derive(Debug, Clone, Copy)]
+enum Signers {
+    /// The first `oracle_quorum` oracle keys of the config.
+    Quorum,
+    /// Every oracle key of the config.
+    All,
+    /// One oracle key fewer than the quorum (at least one).
+    TooFew,
+    /// The first oracle key, named twice.
+    Duplicate,
+    /// The first oracle key and a key that is no oracle.
+    Stranger,
+    /// The first oracle key and another oracle key named without its signature.
+    Unsigned,
+}
+
+/// The rule sets `update_config` switches between, with the error their own
+/// validation gives (the quorum against the oracle keys is the model's to judge).
+fn rule_sets() -> Vec<(Rules, Option<PictorError>)> {
     let default = Rules::default();
     let short = Rules {
         creator_min_spent_base_units: 1_000 * USDT,
@@ -715,6 +906,7 @@ fn rule_sets() -> Vec<Rules> {
         priority_bps: 2_500,
         max_fact_skew_secs: 300,
         scoring: ScoringParams { worker_window_days: 20, gpu_tiers: default.scoring.gpu_tiers.clone() },
+        ..Rules::default()
     };
     let all_priority = Rules {
         priority_bps: 10_000,
@@ -730,8 +922,34 @@ fn rule_sets() -> Vec<Rules> {
     let invalid_priority = Rules { priority_bps: 0, ..Rules::default() };
     let invalid_window =
         Rules { scoring: ScoringParams { worker_window_days: 61, gpu_tiers: Vec::new() }, ..Rules::default() };
-    vec![default, short, all_priority, invalid_priority, invalid_window]
+    // Rounds every hour at minute 10, open for 20 minutes.
+    let hourly = RoundCadence { period_secs: 3_600, open_window_secs: 1_200, offset_secs: 600 };
+    let cadence = Rules { cadence: hourly, ..Rules::default() };
+    // Every 2 h at minute 0, open for an hour, with two oracles signing.
+    let two_hourly = RoundCadence { period_secs: 7_200, open_window_secs: 3_600, offset_secs: 0 };
+    let cadence_quorum = Rules { cadence: two_hourly, oracle_quorum: 2, ..short.clone() };
+    let quorum_three = Rules { oracle_quorum: 3, ..Rules::default() };
+    let invalid_quorum = Rules { oracle_quorum: 9, ..Rules::default() };
+    let invalid_cadence = Rules { cadence: RoundCadence { open_window_secs: 0, ..hourly }, ..Rules::default() };
+    let mut unsorted_tiers = Rules::default();
+    unsorted_tiers.scoring.gpu_tiers.swap(1, 2);
+    vec![
+        (default, None),
+        (short, None),
+        (all_priority, None),
+        (invalid_priority, Some(PictorError::PriorityBpsOutOfRange)),
+        (invalid_window, Some(PictorError::WindowOutOfRange)),
+        (cadence, None),
+        (cadence_quorum, None),
+        (quorum_three, None),
+        (invalid_quorum, Some(PictorError::OracleQuorumOutOfRange)),
+        (invalid_cadence, Some(PictorError::CadenceOpenWindowOutOfRange)),
+        (unsorted_tiers, Some(PictorError::GpuTiersNotAscending)),
+    ]
 }
+
+/// Oracle keys the world may configure (the first is the initial oracle).
+const ORACLE_POOL: usize = 4;
 
 fn role_strategy() -> impl Strategy<Value = Role> {
     prop_oneof![Just(Role::Creator), Just(Role::Worker)]
@@ -777,21 +995,26 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         2 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Sync { w, role }),
         2 => (w.clone(), role_strategy(), prop::bool::weighted(0.8)).prop_map(|(w, role, by_admin)| Op::Revoke { w, role, by_admin }),
         1 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Reinstate { w, role }),
-        3 => (role_strategy(), prop::bool::weighted(0.9)).prop_map(|(role, by_crank)| Op::Open { role, by_crank }),
+        3 => (role_strategy(), prop::bool::weighted(0.9), prop_oneof![8 => Just(0i8), 1 => Just(1), 1 => Just(-1)])
+            .prop_map(|(role, by_crank, skew)| Op::Open { role, by_crank, skew }),
         8 => (role_strategy(), 1usize..4).prop_map(|(role, n)| Op::Rank { role, n }),
         1 => role_strategy().prop_map(|role| Op::RankReversed { role }),
         1 => (role_strategy(), w.clone()).prop_map(|(role, w)| Op::RankOutsider { role, w }),
         3 => role_strategy().prop_map(|role| Op::Finalise { role }),
         1 => role_strategy().prop_map(|role| Op::Abandon { role }),
         1 => prop::bool::weighted(0.4).prop_map(Op::Pause),
-        1 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
-        1 => Just(Op::RotateOracle),
+        2 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
+        1 => (0..ORACLE_POOL).prop_map(|j| Op::AddOracle { j }),
+        1 => (0..ORACLE_POOL).prop_map(|j| Op::RemoveOracle { j }),
+        2 => (w.clone(), prop_oneof![Just(Signers::Quorum), Just(Signers::All), Just(Signers::TooFew), Just(Signers::Duplicate), Just(Signers::Stranger), Just(Signers::Unsigned)])
+            .prop_map(|(w, signers)| Op::ReportSigned { w, signers }),
+        2 => role_strategy().prop_map(|role| Op::AbandonCredited { role }),
         1 => Just(Op::RotateCrank),
         3 => (role_strategy(), prop_oneof![Just(0u64), Just(1), Just(1_000_001), Just(5 * USDT)], prop_oneof![Just(0u32), Just(1), Just(2), Just(5)])
             .prop_map(|(role, amount, top_k)| Op::Fund { role, amount, top_k }),
         3 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Withdraw { w, role }),
         3 => (role_strategy(), prop_oneof![Just(0u32), Just(1), Just(3), Just(9)]).prop_map(|(role, top_k)| Op::RewardedRound { role, top_k }),
-        4 => prop_oneof![Just(1i64), Just(6), Just(23), Just(24), Just(24 * 9), Just(24 * 17)].prop_map(|hours| Op::Advance { hours }),
+        6 => prop_oneof![Just(10i64), Just(25), Just(60), Just(6 * 60), Just(23 * 60), Just(24 * 60), Just(24 * 9 * 60), Just(24 * 17 * 60)].prop_map(|minutes| Op::Advance { minutes }),
     ]
 }
 
@@ -803,8 +1026,10 @@ struct World {
     rewards: [Reward; 2],
     model: Model,
     wallets: Vec<Keypair>,
-    oracle: Keypair,
-    retired_oracle: Keypair,
+    /// Keys that may be made oracles; key 0 is the initial oracle.
+    pool: Vec<Keypair>,
+    /// A key that is never an oracle.
+    stranger: Keypair,
     crank: Keypair,
     retired_crank: Keypair,
 }
@@ -840,20 +1065,29 @@ impl World {
         let mut f = Fixture::new();
         let rewards = [reward_mint(&mut f, TOKEN), reward_mint(&mut f, TOKEN_2022)];
         let now = t0();
-        let oracle = f.oracle.insecure_clone();
+        let mut pool = vec![f.oracle.insecure_clone()];
+        pool.extend((1..ORACLE_POOL).map(|_| Keypair::new()));
         let crank = f.crank.insecure_clone();
         let mut world = World {
             f,
             rewards,
             model: Model::new(now),
             wallets: (0..WALLETS).map(|_| Keypair::new()).collect(),
-            oracle,
-            retired_oracle: Keypair::new(),
+            pool,
+            stranger: Keypair::new(),
             crank,
             retired_crank: Keypair::new(),
         };
-        world.f.rt.airdrop(&world.retired_oracle.pubkey(), 1_000_000_000).unwrap();
+        for k in world.pool.iter().chain([&world.stranger]) {
+            world.f.rt.airdrop(&k.pubkey(), 1_000_000_000).unwrap();
+        }
         world
+    }
+
+    /// The oracle keys that sign a report: the config's first `oracle_quorum`.
+    fn quorum_signers(&self) -> Vec<Keypair> {
+        let quorum = usize::from(self.model.rules.oracle_quorum);
+        self.model.oracles.iter().take(quorum).map(|&j| self.pool[j].insecure_clone()).collect()
     }
 
     fn wallet(&self, w: usize) -> Pubkey {
@@ -870,12 +1104,14 @@ impl World {
         }
     }
 
-    /// The oracle reports with fact time `now + fact` seconds.
+    /// The oracles report with fact time `now + fact` seconds.
     fn report(&mut self, role: Role, w: usize, seq: u64, fact: i64, report: Report) -> Result<(), TestCaseError> {
         let wallet = self.wallet(w);
-        let oracle = self.oracle.insecure_clone();
+        let signers = self.quorum_signers();
+        let keys: Vec<Pubkey> = signers.iter().map(|k| k.pubkey()).collect();
         let fact_ts = self.model.now + fact;
-        let got = self.f.send(&[ix::report(&oracle.pubkey(), &wallet, seq, fact_ts, report.clone())], &[&oracle]);
+        let refs: Vec<&Keypair> = signers.iter().collect();
+        let got = self.f.send(&[ix::report_signed(&keys, &wallet, seq, fact_ts, report.clone())], &refs);
         let want = self.model.report(role, w, seq, fact_ts, &report);
         expect(&format!("report {report:?} seq {seq} at {fact:+} s of w{w}"), got, want)
     }
@@ -887,6 +1123,65 @@ impl World {
         let got = self.f.send(&[ix::rank_batch(&crank.pubkey(), role, round, &keys)], &[&crank]);
         let want = self.model.rank(role, wallets);
         expect(&format!("rank {wallets:?} of {role:?} round {round}"), got, want)
+    }
+
+    /// A frames report of creator `w`, signed in the pattern `signers`; the
+    /// model judges the quorum, then the report.
+    fn report_signed(&mut self, w: usize, signers: Signers) -> Result<(), TestCaseError> {
+        let oracles: Vec<Keypair> = self.model.oracles.iter().map(|&j| self.pool[j].insecure_clone()).collect();
+        let quorum = usize::from(self.model.rules.oracle_quorum);
+        let first = oracles[0].insecure_clone();
+        // (signing keys, an extra co-signer named without its signature)
+        let (signing, unsigned): (Vec<Keypair>, Option<Pubkey>) = match signers {
+            Signers::Quorum => (oracles.iter().take(quorum).map(|k| k.insecure_clone()).collect(), None),
+            Signers::All => (oracles.iter().map(|k| k.insecure_clone()).collect(), None),
+            Signers::TooFew => {
+                (oracles.iter().take(quorum.saturating_sub(1).max(1)).map(|k| k.insecure_clone()).collect(), None)
+            }
+            Signers::Duplicate => (vec![first.insecure_clone(), first.insecure_clone()], None),
+            Signers::Stranger => (vec![first.insecure_clone(), self.stranger.insecure_clone()], None),
+            Signers::Unsigned => {
+                // Another key than the first (the same key would be a signer through the first).
+                let other = self.pool.iter().map(|k| k.pubkey()).find(|k| *k != first.pubkey()).unwrap();
+                (vec![first.insecure_clone()], Some(oracles.get(1).map_or(other, |k| k.pubkey())))
+            }
+        };
+        let keys: Vec<Pubkey> = signing.iter().map(|k| k.pubkey()).collect();
+        let seq = self.seq(Role::Creator, w, Seq::Next);
+        let report = Report::Frames { frames: 3 };
+        let mut ixn = ix::report_signed(&keys, &self.wallet(w), seq, self.model.now, report.clone());
+        if let Some(k) = unsigned {
+            ixn.accounts.push(AccountMeta::new_readonly(k, false));
+        }
+        let refs: Vec<&Keypair> = signing.iter().collect();
+        let got = self.f.send(&[ixn], &refs);
+        // The quorum, checked before the report (co-signers in order).
+        let want = if self.model.paused {
+            Err(PictorError::Paused)
+        } else {
+            let mut seen = vec![keys[0]];
+            let mut verdict = Ok(());
+            for k in keys[1..].iter().copied().map(Some).chain([unsigned.map(|_| None)].into_iter().flatten()) {
+                let Some(k) = k else {
+                    verdict = Err(PictorError::OracleSignatureMissing);
+                    break;
+                };
+                if !oracles.iter().any(|o| o.pubkey() == k) {
+                    verdict = Err(PictorError::NotOracle);
+                    break;
+                }
+                if seen.contains(&k) {
+                    verdict = Err(PictorError::DuplicateOracleSigner);
+                    break;
+                }
+                seen.push(k);
+            }
+            if verdict.is_ok() && seen.len() < quorum {
+                verdict = Err(PictorError::OracleQuorumNotMet);
+            }
+            verdict.and_then(|()| self.model.report(Role::Creator, w, seq, self.model.now, &report))
+        };
+        expect(&format!("report signed {signers:?} (quorum {quorum}) of w{w}"), got, want)
     }
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
@@ -954,7 +1249,7 @@ impl World {
             }
             Op::FullRound { role, n } => {
                 if self.model.boards[board_index(role)].open.is_none() {
-                    self.step(&Op::Open { role, by_crank: true })?;
+                    self.step(&Op::Open { role, by_crank: true, skew: 0 })?;
                 }
                 // Rank until done (or refused, e.g. while paused: then stop).
                 for _ in 0..64 {
@@ -967,7 +1262,7 @@ impl World {
                 self.step(&Op::Finalise { role })?;
             }
             Op::ReportByStranger { w } => {
-                let stranger = self.retired_oracle.insecure_clone();
+                let stranger = self.stranger.insecure_clone();
                 let wallet = self.wallet(w);
                 let got = self.f.send(
                     &[ix::report(&stranger.pubkey(), &wallet, 99, self.model.now, Report::Frames { frames: 1 })],
@@ -1007,12 +1302,12 @@ impl World {
                 let want = self.model.reinstate(role, w);
                 expect(&format!("reinstate {role:?} of w{w}"), got, want)?;
             }
-            Op::Open { role, by_crank } => {
+            Op::Open { role, by_crank, skew } => {
                 let signer = if by_crank { self.crank.insecure_clone() } else { self.retired_crank.insecure_clone() };
-                let next = self.model.boards[board_index(role)].next_round;
-                let got = self.f.send(&[ix::open_round(&signer.pubkey(), role, next)], &[&signer]);
-                let want = if by_crank { self.model.open(role) } else { Err(PictorError::NotCrank) };
-                expect(&format!("open {role:?} (crank: {by_crank})"), got, want)?;
+                let round = self.model.round_to_open(role).saturating_add_signed(i32::from(skew));
+                let got = self.f.send(&[ix::open_round(&signer.pubkey(), role, round)], &[&signer]);
+                let want = if by_crank { self.model.open(role, round) } else { Err(PictorError::NotCrank) };
+                expect(&format!("open {role:?} round {round} (crank: {by_crank})"), got, want)?;
             }
             Op::Rank { role, n } => {
                 let order = self.model.remaining_order(role);
@@ -1054,26 +1349,43 @@ impl World {
                 expect("set_paused", got, Ok(()))?;
             }
             Op::UpdateRules(i) => {
-                let rules = rule_sets()[i].clone();
+                let (rules, invalid) = rule_sets()[i].clone();
                 let got = self.f.send(&[ix::update_config(&admin.pubkey(), Some(rules.clone()), None)], &[&admin]);
-                let want = match i {
-                    3 => Err(PictorError::PriorityBpsOutOfRange),
-                    4 => Err(PictorError::WindowOutOfRange),
-                    _ => {
-                        self.model.rules = rules;
-                        Ok(())
-                    }
-                };
+                let want = self.model.update_rules(&rules, invalid);
                 expect(&format!("update_config to rule set {i}"), got, want)?;
             }
-            Op::RotateOracle => {
-                let next = Keypair::new();
-                self.f.rt.airdrop(&next.pubkey(), 1_000_000_000).unwrap();
-                let got = self.f.send(&[ix::add_oracle(&admin.pubkey(), next.pubkey())], &[&admin]);
-                expect("add_oracle", got, Ok(()))?;
-                let got = self.f.send(&[ix::remove_oracle(&admin.pubkey(), self.oracle.pubkey())], &[&admin]);
-                expect("remove_oracle", got, Ok(()))?;
-                self.retired_oracle = std::mem::replace(&mut self.oracle, next);
+            Op::AddOracle { j } => {
+                let key = self.pool[j].pubkey();
+                let got = self.f.send(&[ix::add_oracle(&admin.pubkey(), key)], &[&admin]);
+                let want = if self.model.oracles.contains(&j) {
+                    Err(PictorError::OracleAlreadyPresent)
+                } else {
+                    self.model.oracles.push(j);
+                    Ok(())
+                };
+                expect(&format!("add_oracle {j}"), got, want)?;
+            }
+            Op::RemoveOracle { j } => {
+                let key = self.pool[j].pubkey();
+                let got = self.f.send(&[ix::remove_oracle(&admin.pubkey(), key)], &[&admin]);
+                let want = if !self.model.oracles.contains(&j) {
+                    Err(PictorError::OracleNotFound)
+                } else if self.model.oracles.len() <= usize::from(self.model.rules.oracle_quorum) {
+                    Err(PictorError::OracleQuorumExceedsOracles)
+                } else {
+                    self.model.oracles.retain(|k| *k != j);
+                    Ok(())
+                };
+                expect(&format!("remove_oracle {j}"), got, want)?;
+            }
+            Op::ReportSigned { w, signers } => self.report_signed(w, signers)?,
+            Op::AbandonCredited { role } => {
+                self.step(&Op::Fund { role, amount: 5 * USDT + 1, top_k: 2 })?;
+                if self.model.boards[board_index(role)].open.is_none() {
+                    self.step(&Op::Open { role, by_crank: true, skew: 0 })?;
+                }
+                self.step(&Op::Rank { role, n: 2 })?;
+                self.step(&Op::Abandon { role })?;
             }
             Op::Fund { role, amount, top_k } => {
                 let r = &self.rewards[board_index(role)];
@@ -1104,8 +1416,8 @@ impl World {
                 expect("set_crank", got, Ok(()))?;
                 self.retired_crank = std::mem::replace(&mut self.crank, next);
             }
-            Op::Advance { hours } => {
-                self.model.now += hours * 3_600;
+            Op::Advance { minutes } => {
+                self.model.now += minutes * 60;
                 self.f.set_time(self.model.now);
             }
         }
@@ -1120,6 +1432,14 @@ impl World {
         if config.paused != self.model.paused || config.rules != self.model.rules {
             return Err(fail(format!("config {:?} / {:?}", config.paused, config.rules)));
         }
+        let oracles: Vec<Pubkey> = self.model.oracles.iter().map(|&j| self.pool[j].pubkey()).collect();
+        let anchor = (config.round_anchor.window, config.round_anchor.round);
+        if config.oracles != oracles || anchor != self.model.anchor {
+            return Err(fail(format!(
+                "oracles {:?} anchor {anchor:?} vs {oracles:?} {:?}",
+                config.oracles, self.model.anchor
+            )));
+        }
         for role in Role::ALL {
             let b = self.f.board(role);
             let mb = self.model.boards[board_index(role)].clone();
@@ -1128,7 +1448,8 @@ impl World {
                 known.into_iter().filter(|w| self.chain_status(role, *w) == Some(PassStatus::Active)).count() as u32;
             let model_active =
                 self.model.members.iter().filter(|((r, _), m)| *r == role && m.status == Status::Active).count() as u32;
-            if (b.passes_issued, b.active_holders, b.next_round) != (mb.issued, mb.active, mb.next_round)
+            if (b.passes_issued, b.active_holders, b.next_round, b.last_closed_ts)
+                != (mb.issued, mb.active, mb.next_round, mb.last_closed)
                 || b.active_holders != chain_active
                 || mb.active != model_active
             {
@@ -1187,8 +1508,12 @@ impl World {
                     chain.pass_status()
                 )));
             }
-            if h.reward_balance != m.reward {
-                return Err(fail(format!("w{w} {role:?}: reward balance {} vs {}", h.reward_balance, m.reward)));
+            // What the wallet may withdraw: its balance and the latest
+            // finalised round's credit it has not settled yet.
+            let finalised = self.f.board(role).finalised;
+            let withdrawable = h.withdrawable(finalised.as_ref());
+            if withdrawable != m.reward {
+                return Err(fail(format!("w{w} {role:?}: withdrawable reward {withdrawable} vs {}", m.reward)));
             }
             if m.status == Status::Active && (h.pass_serial, h.pass_first_round) != (m.serial, m.first_round) {
                 return Err(fail(format!("w{w} {role:?}: serial/first round")));
@@ -1289,7 +1614,12 @@ fn random_sequences_of_every_instruction_match_the_model() {
     // Each sequence starts with a few holders, so that rounds have members.
     let holders =
         prop::collection::vec((0..WALLETS, role_strategy()).prop_map(|(w, role)| Op::Holder { w, role }), 2..5);
-    let sequences = (holders, prop::collection::vec(op_strategy(), 1..50)).prop_map(|(mut a, b)| {
+    // Half of them run under a round cadence (one with two oracles signing).
+    let cadence = prop::option::of(prop_oneof![Just(5usize), Just(6)]);
+    let sequences = (holders, cadence, prop::collection::vec(op_strategy(), 1..50)).prop_map(|(mut a, c, b)| {
+        if let Some(i) = c {
+            a.extend([Op::AddOracle { j: 1 }, Op::UpdateRules(i)]);
+        }
         a.extend(b);
         a
     });

@@ -1,12 +1,13 @@
 //! Ranking rounds: the crank drives, the program verifies (SPEC §5).
 mod common;
+use anchor_lang::Discriminator;
 use common::*;
 use pictor_vip::errors::PictorError;
 use pictor_vip::instructions::Report;
 use pictor_vip::state::{GpuTier, OpenRound, PassStatus, Role, Rules};
 use pictor_vip_sdk::crank::{self, round_order};
 use pictor_vip_sdk::profile::leaderboard;
-use pictor_vip_sdk::transport::Transport;
+use pictor_vip_sdk::transport::{SendError, Transport};
 use pictor_vip_sdk::{ix, pda};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
@@ -410,7 +411,10 @@ fn the_crank_syncs_a_burned_pass_before_it_opens_a_round() {
 #[test]
 fn gpu_tiers_and_priority_share_come_from_the_config_frozen_at_open() {
     let mut rules = Rules { priority_bps: 5_000, ..Rules::default() };
-    rules.scoring.gpu_tiers = vec![GpuTier { min_vram_gb: 8, min_hashpower: 0, multiplier_bps: 30_000 }];
+    rules.scoring.gpu_tiers = vec![
+        GpuTier { min_vram_gb: 0, min_hashpower: 0, multiplier_bps: 10_000 },
+        GpuTier { min_vram_gb: 8, min_hashpower: 0, multiplier_bps: 30_000 },
+    ];
     let mut f = Fixture::with_rules(rules);
     let w = f.worker_with_days(&[1_440; 30]);
     f.report(&w.pubkey(), Report::Gpu { model: "T4".into(), vram_gb: 16, hashpower: 0 }).unwrap();
@@ -477,4 +481,87 @@ fn the_crank_resumes_a_round_whose_ranked_member_was_revoked_meanwhile() {
     let ranks: Vec<Option<u32>> =
         ws.iter().map(|w| f.member(Role::Creator, &w.pubkey()).rank_in(o.round).map(|e| e.rank)).collect();
     assert_eq!(ranks, vec![Some(4), Some(3), Some(2), None]);
+}
+
+/// A transport whose `sync_pass` of one wallet always fails, as a holder's
+/// CPI guard used to make it fail.
+struct RefusingSyncOf<'a> {
+    inner: &'a mut pictor_vip_sdk::transport::InProcess,
+    member: Pubkey,
+}
+
+impl Transport for RefusingSyncOf<'_> {
+    fn fee_payer(&self) -> Pubkey {
+        self.inner.fee_payer()
+    }
+    fn get_account(&mut self, key: &Pubkey) -> pictor_vip_sdk::Result<Option<solana_account::Account>> {
+        self.inner.get_account(key)
+    }
+    fn program_accounts(&mut self, d: &[u8]) -> pictor_vip_sdk::Result<Vec<(Pubkey, solana_account::Account)>> {
+        self.inner.program_accounts(d)
+    }
+    fn now(&mut self) -> pictor_vip_sdk::Result<i64> {
+        self.inner.now()
+    }
+    fn send(&mut self, ixs: &[solana_instruction::Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
+        let sync = pictor_vip::instruction::SyncPass::DISCRIMINATOR;
+        if ixs.iter().any(|i| i.data.starts_with(sync) && i.accounts.iter().any(|m| m.pubkey == self.member)) {
+            return Err(SendError::Program {
+                index: 0,
+                code: Some(44),
+                name: "Custom(44)".into(),
+                message: "close blocked by the holder's CPI guard".into(),
+            });
+        }
+        self.inner.send(ixs, signers)
+    }
+    fn set_compute_unit_price(&mut self, micro_lamports: u64) {
+        self.inner.set_compute_unit_price(micro_lamports)
+    }
+    fn send_v0(
+        &mut self,
+        ixs: &[solana_instruction::Instruction],
+        signers: &[&Keypair],
+        tables: &[pictor_vip_sdk::transport::AddressLookupTableAccount],
+    ) -> Result<usize, SendError> {
+        self.inner.send_v0(ixs, signers, tables)
+    }
+    fn slot(&mut self) -> pictor_vip_sdk::Result<u64> {
+        self.inner.slot()
+    }
+    fn wait_for_slot(&mut self, slot: u64) -> pictor_vip_sdk::Result<()> {
+        self.inner.wait_for_slot(slot)
+    }
+    fn fees_paid_lamports(&self) -> u64 {
+        self.inner.fees_paid_lamports()
+    }
+    fn lookup_tables(
+        &mut self,
+        authority: &Pubkey,
+    ) -> pictor_vip_sdk::Result<Vec<pictor_vip_sdk::transport::LookupTable>> {
+        self.inner.lookup_tables(authority)
+    }
+}
+
+#[test]
+fn one_members_failing_sync_never_stops_the_round_for_everyone() {
+    let mut f = Fixture::new();
+    let ws = creators(&mut f, &[1, 2, 3]);
+    f.burn_pass(Role::Creator, &ws[0]);
+    f.burn_pass(Role::Creator, &ws[2]);
+    let crank_kp = f.crank.insecure_clone();
+    let mut t = RefusingSyncOf { inner: &mut f.rt, member: pda::member(Role::Creator, &ws[2].pubkey()) };
+    let out =
+        crank::run_round(&mut t, &crank_kp, Role::Creator, crank::RoundOptions::default(), &mut |_, _| {}).unwrap();
+    // Reported, and the round went on: ws[0] synced, ws[2] still counts
+    // (burned but not synced: its pass is active for the program until someone syncs it).
+    assert_eq!(out.synced, 1);
+    assert_eq!(out.sync_failures.iter().map(|(w, _)| *w).collect::<Vec<_>>(), vec![ws[2].pubkey()]);
+    assert!(out.sync_failures[0].1.contains("CPI guard"), "{:?}", out.sync_failures);
+    assert_eq!(out.members, 2);
+    assert_eq!(f.board(Role::Creator).finalised.unwrap().round, out.round);
+    assert_eq!(f.member(Role::Creator, &ws[2].pubkey()).rank_in(out.round).map(|e| e.rank), Some(1));
+    // Anyone's later sync takes it out at once.
+    f.send(&[ix::sync_pass(Role::Creator, &ws[2].pubkey(), &f.rt.fee_payer())], &[]).unwrap();
+    assert!(f.member(Role::Creator, &ws[2].pubkey()).rank_in(out.round).is_none());
 }

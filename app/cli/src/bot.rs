@@ -21,7 +21,7 @@
 use crate::feed::{Event, Line, LineError};
 use anyhow::{anyhow, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use pictor_vip_sdk::crank::{self, RoundError, RoundOutcome};
+use pictor_vip_sdk::crank::{self, RoundOutcome};
 use pictor_vip_sdk::errors::PictorError;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
@@ -201,7 +201,10 @@ struct Pass {
 /// The bot over one transport.
 pub struct Bot<'a> {
     transport: &'a mut dyn Transport,
-    oracle: &'a Keypair,
+    /// Every oracle key the bot signs reports with (the configuration's
+    /// quorum of them at least); the first pays a new member's rent.
+    oracles: Vec<&'a Keypair>,
+    oracle_keys: Vec<Pubkey>,
     crank: &'a Keypair,
     options: BotOptions,
     /// Maps a feed wallet to its key (labels are refused outside the simulation).
@@ -215,12 +218,24 @@ pub struct Bot<'a> {
 }
 
 impl<'a> Bot<'a> {
-    /// A bot reporting as `oracle` and ranking as `crank`.
-    pub fn new(transport: &'a mut dyn Transport, oracle: &'a Keypair, crank: &'a Keypair, options: BotOptions) -> Self {
-        let seed = u64::from_le_bytes(oracle.pubkey().to_bytes()[..8].try_into().expect("8 bytes"));
+    /// A bot whose reports every key of `oracles` signs (at least the
+    /// configuration's `oracle_quorum` of the oracle keys; the first pays a
+    /// new member's rent), ranking as `crank`.
+    ///
+    /// # Panics
+    /// If `oracles` is empty.
+    pub fn new(
+        transport: &'a mut dyn Transport,
+        oracles: &'a [Keypair],
+        crank: &'a Keypair,
+        options: BotOptions,
+    ) -> Self {
+        let first = oracles.first().expect("the bot signs with at least one oracle key");
+        let seed = u64::from_le_bytes(first.pubkey().to_bytes()[..8].try_into().expect("8 bytes"));
         Bot {
             transport,
-            oracle,
+            oracles: oracles.iter().collect(),
+            oracle_keys: oracles.iter().map(|k| k.pubkey()).collect(),
             crank,
             options,
             resolve_wallet: Box::new(crate::wallets::parse_key),
@@ -312,7 +327,7 @@ impl<'a> Bot<'a> {
                 }
                 Some(key) => {
                     let role = report.role();
-                    let ix = ix::report(&self.oracle.pubkey(), &key, seq, line.at, report);
+                    let ix = ix::report_signed(&self.oracle_keys, &key, seq, line.at, report);
                     self.queue.push(Item::Report { line: line.number, role, wallet: key, seq, ix });
                 }
             },
@@ -387,11 +402,14 @@ impl<'a> Bot<'a> {
         }
         // Idempotent: a round whose snapshot is at or after the line's time
         // already answers it; an open round is resumed by the crank.
+        // With the round cadence on, the round waits for the next window
+        // (at most the drain time; then the line waits for a later run).
         let options = crank::RoundOptions {
             batch_size: self.options.rank_batch,
-            lookup_tables: true,
             retry: self.options.retry,
             satisfied_since: Some(at),
+            wait_for_window: Some(self.options.drain),
+            ..crank::RoundOptions::default()
         };
         match crank::run_round(self.transport, self.crank, role, options, &mut |_, _| {}) {
             Ok(outcome) if outcome.already_done => {
@@ -405,7 +423,7 @@ impl<'a> Bot<'a> {
                 self.summary.rounds.push(outcome);
                 self.done[i] = true;
             }
-            Err(e @ RoundError::Paused) | Err(e @ RoundError::Unreachable(_)) => {
+            Err(e) if e.is_transient() => {
                 self.wait_on(line, e.to_string());
                 p.blocked_roles.insert(role);
                 p.stalled = true;
@@ -450,7 +468,7 @@ impl<'a> Bot<'a> {
             let sent = send_retrying(
                 self.transport,
                 &ixs,
-                &[self.oracle],
+                &self.oracles,
                 &self.options.retry,
                 &mut self.jitter,
                 &mut self.stats,
@@ -670,7 +688,7 @@ impl<'a> Bot<'a> {
 
     fn launch(&mut self, reports: Vec<usize>, f: &mut Flights, p: &mut Pass) {
         let ixs: Vec<Instruction> = reports.iter().map(|&i| self.report_ix(i).clone()).collect();
-        match self.transport.submit(&ixs, &[self.oracle]) {
+        match self.transport.submit(&ixs, &self.oracles) {
             Submitted::InFlight(ticket) => f.in_flight.push((ticket, reports)),
             Submitted::Done(result) => self.land(reports, result, f, p),
         }

@@ -185,7 +185,8 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
     let (reports, rounds): (Vec<_>, Vec<_>) =
         lines.into_iter().partition(|l| !matches!(l, Ok(line) if matches!(line.event, Event::Round { .. })));
     let bot = |rpc: &mut Rpc, lines| {
-        let mut b = Bot::new(rpc, &running.keys.oracle, &running.keys.crank, BotOptions::default());
+        let mut b =
+            Bot::new(rpc, std::slice::from_ref(&running.keys.oracle), &running.keys.crank, BotOptions::default());
         let map = wallets.clone();
         b.resolve_wallet = Box::new(move |w| map.get(w).copied());
         b.run(lines)

@@ -141,6 +141,10 @@ enum Command {
     Feed {
         /// Feed file, or - for standard input.
         file: String,
+        /// An oracle keypair that signs every report; repeat it for an oracle
+        /// quorum above 1 (the first pays new members' rent). Default: --keypair.
+        #[arg(long = "oracle-keypair", value_name = "PATH")]
+        oracle_keypairs: Vec<PathBuf>,
         /// Crank keypair for `round` lines (default: --keypair).
         #[arg(long)]
         crank_keypair: Option<PathBuf>,
@@ -702,7 +706,7 @@ impl Cluster {
                 }
                 Ok(())
             }
-            Command::Feed { file, crank_keypair, rank_batch, drain_secs, in_flight } => {
+            Command::Feed { file, oracle_keypairs, crank_keypair, rank_batch, drain_secs, in_flight } => {
                 let text = if file == "-" {
                     let mut s = String::new();
                     std::io::stdin().read_to_string(&mut s)?;
@@ -710,10 +714,14 @@ impl Cluster {
                 } else {
                     std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?
                 };
-                let oracle = self.signer()?;
+                let oracles: Vec<Keypair> = if oracle_keypairs.is_empty() {
+                    vec![self.signer()?]
+                } else {
+                    oracle_keypairs.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
+                };
                 let crank = match crank_keypair {
                     Some(p) => read_keypair(&p)?,
-                    None => oracle.insecure_clone(),
+                    None => oracles[0].insecure_clone(),
                 };
                 let options = BotOptions {
                     rank_batch,
@@ -722,7 +730,7 @@ impl Cluster {
                     in_flight,
                     ..BotOptions::default()
                 };
-                let summary = Bot::new(&mut self.rpc, &oracle, &crank, options).run(parse_feed(&text))?;
+                let summary = Bot::new(&mut self.rpc, &oracles, &crank, options).run(parse_feed(&text))?;
                 if self.json {
                     println!("{}", summary.to_json());
                 } else {

@@ -4,7 +4,7 @@
 //! are refused, so a typo never silently falls back to a default.
 use anyhow::{bail, Context, Result};
 use pictor_vip_sdk::ix::InitializeArgs;
-use pictor_vip_sdk::state::{GpuTier, PassMetadata, Rules, ScoringParams};
+use pictor_vip_sdk::state::{GpuTier, PassMetadata, RoundCadence, Rules, ScoringParams};
 use pictor_vip_sdk::units::{format_usdt_plain, parse_usdt};
 use pictor_vip_sdk::Pubkey;
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,15 @@ pub struct RulesFile {
     pub priority_bps: u16,
     /// How far a fact time may be ahead of the cluster clock, in seconds.
     pub max_fact_skew_secs: u32,
+    /// Distinct oracle keys that must sign each report (1 to the number of oracle keys).
+    pub oracle_quorum: u8,
+    /// Seconds between scheduled ranking rounds (0: no cadence, rounds open whenever the crank asks).
+    pub round_period_secs: u32,
+    /// Seconds after its scheduled time during which a round may open (0 without a cadence).
+    pub round_open_window_secs: u32,
+    /// Rounds are scheduled at this offset plus a whole number of periods,
+    /// counted from 1970-01-01 00:00 UTC, in seconds (below the period).
+    pub round_offset_secs: u32,
     /// GPU tiers: the best one whose two minimums a GPU meets applies.
     pub gpu_tiers: Vec<GpuTierFile>,
 }
@@ -98,6 +107,12 @@ impl RulesFile {
                     })
                     .collect(),
             },
+            oracle_quorum: self.oracle_quorum,
+            cadence: RoundCadence {
+                period_secs: self.round_period_secs,
+                open_window_secs: self.round_open_window_secs,
+                offset_secs: self.round_offset_secs,
+            },
         })
     }
 
@@ -110,6 +125,10 @@ impl RulesFile {
             worker_max_offline_run_days: r.worker_max_offline_run_days,
             priority_bps: r.priority_bps,
             max_fact_skew_secs: r.max_fact_skew_secs,
+            oracle_quorum: r.oracle_quorum,
+            round_period_secs: r.cadence.period_secs,
+            round_open_window_secs: r.cadence.open_window_secs,
+            round_offset_secs: r.cadence.offset_secs,
             gpu_tiers: r
                 .scoring
                 .gpu_tiers
@@ -197,14 +216,15 @@ mod tests {
     const EXAMPLE: &str = include_str!("../../../deploy/pictor-vip.example.toml");
 
     #[test]
-    fn the_example_file_gives_the_default_rules() {
+    fn the_example_file_gives_the_default_rules_with_a_daily_cadence() {
         let file = DeploymentFile::parse(EXAMPLE, false).unwrap();
         let args = file.initialize_args().unwrap();
-        assert_eq!(args.rules, Rules::default());
+        let daily = RoundCadence { period_secs: 86_400, open_window_secs: 3_600, offset_secs: 3_600 };
+        assert_eq!(args.rules, Rules { cadence: daily, ..Rules::default() });
         assert_eq!(args.pass_metadata.symbol, "PVIP");
         assert_eq!(args.oracles.len(), 1);
-        // And back: the file form of the defaults reads as the defaults.
-        assert_eq!(RulesFile::from_rules(&Rules::default()), file.rules);
+        // And back: the file form of the rules reads as the rules.
+        assert_eq!(RulesFile::from_rules(&args.rules), file.rules);
     }
 
     #[test]

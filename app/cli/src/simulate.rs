@@ -83,7 +83,7 @@ pub struct Simulation {
     /// The runtime.
     pub runtime: InProcess,
     admin: Keypair,
-    oracle: Keypair,
+    oracles: Vec<Keypair>,
     crank: Keypair,
     members: BTreeSet<(Role, String)>,
     rejected: Vec<Rejected>,
@@ -91,26 +91,41 @@ pub struct Simulation {
 }
 
 impl Simulation {
-    /// Starts the runtime at `start_ts` (unix seconds) and initialises the program.
+    /// Starts the runtime at `start_ts` (unix seconds) and initialises the
+    /// program with the default rules (SPEC §8: no round cadence) and one oracle.
     pub fn start(start_ts: i64) -> Result<Self> {
+        Self::start_with(start_ts, Rules::default(), 1)
+    }
+
+    /// Starts the runtime at `start_ts` with `rules` and `oracles` oracle
+    /// keys, every one of which signs each report.
+    pub fn start_with(start_ts: i64, rules: Rules, oracles: usize) -> Result<Self> {
         let admin = label_keypair("role", "admin");
-        let oracle = label_keypair("role", "oracle");
+        let oracles: Vec<Keypair> = (0..oracles.max(1))
+            .map(|i| {
+                if i == 0 {
+                    label_keypair("role", "oracle")
+                } else {
+                    label_keypair("role", &format!("oracle-{}", i + 1))
+                }
+            })
+            .collect();
         let crank = label_keypair("role", "crank");
         let mut runtime = InProcess::start(&admin.pubkey(), start_ts)?;
-        for k in [&admin, &oracle, &crank] {
+        for k in oracles.iter().chain([&admin, &crank]) {
             runtime.airdrop(&k.pubkey(), 1_000_000_000_000)?;
         }
         let args = InitializeArgs {
             crank: crank.pubkey(),
-            oracles: vec![oracle.pubkey()],
-            rules: Rules::default(),
+            oracles: oracles.iter().map(|k| k.pubkey()).collect(),
+            rules,
             pass_metadata: demo_pass_metadata(),
         };
         runtime.send(&[ix::initialize(&admin.pubkey(), args)], &[&admin]).context("initialize")?;
         Ok(Simulation {
             runtime,
             admin,
-            oracle,
+            oracles,
             crank,
             members: BTreeSet::new(),
             rejected: Vec::new(),
@@ -123,9 +138,14 @@ impl Simulation {
         &self.admin
     }
 
-    /// The oracle key of the simulation.
+    /// The (first) oracle key of the simulation.
     pub fn oracle(&self) -> &Keypair {
-        &self.oracle
+        &self.oracles[0]
+    }
+
+    /// Every oracle key of the simulation (each signs every report).
+    pub fn oracles(&self) -> &[Keypair] {
+        &self.oracles
     }
 
     /// The crank key of the simulation.
@@ -157,8 +177,10 @@ impl Simulation {
         match &line.event {
             Event::Oracle { wallet, seq, report } => {
                 let (key, _) = simulated_wallet(wallet);
-                let ixn = ix::report(&self.oracle.pubkey(), &key, *seq, line.at, report.clone());
-                self.runtime.send(&[ixn], &[&self.oracle]).map_err(describe)
+                let keys: Vec<_> = self.oracles.iter().map(|k| k.pubkey()).collect();
+                let ixn = ix::report_signed(&keys, &key, *seq, line.at, report.clone());
+                let signers: Vec<&Keypair> = self.oracles.iter().collect();
+                self.runtime.send(&[ixn], &signers).map_err(describe)
             }
             Event::Claim { wallet, role } => {
                 let (key, signer) = simulated_wallet(wallet);

@@ -3,7 +3,7 @@ mod common;
 use common::*;
 use pictor_vip_cli::simulate::Simulation;
 use pictor_vip_sdk::transport::{transaction_size, unsigned_transaction, SendError, Transport};
-use pictor_vip_sdk::Instruction;
+use pictor_vip_sdk::{Instruction, Keypair};
 
 /// Kills the bot at the `kill_at`-th send (a panic: the process dies there),
 /// or lands the `kill_at`-th and then reports a transport error (a lost
@@ -106,9 +106,7 @@ fn a_lost_confirmation_is_retried_and_counted_once() {
 }
 
 #[test]
-fn packed_transactions_never_exceed_1232_bytes() {
-    let mut sim = Simulation::start(END).unwrap();
-    let (oracle, crank) = (sim.oracle().insecure_clone(), sim.crank().insecure_clone());
+fn packed_transactions_never_exceed_1232_bytes_at_any_quorum() {
     // 40 wallets × (a GPU report with the longest model name + 10 days): the largest reports there are.
     let mut lines = Vec::new();
     for w in 0..40 {
@@ -117,23 +115,30 @@ fn packed_transactions_never_exceed_1232_bytes() {
             lines.push(day_line(&format!("w{w}"), 100 + d, d, 1_440, 4_000_000));
         }
     }
-    let mut flaky = Interposed(Flaky {
-        inner: &mut sim.runtime,
-        sends: 0,
-        kill_at: usize::MAX,
-        lose_confirmation: false,
-        sizes: Vec::new(),
-    });
-    let s = run_bot(&mut flaky, &oracle, &crank, &lines.join("\n"), 0).unwrap();
-    assert_eq!((s.applied, s.refused.len()), (440, 0));
-    let max = *flaky.sizes.iter().max().unwrap();
-    assert!(max <= 1_232, "{max}");
-    let per_tx = s.applied as f64 / s.transactions as f64;
-    println!(
-        "{} reports in {} transactions: {per_tx:.1} reports per transaction, largest {max} bytes",
-        s.applied, s.transactions
-    );
-    assert!(per_tx >= 5.0, "{per_tx}");
+    // Reports per transaction at least (each oracle signing adds a signature and a key).
+    for (quorum, at_least) in [(1u8, 7.0), (2, 6.0), (3, 5.0)] {
+        let rules = pictor_vip_sdk::state::Rules { oracle_quorum: quorum, ..Default::default() };
+        let mut sim = Simulation::start_with(END, rules, usize::from(quorum)).unwrap();
+        let (oracles, crank): (Vec<Keypair>, Keypair) =
+            (sim.oracles().iter().map(|k| k.insecure_clone()).collect(), sim.crank().insecure_clone());
+        let mut flaky = Interposed(Flaky {
+            inner: &mut sim.runtime,
+            sends: 0,
+            kill_at: usize::MAX,
+            lose_confirmation: false,
+            sizes: Vec::new(),
+        });
+        let s = run_bot_signed(&mut flaky, &oracles, &crank, &lines.join("\n"), 0).unwrap();
+        assert_eq!((s.applied, s.refused.len()), (440, 0));
+        let max = *flaky.sizes.iter().max().unwrap();
+        assert!(max <= 1_232, "{max}");
+        let per_tx = s.applied as f64 / s.transactions as f64;
+        println!(
+            "quorum {quorum}: {} reports in {} transactions: {per_tx:.1} reports per transaction, largest {max} bytes",
+            s.applied, s.transactions
+        );
+        assert!(per_tx >= at_least, "quorum {quorum}: {per_tx}");
+    }
 }
 
 #[test]

@@ -181,7 +181,7 @@ fn bot_on(
     feed: &str,
     in_flight: usize,
 ) -> anyhow::Result<Summary> {
-    let mut bot = Bot::new(t, &sim_keys.0, &sim_keys.1, fast_options(in_flight));
+    let mut bot = Bot::new(t, std::slice::from_ref(&sim_keys.0), &sim_keys.1, fast_options(in_flight));
     bot.resolve_wallet = Box::new(resolve);
     bot.run(parse_feed(feed))
 }

@@ -56,6 +56,16 @@ pub const TOKEN_SIMPLE_UNITS: u32 = 5_000;
 /// the score over the longest window (1,500), the order check and the
 /// write-back (≈400), with room for the tier table (≈1,000).
 pub const RANK_MEMBER_UNITS: u32 = 3_500;
+/// One co-signing oracle of a report checked against the config's oracle
+/// keys and the others (at most 8 × 32-byte comparisons twice).
+pub const QUORUM_SIGNER_UNITS: u32 = 300;
+/// The cadence arithmetic (the current window, its number) and the late
+/// holders' count.
+pub const CADENCE_UNITS: u32 = 300;
+/// Decoding a token account's or a mint's extensions (a TLV walk).
+pub const TOKEN_EXTENSIONS_READ_UNITS: u32 = 1_000;
+/// Settling a member's reward credits (two slots, a sum).
+pub const SETTLE_UNITS: u32 = 200;
 /// An instruction of another program (token transfers, lookup tables).
 pub const OTHER_PROGRAM_UNITS: u32 = 20_000;
 /// An instruction of the associated token account program: its address
@@ -76,13 +86,16 @@ pub fn estimate(ix: &Instruction) -> u32 {
     }
     let d = &ix.data[..8];
     let admin = BASE_UNITS + PDA_CHECK_UNITS + CONFIG_UNITS + EVENT_UNITS;
-    let crank = BASE_UNITS + 2 * PDA_CHECK_UNITS + CONFIG_UNITS + BOARD_UNITS + EVENT_UNITS;
+    let crank = BASE_UNITS + 2 * PDA_CHECK_UNITS + CONFIG_UNITS + BOARD_UNITS + EVENT_UNITS + CADENCE_UNITS;
     let pass = BASE_UNITS + CONFIG_UNITS + BOARD_UNITS + 2 * PDA_CHECK_UNITS + 3 * PDA_FIND_UNITS + EVENT_UNITS;
-    let close_pass = 3 * (CPI_UNITS + TOKEN_SIMPLE_UNITS);
+    // Read the holder's account and the mint, settle, burn and two closes.
+    let close_pass = 2 * TOKEN_EXTENSIONS_READ_UNITS + SETTLE_UNITS + 3 * (CPI_UNITS + TOKEN_SIMPLE_UNITS);
     if d == ixdata::Initialize::DISCRIMINATOR {
         BASE_UNITS + 4 * PDA_FIND_UNITS + 3 * CREATE_ACCOUNT_UNITS + CONFIG_UNITS + 2 * BOARD_UNITS + EVENT_UNITS
+    } else if d == ixdata::UpdateConfig::DISCRIMINATOR {
+        // Both boards read (round numbers, a pending scheduled round).
+        admin + 2 * (PDA_CHECK_UNITS + BOARD_UNITS) + CADENCE_UNITS
     } else if [
-        ixdata::UpdateConfig::DISCRIMINATOR,
         ixdata::SetPaused::DISCRIMINATOR,
         ixdata::AddOracle::DISCRIMINATOR,
         ixdata::RemoveOracle::DISCRIMINATOR,
@@ -94,7 +107,12 @@ pub fn estimate(ix: &Instruction) -> u32 {
     {
         admin
     } else if d == ixdata::SubmitReport::DISCRIMINATOR {
+        // Co-signing oracles are the accounts after oracle, config, board,
+        // member, system program, event authority and program.
+        let co_signers = ix.accounts.len().saturating_sub(7) as u32;
         BASE_UNITS
+            + QUORUM_SIGNER_UNITS * co_signers
+            + CADENCE_UNITS
             + CONFIG_UNITS
             + BOARD_UNITS
             + 2 * PDA_CHECK_UNITS
@@ -107,8 +125,8 @@ pub fn estimate(ix: &Instruction) -> u32 {
     } else if d == ixdata::Claim::DISCRIMINATOR {
         claim_units()
     } else if d == ixdata::Revoke::DISCRIMINATOR || d == ixdata::SyncPass::DISCRIMINATOR {
-        // A revocation's forfeited reward is a second event.
-        pass + close_pass + EVENT_UNITS
+        // A settled credit and a revocation's forfeited reward are two more events.
+        pass + close_pass + 2 * EVENT_UNITS
     } else if d == ixdata::Reinstate::DISCRIMINATOR {
         BASE_UNITS + PDA_CHECK_UNITS + CONFIG_UNITS + PDA_FIND_UNITS + EVENT_UNITS
     } else if d == ixdata::FundRewards::DISCRIMINATOR {
@@ -122,10 +140,15 @@ pub fn estimate(ix: &Instruction) -> u32 {
             + 3 * 2_000
             + CREATE_ACCOUNT_UNITS
             + 2 * (CPI_UNITS + TOKEN_SIMPLE_UNITS)
+            + TOKEN_EXTENSIONS_READ_UNITS
             + EVENT_UNITS
     } else if d == ixdata::WithdrawRewards::DISCRIMINATOR {
-        // Board, member, mint, vault; ATA creation if missing; one transfer.
+        // Board, member, mint (its extensions checked), vault; the latest
+        // round's credit settled (an event); ATA creation if missing; one transfer.
         BASE_UNITS
+            + TOKEN_EXTENSIONS_READ_UNITS
+            + SETTLE_UNITS
+            + EVENT_UNITS
             + BOARD_UNITS
             + PDA_CHECK_UNITS
             + 2 * PDA_FIND_UNITS
@@ -138,8 +161,8 @@ pub fn estimate(ix: &Instruction) -> u32 {
     } else if d == ixdata::RankBatch::DISCRIMINATOR {
         // Members are the accounts after crank, config, board, event authority and program.
         let members = ix.accounts.len().saturating_sub(5) as u32;
-        // The batch's event and, when rewards are credited, a second one.
-        crank + EVENT_UNITS + RANK_MEMBER_UNITS * members
+        // The batch's event and, when rewards are credited or settled, two more.
+        crank + 2 * EVENT_UNITS + (RANK_MEMBER_UNITS + SETTLE_UNITS) * members
     } else {
         // open_round, finalise_round, abandon_round.
         crank
@@ -164,7 +187,9 @@ pub const fn claim_units() -> u32 {
         + TOKEN_METADATA_FIELD_UNITS
         + CPI_UNITS
         + ATA_CREATE_UNITS
+        + TOKEN_EXTENSIONS_READ_UNITS
         + 3 * (CPI_UNITS + TOKEN_SIMPLE_UNITS)
+        + CADENCE_UNITS
         + EVENT_UNITS
 }
 
@@ -261,18 +286,23 @@ mod documented {
             InitializeArgs { crank: k, oracles: vec![k], rules: Rules::default(), pass_metadata: meta },
         );
         let report = ix::report(&k, &k, 1, 0, Report::Frames { frames: 1 });
+        let oracles = [k, Pubkey::new_unique(), Pubkey::new_unique()];
+        let report3 = ix::report_signed(&oracles, &k, 1, 0, Report::Frames { frames: 1 });
         let members: Vec<Pubkey> = (0..58).map(|_| Pubkey::new_unique()).collect();
-        let rows: [(&str, Vec<Instruction>, u32, u32); 10] = [
+        let rows: [(&str, Vec<Instruction>, u32, u32); 13] = [
             ("initialize", vec![init], 39_850, 53_000),
             ("admin config change", vec![ix::set_paused(&k, true)], 11_500, 16_000),
-            ("submit_report", vec![report.clone()], 29_950, 40_000),
-            ("10 reports in one transaction", vec![report; 10], 299_500, 390_000),
-            ("claim", vec![ix::claim(&k, &k, Role::Worker)], 126_450, 165_000),
-            ("revoke / sync_pass", vec![ix::revoke(&k, Role::Worker, &k, &k, 1)], 46_000, 61_000),
+            ("update_config", vec![ix::update_config(&k, None, None)], 17_800, 24_000),
+            ("submit_report", vec![report.clone()], 30_250, 40_000),
+            ("submit_report, 3 oracles sign", vec![report3], 30_850, 41_000),
+            ("10 reports in one transaction", vec![report; 10], 302_500, 394_000),
+            ("claim", vec![ix::claim(&k, &k, Role::Worker)], 127_750, 167_000),
+            ("revoke / sync_pass", vec![ix::revoke(&k, Role::Worker, &k, &k, 1)], 51_200, 67_000),
             ("reinstate", vec![ix::reinstate(&k, Role::Worker, &k)], 14_500, 20_000),
-            ("open / finalise / abandon", vec![ix::open_round(&k, Role::Worker, 1)], 14_500, 20_000),
-            ("rank_batch, 1 member", vec![ix::rank_batch(&k, Role::Worker, 1, &members[..1])], 21_000, 28_000),
-            ("rank_batch, 58 members", vec![ix::rank_batch(&k, Role::Worker, 1, &members)], 220_500, 288_000),
+            ("open / finalise / abandon", vec![ix::open_round(&k, Role::Worker, 1)], 14_800, 20_000),
+            ("rank_batch, 1 member", vec![ix::rank_batch(&k, Role::Worker, 1, &members[..1])], 24_500, 33_000),
+            ("rank_batch, 58 members", vec![ix::rank_batch(&k, Role::Worker, 1, &members)], 235_400, 307_000),
+            ("withdraw_rewards", vec![ix::withdraw_rewards(&k, &k, Role::Worker, &k, &k)], 61_200, 80_000),
         ];
         let wrong: Vec<String> = rows
             .into_iter()

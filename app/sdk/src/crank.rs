@@ -2,13 +2,17 @@
 //! round a crashed crank left open, and syncing passes their holders burned
 //! before it opens a new one. The order is computed with the program's
 //! own `Member::order_key` and `ranking::order`; the program re-verifies it.
+//! With the round cadence on, it opens a round only inside a scheduled
+//! window (the program's `cadence` module says which), waiting for the next
+//! one when asked to.
+use crate::cadence::{self, ScheduledRound};
 use crate::error::{Error, Result};
 use crate::errors::PictorError;
 use crate::ix;
 use crate::pda;
 use crate::ranking;
 use crate::read;
-use crate::state::{Board, Member, OpenRound, OrderKey, PassStatus, Role};
+use crate::state::{Board, FinalRound, Member, OpenRound, OrderKey, PassStatus, Role};
 use crate::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
 use crate::transport::{transaction_size, unsigned_transaction, LookupTable, SendError, Transport, PACKET_DATA_SIZE};
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
@@ -45,6 +49,11 @@ pub struct RoundOutcome {
     pub retries: usize,
     /// The round was already done (see [`RoundOptions::satisfied_since`]): nothing was sent.
     pub already_done: bool,
+    /// Burned passes synced before the round opened.
+    pub synced: usize,
+    /// Burned passes whose sync failed, with the reason: the round went on
+    /// without them (such a pass still counts until someone syncs it).
+    pub sync_failures: Vec<(Pubkey, String)>,
 }
 
 /// The members of `role` that count in `open`, in the round's order, with their keys.
@@ -188,7 +197,7 @@ fn wait_until_served(t: &mut dyn Transport, tables: &[LookupTable]) -> Result<()
 }
 
 /// How [`run_round`] drives a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RoundOptions {
     /// Members per `rank_batch`; 0: the most one transaction holds.
     pub batch_size: usize,
@@ -200,11 +209,31 @@ pub struct RoundOptions {
     /// (unix seconds) already answers the call: nothing is opened. Checked on
     /// every read of the board, so a stale read cannot start a second round.
     pub satisfied_since: Option<i64>,
+    /// With the round cadence on and no round able to open now: how long to
+    /// wait for the next window (`None`: fail at once with
+    /// [`RoundError::OutsideWindow`]).
+    pub wait_for_window: Option<std::time::Duration>,
+    /// Set from another thread to stop between two transactions (a round
+    /// left open is resumed by the next run): [`RoundError::Stopped`].
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for RoundOptions {
     fn default() -> Self {
-        RoundOptions { batch_size: 0, lookup_tables: true, retry: RetryPolicy::default(), satisfied_since: None }
+        RoundOptions {
+            batch_size: 0,
+            lookup_tables: true,
+            retry: RetryPolicy::default(),
+            satisfied_since: None,
+            wait_for_window: None,
+            stop: None,
+        }
+    }
+}
+
+impl RoundOptions {
+    fn stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
     }
 }
 
@@ -212,16 +241,26 @@ fn board(t: &mut dyn Transport, role: Role) -> Result<Board> {
     read::board(t, role)?.ok_or(Error::NotInitialised)
 }
 
+/// What [`sync_burned_passes`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synced {
+    /// Passes synced.
+    pub synced: usize,
+    /// Wallets whose sync failed, with the reason.
+    pub failures: Vec<(Pubkey, String)>,
+}
+
 /// Records every pass of `role` that its holder burned but nobody synced yet
-/// (mint supply 0 or mint gone), so the next round does not rank it. Returns
-/// how many were synced.
-pub fn sync_burned_passes(t: &mut dyn Transport, crank: &Keypair, role: Role) -> Result<usize, RoundError> {
+/// (mint supply 0 or mint gone), so the next round does not rank it. One
+/// member's failing sync never stops the others: it is reported in
+/// [`Synced::failures`]. Fails only when the cluster cannot be read.
+pub fn sync_burned_passes(t: &mut dyn Transport, crank: &Keypair, role: Role) -> Result<Synced, RoundError> {
     let policy = RetryPolicy::default();
     let mut s = Sender { t, key: crank, policy, jitter: Jitter::new(7), stats: RetryStats::default() };
     sync_burned_passes_with(&mut s, role)
 }
 
-fn sync_burned_passes_with(s: &mut Sender, role: Role) -> Result<usize, RoundError> {
+fn sync_burned_passes_with(s: &mut Sender, role: Role) -> Result<Synced, RoundError> {
     let holders: Vec<(Pubkey, Pubkey)> = read::members(s.t, role)
         .map_err(RoundError::read)?
         .into_iter()
@@ -230,27 +269,30 @@ fn sync_burned_passes_with(s: &mut Sender, role: Role) -> Result<usize, RoundErr
         .collect();
     let mints: Vec<Pubkey> = holders.iter().map(|(w, _)| pda::pass_mint(role, w)).collect();
     let accounts = s.t.get_accounts(&mints).map_err(RoundError::read)?;
-    let mut synced = 0;
+    let mut out = Synced::default();
     for ((wallet, rent_payer), mint) in holders.iter().zip(accounts) {
         let supply = match &mint {
-            Some(a) if a.owner == anchor_spl::token_2022::ID => {
-                StateWithExtensions::<Mint>::unpack(&a.data)
-                    .map_err(|e| RoundError::Unreachable(format!("pass mint of {wallet}: {e}")))?
-                    .base
-                    .supply
-            }
+            Some(a) if a.owner == anchor_spl::token_2022::ID => match StateWithExtensions::<Mint>::unpack(&a.data) {
+                Ok(m) => m.base.supply,
+                Err(e) => {
+                    out.failures.push((*wallet, format!("its pass mint does not decode: {e}")));
+                    continue;
+                }
+            },
             _ => 0,
         };
         if supply == 0 {
             match s.send(&[ix::sync_pass(role, wallet, rent_payer)]) {
-                Ok(()) => synced += 1,
+                Ok(()) => out.synced += 1,
                 // Synced meanwhile (a stale read of the member).
                 Err(e) if e.is(PictorError::NoActivePass) => {}
-                Err(e) => return Err(RoundError::from_send(format!("sync_pass of {wallet}"), e)),
+                // The program is paused: nothing else can go on either.
+                Err(e) if e.is(PictorError::Paused) => return Err(RoundError::Paused),
+                Err(e) => out.failures.push((*wallet, format!("sync_pass: {e}"))),
             }
         }
     }
-    Ok(synced)
+    Ok(out)
 }
 
 /// Why [`run_round`] stopped before the round was finalised.
@@ -263,6 +305,17 @@ pub enum RoundError {
     /// with stale reads: run the round again later.
     #[error("the cluster is unreachable or behind: {0}")]
     Unreachable(String),
+    /// The round cadence lets no round of this role open now (and waiting
+    /// was not asked for, or its time ran out): the next window opens at
+    /// `next_opens_ts` (unix seconds), if the schedule has one.
+    #[error("no round window is open now{}", .next_opens_ts.map(|t| format!("; the next opens at unix time {t}")).unwrap_or_default())]
+    OutsideWindow {
+        /// When the next window opens, unix seconds.
+        next_opens_ts: Option<i64>,
+    },
+    /// Stopped on request ([`RoundOptions::stop`]); an open round is resumed by the next run.
+    #[error("stopped on request")]
+    Stopped,
     /// The program refused a step for a reason no retry changes.
     #[error("{step} refused: {error}")]
     Refused {
@@ -364,10 +417,16 @@ fn explained_by_a_stale_read(e: &SendError) -> bool {
 /// Safe to re-run after a crash at any point, and safe against a node that
 /// answers from behind the cluster: every step is checked by the program
 /// (the round number to open, the order, the count), and a refusal that a
-/// stale read explains makes the crank read again and go on from the chain's
-/// state. A round left open by a crashed crank is resumed; one whose ranked
-/// prefix does not match the order computed now (the facts changed under
-/// it) is abandoned and started over.
+/// stale read explains makes the crank read again and go on from the
+/// chain's state. A round left open by a crashed crank is resumed; one whose
+/// ranked prefix does not match the order computed now is abandoned and
+/// started over (with the cadence on, in the next window).
+///
+/// With the round cadence on, a new round opens only inside a scheduled
+/// window whose round is still to come (not opened or abandoned yet, and
+/// the previous round closed before its time); otherwise the crank waits for
+/// the next window up to [`RoundOptions::wait_for_window`], or returns
+/// [`RoundError::OutsideWindow`].
 pub fn run_round(
     t: &mut dyn Transport,
     crank: &Keypair,
@@ -379,49 +438,71 @@ pub fn run_round(
     let mut s =
         Sender { t, key: crank, policy: options.retry, jitter: Jitter::new(seed), stats: RetryStats::default() };
     let crank_key = crank.pubkey();
+    let wait_until = options.wait_for_window.map(|w| std::time::Instant::now() + w);
     let mut target: Option<u32> = None;
     let mut resumed = true;
+    let mut synced = Synced::default();
     let (mut batches, mut table_transactions, mut mismatches, mut order_violations) = (0, 0, 0, 0);
-    for _ in 0..ROUND_ATTEMPTS {
+    let mut attempts = 0;
+    let outcome = |s: &Sender, round: u32, done: &FinalRound, batches, table_transactions, resumed, synced: Synced| {
+        RoundOutcome {
+            role,
+            round,
+            members: done.members,
+            priority: done.priority_count,
+            batches,
+            table_transactions,
+            resumed,
+            retries: s.stats.retries,
+            already_done: false,
+            synced: synced.synced,
+            sync_failures: synced.failures,
+        }
+    };
+    while attempts < ROUND_ATTEMPTS {
+        if options.stopped() {
+            return Err(RoundError::Stopped);
+        }
+        attempts += 1;
         let b = board(s.t, role).map_err(RoundError::read)?;
         if let (Some(r), Some(done)) = (target, &b.finalised) {
             if b.open.is_none() && done.round >= r {
-                return Ok(RoundOutcome {
-                    role,
-                    round: r,
-                    members: done.members,
-                    priority: done.priority_count,
-                    batches,
-                    table_transactions,
-                    resumed,
-                    retries: s.stats.retries,
-                    already_done: false,
-                });
+                return Ok(outcome(&s, r, done, batches, table_transactions, resumed, synced));
             }
         }
         if let (None, None, Some(since), Some(done)) = (target, &b.open, options.satisfied_since, &b.finalised) {
             if done.snapshot_ts >= since {
-                return Ok(RoundOutcome {
-                    role,
-                    round: done.round,
-                    members: done.members,
-                    priority: done.priority_count,
-                    batches,
-                    table_transactions,
-                    resumed: false,
-                    retries: s.stats.retries,
-                    already_done: true,
-                });
+                let mut out = outcome(&s, done.round, done, batches, table_transactions, false, synced);
+                out.already_done = true;
+                return Ok(out);
             }
         }
         let Some(open) = b.open else {
+            let round = match next_round_to_open(s.t, &b, options.satisfied_since).map_err(RoundError::read)? {
+                ToOpen::Now(round) => round,
+                ToOpen::Later(next) => {
+                    // Waiting for a window is no attempt.
+                    attempts -= 1;
+                    wait_for(s.t, next, wait_until, &options)?;
+                    continue;
+                }
+            };
             if target.is_none() {
                 resumed = false;
-                sync_burned_passes_with(&mut s, role)?;
+                let more = sync_burned_passes_with(&mut s, role)?;
+                synced.synced += more.synced;
+                synced.failures.extend(more.failures);
             }
-            match s.send(&[ix::open_round(&crank_key, role, b.next_round)]) {
-                Ok(()) => target = Some(b.next_round),
-                Err(e) if e.is(PictorError::RoundInProgress) || e.is(PictorError::WrongRound) => s.pause(),
+            match s.send(&[ix::open_round(&crank_key, role, round)]) {
+                Ok(()) => target = Some(round),
+                Err(e)
+                    if e.is(PictorError::RoundInProgress)
+                        || e.is(PictorError::WrongRound)
+                        || e.is(PictorError::OutsideRoundWindow)
+                        || e.is(PictorError::PreviousRoundOverran) =>
+                {
+                    s.pause()
+                }
                 Err(e) => return Err(RoundError::from_send("open_round", e)),
             }
             continue;
@@ -458,6 +539,9 @@ pub fn run_round(
         let mut ranked = open.ranked;
         let mut settled = true;
         for chunk in keys.chunks(batch_size.max(1)) {
+            if options.stopped() {
+                return Err(RoundError::Stopped);
+            }
             let ixs = rank_batch_instructions(&crank_key, role, open.round, chunk);
             let sent = if tables.is_empty() { s.send(&ixs) } else { s.send_v0(&ixs, &tables) };
             match sent {
@@ -498,4 +582,63 @@ pub fn run_round(
         "the {} round did not settle after {ROUND_ATTEMPTS} reads of the chain",
         role.as_str()
     )))
+}
+
+/// What the crank may open, given the board (no round open).
+enum ToOpen {
+    /// Round number `n`, now.
+    Now(u32),
+    /// Nothing now; the next window that could open, if the schedule has one.
+    Later(Option<ScheduledRound>),
+}
+
+/// The round the crank may open now: the board's next with the cadence off;
+/// with it on, the current window's if it is open, still to come, after the
+/// previous round closed, and (with `since`) at or after `since`.
+fn next_round_to_open(t: &mut dyn Transport, board: &Board, since: Option<i64>) -> Result<ToOpen> {
+    let config = read::config(t)?.ok_or(Error::NotInitialised)?;
+    let (cadence_rules, anchor) = (&config.rules.cadence, &config.round_anchor);
+    if !cadence_rules.is_on() {
+        return Ok(ToOpen::Now(board.next_round));
+    }
+    let now = t.now()?;
+    let usable = |s: &ScheduledRound| {
+        s.round >= board.next_round
+            && board.last_closed_ts < s.snapshot_ts
+            && since.is_none_or(|since| s.snapshot_ts >= since)
+    };
+    if let Some(s) = cadence::open_at(cadence_rules, anchor, now).filter(usable) {
+        return Ok(ToOpen::Now(s.round));
+    }
+    // The next window: the first after now (or after `since`, whichever is later).
+    let from = since.map_or(now, |since| now.max(since - 1));
+    Ok(ToOpen::Later(cadence::next_after(cadence_rules, anchor, from)))
+}
+
+/// Sleeps until `next` opens, if the caller waits that long; else
+/// [`RoundError::OutsideWindow`]. Polls the cluster clock every second (or
+/// the stop flag).
+fn wait_for(
+    t: &mut dyn Transport,
+    next: Option<ScheduledRound>,
+    until: Option<std::time::Instant>,
+    options: &RoundOptions,
+) -> Result<(), RoundError> {
+    let next_opens_ts = next.map(|n| n.snapshot_ts);
+    let outside = RoundError::OutsideWindow { next_opens_ts };
+    let (Some(until), Some(next)) = (until, next) else { return Err(outside) };
+    loop {
+        if options.stopped() {
+            return Err(RoundError::Stopped);
+        }
+        let now = t.now().map_err(RoundError::read)?;
+        if now >= next.snapshot_ts {
+            return Ok(());
+        }
+        let left = std::time::Duration::from_secs(u64::try_from(next.snapshot_ts - now).unwrap_or(0));
+        if std::time::Instant::now() + left > until + std::time::Duration::from_secs(1) {
+            return Err(outside);
+        }
+        std::thread::sleep(left.min(std::time::Duration::from_secs(1)));
+    }
 }

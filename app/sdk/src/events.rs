@@ -63,6 +63,7 @@ program_events!(
     RoundAbandoned,
     RewardFunded,
     RewardsCredited,
+    RewardsSettled,
     RewardWithdrawn,
     RewardForfeited,
 );

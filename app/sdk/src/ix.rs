@@ -46,7 +46,17 @@ fn admin_config(admin: &Pubkey) -> acc::AdminConfig {
 
 /// `update_config`, signed by the admin.
 pub fn update_config(admin: &Pubkey, rules: Option<Rules>, pass_metadata: Option<PassMetadata>) -> Instruction {
-    build(admin_config(admin), data::UpdateConfig { rules, pass_metadata })
+    build(
+        acc::UpdateConfig {
+            admin: *admin,
+            config: pda::config(),
+            creator_board: pda::board(Role::Creator),
+            worker_board: pda::board(Role::Worker),
+            event_authority: pda::event_authority(),
+            program: pda::program_id(),
+        },
+        data::UpdateConfig { rules, pass_metadata },
+    )
 }
 
 /// `set_paused`, signed by the admin.
@@ -87,11 +97,23 @@ pub fn accept_admin(pending_admin: &Pubkey) -> Instruction {
     )
 }
 
-/// `submit_report`, signed by an oracle (which pays a new member's rent).
+/// `submit_report`, signed by one oracle (which pays a new member's rent):
+/// enough where the configuration's `oracle_quorum` is 1.
 /// `fact_ts` is when the fact happened off-chain, unix seconds (the feed's `at`).
 pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, fact_ts: i64, report: Report) -> Instruction {
+    report_signed(&[*oracle], wallet, seq, fact_ts, report)
+}
+
+/// `submit_report`, signed by every key of `oracles` (at least the
+/// configuration's `oracle_quorum` distinct oracle keys); the first pays a
+/// new member's rent, the others are the instruction's remaining accounts.
+///
+/// # Panics
+/// If `oracles` is empty.
+pub fn report_signed(oracles: &[Pubkey], wallet: &Pubkey, seq: u64, fact_ts: i64, report: Report) -> Instruction {
+    let (oracle, co_signers) = oracles.split_first().expect("at least one oracle signs a report");
     let role = report.role();
-    build(
+    let mut ix = build(
         acc::SubmitReport {
             oracle: *oracle,
             config: pda::config(),
@@ -102,7 +124,9 @@ pub fn report(oracle: &Pubkey, wallet: &Pubkey, seq: u64, fact_ts: i64, report: 
             program: pda::program_id(),
         },
         data::SubmitReport { wallet: *wallet, seq, fact_ts, report },
-    )
+    );
+    ix.accounts.extend(co_signers.iter().map(|k| AccountMeta::new_readonly(*k, true)));
+    ix
 }
 
 /// `claim`, signed by the wallet; `payer` (may be the wallet) pays the rent.

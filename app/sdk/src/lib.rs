@@ -22,7 +22,7 @@ pub mod transport;
 pub mod units;
 
 pub use error::{Error, Result};
-pub use pictor_vip::{self as program, constants, eligibility, errors, ranking, scoring, state, time};
+pub use pictor_vip::{self as program, cadence, constants, eligibility, errors, ranking, scoring, state, time};
 pub use solana_account::Account;
 pub use solana_instruction::Instruction;
 pub use solana_keypair::Keypair;

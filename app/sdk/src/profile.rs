@@ -169,7 +169,8 @@ fn status_of(t: &mut dyn Transport, role: Role, member: &Member, config: &Config
         score_breakdown,
         finalised_round,
         rank,
-        reward_balance_base_units: member.header().reward_balance,
+        // A finalised round's credit the member has not settled yet is its own.
+        reward_balance_base_units: member.header().withdrawable(board.finalised.as_ref()),
         reward_mint: (board.rewards.mint != Pubkey::default()).then_some((board.rewards.mint, board.rewards.decimals)),
     })
 }

@@ -57,6 +57,10 @@ pub const GPU_POINTS_PER_STEP: u64 = 10;
 
 /// Most oracle keys the config holds.
 pub const MAX_ORACLES: usize = 8;
+/// Default oracle quorum: distinct oracle keys that must sign a report.
+pub const DEFAULT_ORACLE_QUORUM: u8 = 1;
+/// Longest round period the admin may configure: 366 days, in seconds.
+pub const MAX_ROUND_PERIOD_SECS: u32 = 366 * 86_400;
 /// Most GPU tiers in the table.
 pub const MAX_GPU_TIERS: usize = 8;
 /// Largest worker window the admin may configure, in days.

@@ -138,11 +138,35 @@ pub enum PictorError {
     RewardVaultShort,
     #[msg("This role has no rewards yet: nothing was ever funded, so there is nothing to withdraw")]
     NoRewardsYet,
+    #[msg("Too few oracle keys signed this report: the configuration's oracle_quorum distinct oracles must sign its transaction")]
+    OracleQuorumNotMet,
+    #[msg("An oracle key is named twice among the report's signers: each oracle counts once towards the quorum; name distinct keys")]
+    DuplicateOracleSigner,
+    #[msg("A co-signing oracle account of the report did not sign the transaction: sign with every oracle key named")]
+    OracleSignatureMissing,
+    #[msg("rules.oracle_quorum must be 1 to 8 oracle keys")]
+    OracleQuorumOutOfRange,
+    #[msg("The oracle quorum would exceed the oracle keys configured: add an oracle key first, or lower rules.oracle_quorum")]
+    OracleQuorumExceedsOracles,
+    #[msg("rules.cadence.period_secs must be at most 31,622,400 seconds (366 days); 0 turns the cadence off")]
+    CadencePeriodOutOfRange,
+    #[msg("rules.cadence.open_window_secs must be 1 to the period in seconds (0 when the period is 0)")]
+    CadenceOpenWindowOutOfRange,
+    #[msg("rules.cadence.offset_secs must be below the period (0 when the period is 0)")]
+    CadenceOffsetOutOfRange,
+    #[msg("Rounds of this role follow the configured cadence and none may open now: wait for the next round window")]
+    OutsideRoundWindow,
+    #[msg("The previous round closed after this window's scheduled time, so this window's round cannot open: wait for the next window")]
+    PreviousRoundOverran,
+    #[msg("A scheduled round's snapshot time has passed and the round has not opened yet: change the rules after it opens or its window closes")]
+    ScheduledRoundPending,
+    #[msg("rules.scoring.gpu_tiers must start at 0 GB and 0 hashpower and never lower either minimum from one tier to the next")]
+    GpuTiersNotAscending,
 }
 
 impl PictorError {
     /// Every variant, in code order (code = 6000 + index).
-    pub const ALL: [PictorError; 64] = {
+    pub const ALL: [PictorError; 76] = {
         use PictorError::*;
         [
             NotAdmin,
@@ -209,6 +233,18 @@ impl PictorError {
             RewardVaultMismatch,
             RewardVaultShort,
             NoRewardsYet,
+            OracleQuorumNotMet,
+            DuplicateOracleSigner,
+            OracleSignatureMissing,
+            OracleQuorumOutOfRange,
+            OracleQuorumExceedsOracles,
+            CadencePeriodOutOfRange,
+            CadenceOpenWindowOutOfRange,
+            CadenceOffsetOutOfRange,
+            OutsideRoundWindow,
+            PreviousRoundOverran,
+            ScheduledRoundPending,
+            GpuTiersNotAscending,
         ]
     };
 

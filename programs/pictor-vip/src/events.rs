@@ -6,7 +6,7 @@
 //! with Anchor's event tag and the event's Borsh bytes as the data. Unlike log
 //! lines they cannot be truncated by a log limit, and an RPC node returns them
 //! in `getTransaction`'s inner instructions, where an indexer reads them.
-use crate::state::{Role, Rules};
+use crate::state::{Role, RoundAnchor, Rules};
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::solana_program::program::invoke_signed;
@@ -52,6 +52,8 @@ pub struct ConfigInitialized {
     pub oracles: Vec<Pubkey>,
     /// Rules in force.
     pub rules: Rules,
+    /// Where the cadence's round numbers start.
+    pub round_anchor: RoundAnchor,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -64,6 +66,8 @@ pub struct ConfigUpdated {
     pub admin: Pubkey,
     /// Rules now in force.
     pub rules: Rules,
+    /// Where the cadence's round numbers start now.
+    pub round_anchor: RoundAnchor,
     /// Whether the pass metadata changed (applies to passes minted from now on).
     pub pass_metadata_changed: bool,
     /// Time, unix seconds.
@@ -291,6 +295,14 @@ pub struct PassRevoked {
     pub rent_returned_lamports: u64,
     /// Round open at the time that the member left before being ranked (0: none).
     pub removed_from_round: u32,
+    /// Whether the holder's token account was closed (it stays, empty and
+    /// closable by nobody else, when the holder's CPI guard refuses to let
+    /// its rent go anywhere but to the holder while someone else paid it).
+    pub holder_account_closed: bool,
+    /// Whether the pass mint was closed.
+    pub mint_closed: bool,
+    /// A tentative reward credit of the open round taken back, in base units.
+    pub reward_voided_base_units: u64,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -319,6 +331,12 @@ pub struct PassBurnSynced {
     pub rent_returned_lamports: u64,
     /// Round open at the time that the member left before being ranked (0: none).
     pub removed_from_round: u32,
+    /// Whether the holder's token account was closed (see [`PassRevoked`]).
+    pub holder_account_closed: bool,
+    /// Whether the pass mint was closed.
+    pub mint_closed: bool,
+    /// A tentative reward credit of the open round taken back, in base units.
+    pub reward_voided_base_units: u64,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -331,10 +349,15 @@ pub struct RoundOpened {
     pub role: Role,
     /// Round.
     pub round: u32,
-    /// Snapshot time, unix seconds.
+    /// Snapshot time, unix seconds (the window's scheduled time with the
+    /// cadence on, else the time it opened).
     pub snapshot_ts: i64,
+    /// The cadence window it opened in (0 with the cadence off).
+    pub window: u64,
     /// Holders to rank.
     pub members: u32,
+    /// Holders whose pass counts only from a later round (claimed after the snapshot).
+    pub late_holders: u32,
     /// Holders to flag priority.
     pub priority_count: u32,
     /// Reward attached to the round, in the reward token's base units.
@@ -377,6 +400,11 @@ pub struct RoundFinalised {
     pub priority_count: u32,
     /// Lowest priority score, points.
     pub cutoff_score: Option<i128>,
+    /// Reward credits that became the members' now, in the token's base units.
+    pub reward_credited_base_units: u64,
+    /// The round's reward not credited (remainder, missing ranks, members
+    /// who left), carried to the next funded round, in base units.
+    pub reward_carried_base_units: u64,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -391,6 +419,9 @@ pub struct RoundAbandoned {
     pub round: u32,
     /// Members it had ranked.
     pub ranked: u32,
+    /// Its whole reward, back to the next round's pending funding (its
+    /// tentative credits are void), in the token's base units.
+    pub reward_returned_base_units: u64,
     /// Time, unix seconds.
     pub ts: i64,
 }
@@ -415,7 +446,8 @@ pub struct RewardFunded {
     pub ts: i64,
 }
 
-/// A rank batch credited rewards.
+/// A rank batch credited rewards: tentative until the round is finalised
+/// (void if it is abandoned).
 #[event]
 #[derive(Debug, Clone)]
 pub struct RewardsCredited {
@@ -429,6 +461,23 @@ pub struct RewardsCredited {
     pub amount_base_units: u64,
     /// Reward token mint.
     pub mint: Pubkey,
+}
+
+/// Finalised rounds' credits joined members' balances (at their next rank,
+/// their withdrawal, or when they leave).
+#[event]
+#[derive(Debug, Clone)]
+pub struct RewardsSettled {
+    /// Role.
+    pub role: Role,
+    /// The finalised round whose credits these are.
+    pub round: u32,
+    /// Members settled.
+    pub members: u32,
+    /// Total settled, in the token's base units.
+    pub amount_base_units: u64,
+    /// Time, unix seconds.
+    pub ts: i64,
 }
 
 /// A member withdrew its reward balance.

@@ -6,6 +6,7 @@
 // Anchor's #[program] and #[derive(Accounts)] expand to code clippy flags.
 #![allow(clippy::result_large_err, clippy::too_many_arguments)]
 
+pub mod cadence;
 pub mod constants;
 pub mod create;
 pub mod eligibility;
@@ -41,7 +42,7 @@ pub mod pictor_vip {
 
     /// Replaces the rules and/or the pass metadata. Signer: admin.
     pub fn update_config(
-        ctx: Context<AdminConfig>,
+        ctx: Context<UpdateConfig>,
         rules: Option<Rules>,
         pass_metadata: Option<PassMetadata>,
     ) -> Result<()> {
@@ -79,7 +80,8 @@ pub mod pictor_vip {
     }
 
     /// Applies one oracle fact about a member, attributed to its fact time
-    /// (unix seconds, when it happened off-chain). Signer: an oracle.
+    /// (unix seconds, when it happened off-chain). Signers: `oracle_quorum`
+    /// distinct oracles (the first named, the rest as remaining accounts).
     #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn submit_report(
         ctx: Context<SubmitReport>,
@@ -114,7 +116,9 @@ pub mod pictor_vip {
         instructions::sync_pass::sync_pass(ctx, role)
     }
 
-    /// Opens round number `round` (the board's next) of `role` as of now. Signer: crank.
+    /// Opens round number `round` of `role`: with the cadence off the board's
+    /// next, as of now; with it on, the current window's, as of its
+    /// scheduled time, only inside its open window. Signer: crank.
     #[access_control(ctx.accounts.config.require_not_paused())]
     pub fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
         instructions::open_round::open_round(ctx, role, round)

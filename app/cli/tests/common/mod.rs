@@ -103,6 +103,17 @@ pub fn run_bot(
     feed: &str,
     retries: u32,
 ) -> anyhow::Result<Summary> {
+    run_bot_signed(t, std::slice::from_ref(oracle), crank, feed, retries)
+}
+
+/// [`run_bot`], every key of `oracles` signing each report.
+pub fn run_bot_signed(
+    t: &mut dyn Transport,
+    oracles: &[Keypair],
+    crank: &Keypair,
+    feed: &str,
+    retries: u32,
+) -> anyhow::Result<Summary> {
     let fast = Duration::from_millis(1);
     let options = BotOptions {
         retry: RetryPolicy { attempts: retries, first_backoff: fast, max_backoff: fast },
@@ -113,7 +124,7 @@ pub fn run_bot(
         in_flight: 1,
         poll_interval: fast,
     };
-    let mut bot = Bot::new(t, oracle, crank, options);
+    let mut bot = Bot::new(t, oracles, crank, options);
     bot.resolve_wallet = Box::new(resolve);
     bot.run(parse_feed(feed))
 }

@@ -44,6 +44,8 @@ import {
   type RewardWithdrawn,
   getRewardsCreditedDecoder,
   type RewardsCredited,
+  getRewardsSettledDecoder,
+  type RewardsSettled,
   getRoundAbandonedDecoder,
   type RoundAbandoned,
   getRoundBatchRankedDecoder,
@@ -81,6 +83,7 @@ export type PictorVipEvent =
   | { name: "RewardFunded"; data: RewardFunded }
   | { name: "RewardWithdrawn"; data: RewardWithdrawn }
   | { name: "RewardsCredited"; data: RewardsCredited }
+  | { name: "RewardsSettled"; data: RewardsSettled }
   | { name: "RoundAbandoned"; data: RoundAbandoned }
   | { name: "RoundBatchRanked"; data: RoundBatchRanked }
   | { name: "RoundFinalised"; data: RoundFinalised }
@@ -114,6 +117,7 @@ export const PICTOR_VIP_EVENTS: ReadonlyArray<{
   { name: "RewardFunded", discriminator: new Uint8Array([71, 33, 107, 60, 146, 209, 7, 175]), decoder: getRewardFundedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RewardWithdrawn", discriminator: new Uint8Array([136, 100, 204, 104, 198, 133, 84, 136]), decoder: getRewardWithdrawnDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RewardsCredited", discriminator: new Uint8Array([199, 88, 44, 169, 191, 178, 63, 58]), decoder: getRewardsCreditedDecoder as () => Decoder<PictorVipEvent["data"]> },
+  { name: "RewardsSettled", discriminator: new Uint8Array([196, 164, 246, 78, 118, 101, 150, 251]), decoder: getRewardsSettledDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundAbandoned", discriminator: new Uint8Array([244, 100, 135, 140, 189, 183, 198, 3]), decoder: getRoundAbandonedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundBatchRanked", discriminator: new Uint8Array([103, 65, 164, 27, 183, 137, 151, 217]), decoder: getRoundBatchRankedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundFinalised", discriminator: new Uint8Array([200, 154, 212, 27, 255, 226, 191, 183]), decoder: getRoundFinalisedDecoder as () => Decoder<PictorVipEvent["data"]> },

@@ -1,4 +1,5 @@
 //! `claim`: the wallet mints its soulbound pass once eligible (SPEC §3).
+use crate::cadence;
 use crate::constants::*;
 use crate::create::create_pda;
 use crate::eligibility::{creator_eligibility, worker_eligibility};
@@ -8,9 +9,11 @@ use crate::events::PassClaimed;
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::program_option::COption;
 use anchor_spl::associated_token::{self, get_associated_token_address_with_program_id, AssociatedToken};
-use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
+use anchor_spl::token_2022::spl_token_2022::extension::{ExtensionType, StateWithExtensions};
 use anchor_spl::token_2022::spl_token_2022::instruction::AuthorityType;
+use anchor_spl::token_2022::spl_token_2022::state::Account as TokenAccount;
 use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use anchor_spl::token_2022::{self, Token2022};
 use anchor_spl::token_2022_extensions as ext;
@@ -90,11 +93,13 @@ pub(crate) fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
     create_holder_account(a)?;
     mint_and_seal(a)?;
 
+    let config = &ctx.accounts.config;
     let board = &mut ctx.accounts.board;
     let serial = board.passes_issued.safe_add(1)?;
     board.passes_issued = serial;
-    board.active_holders = board.active_holders.safe_add(1)?;
-    let first_round = board.next_round;
+    // A round whose snapshot has passed ranks the holders of that time.
+    let first_round = cadence::first_round_of_claim(&config.rules.cadence, &config.round_anchor, board.next_round, now);
+    board.add_holder(first_round)?;
     board.invariant()?;
     let mut member = load_member_mut(&member_info, role)?;
     let header = member.header_mut();
@@ -233,9 +238,14 @@ fn init_metadata(a: &Claim, role: Role) -> Result<()> {
 /// Step 4: the wallet's associated token account, whose close authority
 /// becomes the pass authority PDA (the wallet signs as owner): the holder
 /// can burn its pass but not pocket the token account's rent, which goes
-/// back to the claim's payer when the program closes the pass.
+/// back to the claim's payer when the program closes the pass. An account
+/// left from an earlier pass (its holder's CPI guard kept it open when that
+/// pass was closed) already has that close authority and is used as it is.
 #[inline(never)]
 fn create_holder_account(a: &Claim) -> Result<()> {
+    if holder_close_authority(&a.holder_ata)? == Some(COption::Some(a.pass_authority.key())) {
+        return Ok(());
+    }
     let token_program = a.token_program.to_account_info();
     associated_token::create_idempotent(CpiContext::new(
         a.associated_token_program.key(),
@@ -259,6 +269,15 @@ fn create_holder_account(a: &Claim) -> Result<()> {
         AuthorityType::CloseAccount,
         Some(a.pass_authority.key()),
     )
+}
+
+/// The close authority of an existing holder token account (`None`: no account yet).
+fn holder_close_authority(info: &AccountInfo) -> Result<Option<COption<Pubkey>>> {
+    if info.owner != &token_2022::ID || info.data_is_empty() {
+        return Ok(None);
+    }
+    let data = info.try_borrow_data()?;
+    Ok(Some(StateWithExtensions::<TokenAccount>::unpack(&data)?.base.close_authority))
 }
 
 /// Step 5: mints the one token, then drops the mint authority for good.

@@ -10,6 +10,7 @@ use crate::events::RewardFunded;
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
+use anchor_spl::token_2022::spl_token_2022::extension::mint_close_authority::MintCloseAuthority;
 use anchor_spl::token_2022::spl_token_2022::extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions};
 use anchor_spl::token_2022::spl_token_2022::state::{Account as TokenAccountState, Mint as MintState};
 use anchor_spl::token_interface::{self, Mint, TokenAccount, TokenInterface};
@@ -50,7 +51,7 @@ pub struct FundRewards<'info> {
 
 /// Mint extensions a vault cannot hold safely: someone could take, freeze,
 /// tax or block what the vault owes.
-const UNSAFE_MINT_EXTENSIONS: [ExtensionType; 7] = [
+pub(crate) const UNSAFE_MINT_EXTENSIONS: [ExtensionType; 7] = [
     ExtensionType::PermanentDelegate,
     ExtensionType::TransferHook,
     ExtensionType::TransferFeeConfig,
@@ -63,6 +64,8 @@ const UNSAFE_MINT_EXTENSIONS: [ExtensionType; 7] = [
 pub(crate) fn fund_rewards(ctx: Context<FundRewards>, role: Role, amount: u64, top_k: u32) -> Result<()> {
     require!(amount > 0, PictorError::ZeroAmount);
     let a = &ctx.accounts;
+    // Checked at every funding: what a mint can do may change with its issuer.
+    require_safe_reward_mint(&a.mint.to_account_info())?;
     if a.board.rewards.mint == Pubkey::default() {
         create_vault(a, role, ctx.bumps.vault)?;
         let (mint, token_program, vault, decimals) =
@@ -95,7 +98,8 @@ pub(crate) fn fund_rewards(ctx: Context<FundRewards>, role: Role, amount: u64, t
     let carried = std::mem::take(&mut rewards.carry_base_units);
     rewards.pending_base_units = rewards.pending_base_units.safe_add(amount)?.safe_add(carried)?;
     rewards.pending_top_k = top_k;
-    rewards.funded_total_base_units = rewards.funded_total_base_units.safe_add(amount)?;
+    // A statistic: it saturates, never refusing a funding.
+    rewards.funded_total_base_units = rewards.funded_total_base_units.saturating_add(amount);
     let pending = rewards.pending_base_units;
     let mint = rewards.mint;
     board.invariant()?;
@@ -124,7 +128,6 @@ fn create_vault(a: &FundRewards, role: Role, bump: u8) -> Result<()> {
         let data = mint_info.try_borrow_data()?;
         let mint = StateWithExtensions::<MintState>::unpack(&data)?;
         let extensions = mint.get_extension_types()?;
-        require!(!extensions.iter().any(|e| UNSAFE_MINT_EXTENSIONS.contains(e)), PictorError::UnsupportedRewardMint);
         let required = ExtensionType::get_required_init_account_extensions(&extensions);
         ExtensionType::try_calculate_account_len::<TokenAccountState>(&required)?
     };
@@ -147,6 +150,22 @@ fn create_vault(a: &FundRewards, role: Role, bump: u8) -> Result<()> {
             authority: a.vault_authority.to_account_info(),
         },
     ))
+}
+
+/// Refuses a reward mint the vault cannot hold safely: one with an
+/// extension that lets someone take, freeze, tax or block what the vault
+/// owes, or with a close authority (its issuer could close it once its
+/// supply is 0 and recreate it at the same address with any of those).
+/// Called at every funding and every withdrawal, not only the first.
+pub(crate) fn require_safe_reward_mint(mint: &AccountInfo) -> Result<()> {
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<MintState>::unpack(&data)?;
+    let extensions = state.get_extension_types()?;
+    require!(!extensions.iter().any(|e| UNSAFE_MINT_EXTENSIONS.contains(e)), PictorError::UnsupportedRewardMint);
+    let closable =
+        state.get_extension::<MintCloseAuthority>().is_ok_and(|m| Option::<Pubkey>::from(m.close_authority).is_some());
+    require!(!closable, PictorError::UnsupportedRewardMint);
+    Ok(())
 }
 
 /// The vault holds at least what the role owes (SPEC §9's invariant),

@@ -1,4 +1,5 @@
 //! `initialize`: creates the config and both role boards.
+use crate::cadence;
 use crate::constants::*;
 use crate::create::{create_program_pda, write_account};
 use crate::errors::PictorError;
@@ -55,6 +56,10 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
     require!(args.oracles.len() <= MAX_ORACLES, PictorError::TooManyOracles);
     let (_, pass_authority_bump) = Pubkey::find_program_address(&[PASS_AUTHORITY_SEED], &crate::ID);
     let a = &ctx.accounts;
+    let now = Clock::get()?.unix_timestamp;
+    // With the cadence on, round 1 is the next window's.
+    let round_anchor = cadence::reanchor(&RoundCadence::OFF, &RoundAnchor::default(), &args.rules.cadence, 1, now)
+        .ok_or(PictorError::Overflow)?;
     let config = Config {
         admin: a.admin.key(),
         pending_admin: None,
@@ -65,6 +70,7 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
         pass_metadata: args.pass_metadata,
         bump: ctx.bumps.config,
         pass_authority_bump,
+        round_anchor,
     };
     config.invariant()?;
     let (payer, system) = (a.admin.to_account_info(), a.system_program.to_account_info());
@@ -83,6 +89,9 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
             passes_issued: 0,
             active_holders: 0,
             next_round: 1,
+            late_holders: 0,
+            late_round: 0,
+            last_closed_ts: 0,
             open: None,
             finalised: None,
             rewards: RewardState::default(),
@@ -97,7 +106,8 @@ pub(crate) fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Resu
             crank: config.crank,
             oracles: config.oracles,
             rules: config.rules,
-            ts: Clock::get()?.unix_timestamp,
+            round_anchor,
+            ts: now,
         },
     )?;
     Ok(())

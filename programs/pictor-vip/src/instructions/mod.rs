@@ -33,4 +33,5 @@ pub use reinstate::*;
 pub use revoke::*;
 pub use submit_report::*;
 pub use sync_pass::*;
+pub use update_config::*;
 pub use withdraw_rewards::*;

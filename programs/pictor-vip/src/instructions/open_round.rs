@@ -1,5 +1,11 @@
-//! `open_round`: the crank opens a ranking round of a role as of now.
+//! `open_round`: the crank opens a ranking round of a role.
+//!
+//! With the cadence off, as of now, numbered the board's next round. With
+//! it on, only inside a scheduled window's open part, numbered and
+//! snapshotted by the window ([`crate::cadence`]): the crank drives the
+//! round, it does not choose its time.
 use super::crank_round::*;
+use crate::cadence;
 use crate::errors::PictorError;
 use crate::events::emit_event;
 use crate::events::RoundOpened;
@@ -7,16 +13,30 @@ use crate::ranking::priority_count;
 use crate::state::*;
 use anchor_lang::prelude::*;
 
-/// `round` must be the board's next round number: a crank acting on a stale
+/// `round` must be the number the program expects (the board's next with
+/// the cadence off, the window's with it on): a crank acting on a stale
 /// read of the board (an RPC node behind) is refused with `WrongRound`
 /// instead of opening a round nobody asked for.
 pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Result<()> {
     let config = &ctx.accounts.config;
     let board = &mut ctx.accounts.board;
     board.require_no_open_round()?;
-    require!(round == board.next_round, PictorError::WrongRound);
-    let snapshot_ts = Clock::get()?.unix_timestamp;
-    let members = board.active_holders;
+    let now = Clock::get()?.unix_timestamp;
+    let (snapshot_ts, window) = if config.rules.cadence.is_on() {
+        let s = cadence::open_at(&config.rules.cadence, &config.round_anchor, now)
+            .ok_or(PictorError::OutsideRoundWindow)?;
+        // One round per window: after an abandon, the next chance is the next window.
+        require!(round == s.round && s.round >= board.next_round, PictorError::WrongRound);
+        // Reports since the snapshot froze their scores for this round only
+        // if no other round was open meanwhile.
+        require!(board.last_closed_ts < s.snapshot_ts, PictorError::PreviousRoundOverran);
+        (s.snapshot_ts, s.window)
+    } else {
+        require!(round == board.next_round, PictorError::WrongRound);
+        (now, 0)
+    };
+    let members = board.holders_counting_in(round);
+    let late_holders = board.active_holders - members;
     let priority = priority_count(members, config.rules.priority_bps);
     // The funding pending for this round: shared by its top K ranks (K = 0:
     // the priority count), ⌊amount / min(K, members)⌋ each.
@@ -46,7 +66,9 @@ pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Re
             role,
             round,
             snapshot_ts,
+            window,
             members,
+            late_holders,
             priority_count: priority,
             reward_base_units: amount,
             reward_ranks: ranks,

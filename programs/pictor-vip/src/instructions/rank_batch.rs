@@ -1,6 +1,12 @@
 //! `rank_batch`: the crank ranks the next members of the open round, given
 //! in order as remaining accounts; the program verifies the order.
 //!
+//! Rank rewards are credited here, while the order is verified, but only
+//! tentatively: a member's share joins its balance once the round is
+//! finalised (SPEC §9), so an order the crank claims and then abandons
+//! pays nobody. Each member ranked first settles its previous round's
+//! credit (see `MemberHeader::settle_credits`).
+//!
 //! Members are read in place (zero-copy): the heap this instruction uses
 //! does not grow with the batch, beyond the entrypoint's own 120 bytes per
 //! account (see the heap test).
@@ -8,7 +14,7 @@ use super::crank_round::*;
 use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::emit_event;
-use crate::events::{RewardsCredited, RoundBatchRanked};
+use crate::events::{RewardsCredited, RewardsSettled, RoundBatchRanked};
 use crate::math::SafeMath;
 use crate::ranking::follows;
 use crate::state::*;
@@ -17,15 +23,17 @@ use anchor_lang::prelude::*;
 pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Role, round: u32) -> Result<()> {
     let batch = ctx.remaining_accounts;
     let board = &mut ctx.accounts.board;
-    let finalised = board.finalised_round();
+    let finalised = board.finalised.clone();
+    let finalised_round = board.finalised_round();
     let open = board.open_round_mut(round)?;
     require!(!batch.is_empty() && batch.len() <= MAX_RANK_BATCH, PictorError::BatchTooLarge);
     // ranked ≤ members ≤ u32::MAX and batch ≤ MAX_RANK_BATCH: no overflow in u64.
     require!(u64::from(open.ranked) + batch.len() as u64 <= u64::from(open.members), PictorError::BatchTooLarge);
     let first_rank = open.ranked + 1;
     let mut last_score = 0;
-    // Rewards credited by this batch: a count and a sum, no allocation.
+    // Counts and sums, no allocation.
     let (mut credited_members, mut credited_base_units) = (0u32, 0u64);
+    let (mut settled_members, mut settled_base_units) = (0u32, 0u64);
     for info in batch {
         let mut member = load_member_mut(info, role)?;
         let header = member.header();
@@ -42,10 +50,17 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
             open.cutoff_score = Some(key.score);
         }
         let header = member.header_mut();
-        header.record_rank(finalised, RankEntry { round, rank: open.ranked, score: key.score, priority });
-        if open.ranked <= open.reward.ranks && open.reward.share_base_units > 0 {
+        // The previous round's credit, before its slot can be reused.
+        let settled = header.settle_credits(finalised.as_ref(), Some(round))?;
+        if settled > 0 {
+            settled_members += 1;
+            settled_base_units = settled_base_units.safe_add(settled)?;
+        }
+        let credited = open.ranked <= open.reward.ranks && open.reward.share_base_units > 0;
+        let entry = RankEntry { round, rank: open.ranked, score: key.score, priority };
+        header.record_rank(finalised_round, entry, credited);
+        if credited {
             let share = open.reward.share_base_units;
-            header.reward_balance = header.reward_balance.safe_add(share)?;
             open.reward.credited_base_units = open.reward.credited_base_units.safe_add(share)?;
             credited_members += 1;
             credited_base_units = credited_base_units.safe_add(share)?;
@@ -55,19 +70,25 @@ pub(crate) fn rank_batch<'info>(ctx: Context<'info, CrankRound<'info>>, role: Ro
     }
     // The batch was checked to hold at most MAX_RANK_BATCH members.
     let (ranked, count) = (open.ranked, batch.len() as u32);
-    let rewards = &mut board.rewards;
-    rewards.liability_base_units = rewards.liability_base_units.safe_add(credited_base_units)?;
     board.invariant()?;
-    emit_event(&ctx.accounts.event_authority, RoundBatchRanked { role, round, first_rank, count, ranked, last_score })?;
+    let events = &ctx.accounts.event_authority;
+    emit_event(events, RoundBatchRanked { role, round, first_rank, count, ranked, last_score })?;
+    let mint = board.rewards.mint;
     if credited_members > 0 {
         emit_event(
-            &ctx.accounts.event_authority,
-            RewardsCredited {
+            events,
+            RewardsCredited { role, round, members: credited_members, amount_base_units: credited_base_units, mint },
+        )?;
+    }
+    if settled_members > 0 {
+        emit_event(
+            events,
+            RewardsSettled {
                 role,
-                round,
-                members: credited_members,
-                amount_base_units: credited_base_units,
-                mint: board.rewards.mint,
+                round: finalised_round,
+                members: settled_members,
+                amount_base_units: settled_base_units,
+                ts: Clock::get()?.unix_timestamp,
             },
         )?;
     }

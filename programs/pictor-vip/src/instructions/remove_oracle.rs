@@ -10,6 +10,8 @@ pub(crate) fn remove_oracle(ctx: Context<AdminConfig>, oracle: Pubkey) -> Result
     let before = config.oracles.len();
     config.oracles.retain(|k| *k != oracle);
     require!(config.oracles.len() < before, PictorError::OracleNotFound);
+    // Checked by the invariant too; said here so the admin knows what to do.
+    require!(usize::from(config.rules.oracle_quorum) <= config.oracles.len(), PictorError::OracleQuorumExceedsOracles);
     config.invariant()?;
     emit_event(&ctx.accounts.event_authority, OracleChanged { oracle, added: false, ts: now()? })?;
     Ok(())

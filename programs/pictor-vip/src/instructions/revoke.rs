@@ -1,11 +1,13 @@
 //! `revoke`: the admin takes a member's pass away for fraud (SPEC §3). It
 //! takes effect at once, even while a round is open: the member is nobody's
 //! priority from this instruction on, and the open round still finalises.
+//! Nothing the holder did to its token account can block it (see
+//! `PassAccounts::close_pass`).
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::emit_event;
-use crate::events::{PassRevoked, RewardForfeited};
+use crate::events::{PassRevoked, RewardForfeited, RewardsSettled};
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -27,6 +29,8 @@ pub struct Revoke<'info> {
 
 pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Result<()> {
     let bump = ctx.bumps.pass.pass_authority;
+    let now = Clock::get()?.unix_timestamp;
+    let events = &ctx.accounts.event_authority;
     let p = &mut ctx.accounts.pass;
     let info = p.member.to_account_info();
     let mut member = load_member_mut(&info, role)?;
@@ -40,28 +44,24 @@ pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Resu
     header.set_pass_status(PassStatus::Revoked);
     header.revoke_reason = reason_code;
     header.clear_ranks();
+    let wallet = header.wallet;
+    if let Some(settled) = closed.as_ref().map(|c| c.settled_base_units).filter(|s| *s > 0) {
+        let round = p.board.finalised_round();
+        emit_event(events, RewardsSettled { role, round, members: 1, amount_base_units: settled, ts: now })?;
+    }
     // Fraud forfeits the unwithdrawn reward: it returns to the vault's carry.
     let forfeited = std::mem::take(&mut header.reward_balance);
-    let wallet = header.wallet;
     if forfeited > 0 {
         let rewards = &mut p.board.rewards;
         rewards.liability_base_units = rewards.liability_base_units.safe_sub(forfeited)?;
         rewards.carry_base_units = rewards.carry_base_units.safe_add(forfeited)?;
         p.board.invariant()?;
-        emit_event(
-            &ctx.accounts.event_authority,
-            RewardForfeited {
-                wallet,
-                role,
-                amount_base_units: forfeited,
-                mint: p.board.rewards.mint,
-                ts: Clock::get()?.unix_timestamp,
-            },
-        )?;
+        let mint = p.board.rewards.mint;
+        emit_event(events, RewardForfeited { wallet, role, amount_base_units: forfeited, mint, ts: now })?;
     }
     member.invariant()?;
     emit_event(
-        &ctx.accounts.event_authority,
+        events,
         PassRevoked {
             wallet,
             role,
@@ -69,7 +69,10 @@ pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Resu
             burned: closed.as_ref().is_some_and(|c| c.burned),
             rent_returned_lamports: closed.as_ref().map_or(0, |c| c.rent_returned_lamports),
             removed_from_round: closed.as_ref().map_or(0, |c| c.removed_from_round),
-            ts: Clock::get()?.unix_timestamp,
+            holder_account_closed: closed.as_ref().is_some_and(|c| c.holder_account_closed),
+            mint_closed: closed.as_ref().is_some_and(|c| c.mint_closed),
+            reward_voided_base_units: closed.as_ref().map_or(0, |c| c.voided_base_units),
+            ts: now,
         },
     )?;
     Ok(())

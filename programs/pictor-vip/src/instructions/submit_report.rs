@@ -63,12 +63,13 @@ impl Report {
 
 /// Accounts of `submit_report`. The oracle pays the member account's rent
 /// the first time (created so that lamports planted at its address do not
-/// block it).
+/// block it). Remaining accounts: the other oracle keys that sign the
+/// transaction, so that `rules.oracle_quorum` distinct oracles sign it.
 #[event_cpi]
 #[derive(Accounts)]
 #[instruction(wallet: Pubkey, seq: u64, fact_ts: i64, report: Report)]
 pub struct SubmitReport<'info> {
-    /// A configured oracle key; pays for a new member account.
+    /// A configured oracle key (the first of the quorum); pays for a new member account.
     #[account(mut)]
     pub oracle: Signer<'info>,
     /// The config.
@@ -77,7 +78,7 @@ pub struct SubmitReport<'info> {
         constraint = config.is_oracle(&oracle.key()) @ PictorError::NotOracle,
     )]
     pub config: Box<Account<'info, Config>>,
-    /// The board of the report's role (to freeze the snapshot of an open round).
+    /// The board of the report's role (to freeze the snapshot of a round whose time has come).
     #[account(seeds = [BOARD_SEED, &report.role().seed()], bump = board.bump)]
     pub board: Box<Account<'info, Board>>,
     /// CHECK: the member PDA `[MEMBER_SEED, role, wallet]`: created here on
@@ -97,13 +98,17 @@ pub(crate) fn submit_report(
     report: Report,
 ) -> Result<()> {
     require!(seq != 0, PictorError::SequenceZero);
+    ctx.accounts.config.require_oracle_quorum(&ctx.accounts.oracle.key(), ctx.remaining_accounts)?;
     let now = Clock::get()?.unix_timestamp;
     let latest_allowed = now.safe_add(i64::from(ctx.accounts.config.rules.max_fact_skew_secs))?;
     require!(fact_ts <= latest_allowed, PictorError::FactTimeInFuture);
     let role = report.role();
     let a = &ctx.accounts;
     let info = a.member.to_account_info();
-    if info.owner == &anchor_lang::system_program::ID {
+    if info.owner != &crate::ID {
+        // Lamports planted at the address are fine; an account another
+        // program owns can never become this member.
+        require!(info.owner == &anchor_lang::system_program::ID, PictorError::AccountNotCreatable);
         require!(wallet != Pubkey::default(), PictorError::AccountMismatch);
         let bump = [ctx.bumps.member];
         let seeds: &[&[u8]] = &[MEMBER_SEED, &role.seed(), wallet.as_ref(), &bump];
@@ -115,7 +120,7 @@ pub(crate) fn submit_report(
     let mut member = load_member_mut(&info, role)?;
     require!(seq > member.header().last_seq, PictorError::ReportAlreadyApplied);
     require!(fact_ts >= member.header().last_fact_ts, PictorError::FactTimeBeforePrevious);
-    freeze_for_open_round(&mut member, &a.board, &a.event_authority)?;
+    freeze_for_pending_round(&mut member, &a.board, &a.config, now, &a.event_authority)?;
     apply(&mut member, Fact { seq, fact_ts, now }, report, &a.config.rules, &a.event_authority)?;
     let header = member.header_mut();
     header.last_seq = seq;
@@ -123,17 +128,28 @@ pub(crate) fn submit_report(
     member.invariant()
 }
 
-/// While a round of the member's role is open and the member counts in it,
-/// keeps the member's score as of the snapshot before the first new fact
-/// lands: the round stays consistent and the fact counts from the next round.
-fn freeze_for_open_round(member: &mut MemberMut, board: &Board, events: &AccountInfo) -> Result<()> {
-    let Some(open) = &board.open else { return Ok(()) };
+/// While a round of the member's role has its snapshot behind it and is not
+/// finalised (open, or scheduled and not opened yet: `Board::pending_snapshot`),
+/// and the member counts in it, keeps the member's score as of the snapshot
+/// before the first new fact lands: the round ranks the member as it was
+/// then, and the fact counts from the next round.
+fn freeze_for_pending_round(
+    member: &mut MemberMut,
+    board: &Board,
+    config: &Config,
+    now: i64,
+    events: &AccountInfo,
+) -> Result<()> {
+    let Some((round, snapshot_ts)) = board.pending_snapshot(config, now) else { return Ok(()) };
     let header = member.header();
-    if header.counts_in_round(open.round) && header.frozen_score(open.round).is_none() {
-        let score = scoring::score(member.facts(), open.snapshot_ts, &open.params)?;
+    if header.counts_in_round(round) && header.frozen_score(round).is_none() {
+        // An open round scores with the parameters it copied; a scheduled one
+        // will copy the config's (which cannot change until it opens).
+        let params = board.open.as_ref().map_or(&config.rules.scoring, |o| &o.params);
+        let score = scoring::score(member.facts(), snapshot_ts, params)?;
         let wallet = header.wallet;
-        member.header_mut().freeze(board.finalised_round(), open.round, score);
-        emit_event(events, ScoreFrozen { wallet, role: board.role, round: open.round, score })?;
+        member.header_mut().freeze(board.finalised_round(), round, score);
+        emit_event(events, ScoreFrozen { wallet, role: board.role, round, score })?;
     }
     Ok(())
 }

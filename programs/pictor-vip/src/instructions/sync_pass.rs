@@ -1,11 +1,14 @@
 //! `sync_pass`: anyone records that a holder burned its own pass. The
-//! member stops counting at once, as after a revocation, and the mint and
-//! token account rent goes back to whoever paid the claim.
+//! member stops counting at once, as after a revocation, keeps the reward
+//! credits of finalised rounds (a tentative credit of the open round is
+//! taken back), and the mint and token account rent goes back to whoever
+//! paid the claim. Nothing the holder did to its token account can block
+//! it (see `PassAccounts::close_pass`).
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::emit_event;
-use crate::events::PassBurnSynced;
+use crate::events::{PassBurnSynced, RewardsSettled};
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -24,6 +27,8 @@ pub struct SyncPass<'info> {
 
 pub(crate) fn sync_pass(ctx: Context<SyncPass>, role: Role) -> Result<()> {
     let bump = ctx.bumps.pass.pass_authority;
+    let now = Clock::get()?.unix_timestamp;
+    let events = &ctx.accounts.event_authority;
     let p = &mut ctx.accounts.pass;
     let info = p.member.to_account_info();
     let mut member = load_member_mut(&info, role)?;
@@ -34,14 +39,22 @@ pub(crate) fn sync_pass(ctx: Context<SyncPass>, role: Role) -> Result<()> {
     header.set_pass_status(PassStatus::Burned);
     let wallet = header.wallet;
     member.invariant()?;
+    if closed.settled_base_units > 0 {
+        let round = p.board.finalised_round();
+        let amount_base_units = closed.settled_base_units;
+        emit_event(events, RewardsSettled { role, round, members: 1, amount_base_units, ts: now })?;
+    }
     emit_event(
-        &ctx.accounts.event_authority,
+        events,
         PassBurnSynced {
             wallet,
             role,
             rent_returned_lamports: closed.rent_returned_lamports,
             removed_from_round: closed.removed_from_round,
-            ts: Clock::get()?.unix_timestamp,
+            holder_account_closed: closed.holder_account_closed,
+            mint_closed: closed.mint_closed,
+            reward_voided_base_units: closed.voided_base_units,
+            ts: now,
         },
     )?;
     Ok(())

@@ -1,11 +1,11 @@
 //! `withdraw_rewards`: a wallet withdraws its whole reward balance of a role
 //! to its own token account (created if missing, paid by the caller). The
 //! balance is debited before the transfer.
-use super::fund_rewards::require_vault_covers;
+use super::fund_rewards::{require_safe_reward_mint, require_vault_covers};
 use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::emit_event;
-use crate::events::RewardWithdrawn;
+use crate::events::{RewardWithdrawn, RewardsSettled};
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -55,18 +55,24 @@ pub struct WithdrawRewards<'info> {
 }
 
 pub(crate) fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    require_safe_reward_mint(&ctx.accounts.mint.to_account_info())?;
     let info = ctx.accounts.member.to_account_info();
-    // Debited first: whatever happens after, the balance cannot be paid twice.
-    let (wallet, amount) = {
+    // The latest finalised round's credit joins the balance, then the whole
+    // balance is debited first: whatever happens after, it cannot be paid twice.
+    let (wallet, amount, settled) = {
+        let board = &ctx.accounts.board;
         let mut member = load_member_mut(&info, role)?;
         let header = member.header_mut();
+        let settled = header.settle_credits(board.finalised.as_ref(), board.open_round_number())?;
         let amount = std::mem::take(&mut header.reward_balance);
         require!(amount > 0, PictorError::NothingToWithdraw);
-        (header.wallet, amount)
+        (header.wallet, amount, settled)
     };
     let rewards = &mut ctx.accounts.board.rewards;
     rewards.liability_base_units = rewards.liability_base_units.safe_sub(amount)?;
-    rewards.withdrawn_total_base_units = rewards.withdrawn_total_base_units.safe_add(amount)?;
+    // A statistic: it saturates, never refusing a withdrawal.
+    rewards.withdrawn_total_base_units = rewards.withdrawn_total_base_units.saturating_add(amount);
     let a = &ctx.accounts;
     associated_token::create_idempotent(CpiContext::new(
         a.associated_token_program.key(),
@@ -98,6 +104,13 @@ pub(crate) fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Res
     a.board.invariant()?;
     require_vault_covers(&a.vault.to_account_info(), &a.board)?;
     load_member_mut(&info, role)?.invariant()?;
+    if settled > 0 {
+        let round = a.board.finalised_round();
+        emit_event(
+            &ctx.accounts.event_authority,
+            RewardsSettled { role, round, members: 1, amount_base_units: settled, ts: now },
+        )?;
+    }
     emit_event(
         &ctx.accounts.event_authority,
         RewardWithdrawn {
@@ -106,7 +119,7 @@ pub(crate) fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Res
             amount_base_units: amount,
             destination: a.destination.key(),
             mint: a.mint.key(),
-            ts: Clock::get()?.unix_timestamp,
+            ts: now,
         },
     )?;
     Ok(())

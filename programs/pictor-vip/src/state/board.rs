@@ -1,4 +1,4 @@
-use super::{Role, ScoringParams};
+use super::{Config, Role, ScoringParams};
 use crate::errors::PictorError;
 use anchor_lang::prelude::*;
 
@@ -22,7 +22,9 @@ pub struct RoundReward {
     pub ranks: u32,
     /// Each rank's share: ⌊amount / ranks⌋, in base units (0 without ranks).
     pub share_base_units: u64,
-    /// Credited so far, in base units.
+    /// Credited so far, in base units. While the round is open these
+    /// credits are tentative: they become the members' when it is
+    /// finalised, and an abandoned round returns its whole amount.
     pub credited_base_units: u64,
 }
 
@@ -52,19 +54,23 @@ pub struct RewardState {
     /// Rounding remainders, shares of ranks that did not exist, forfeits:
     /// added to the next funding, in base units.
     pub carry_base_units: u64,
-    /// Credited to members and not withdrawn, in base units.
+    /// Credited to members by finalised rounds and not withdrawn, in base
+    /// units (a credit an open round made is not in it until the round is
+    /// finalised).
     pub liability_base_units: u64,
-    /// Everything ever funded, in base units.
+    /// Everything ever funded, in base units (for information: saturates
+    /// at u64::MAX instead of ever refusing a funding).
     pub funded_total_base_units: u64,
-    /// Everything ever withdrawn, in base units.
+    /// Everything ever withdrawn, in base units (for information: saturates).
     pub withdrawn_total_base_units: u64,
 }
 
 impl RewardState {
-    /// What the vault must hold at least: every credited, unwithdrawn
-    /// balance, plus what is pending, carried and attached to an open round.
+    /// What the vault must hold at least: every credit of a finalised round
+    /// not withdrawn, plus what is pending, carried and attached to an open
+    /// round (all of it: its credits are not final until it is).
     pub fn obligations(&self, open: Option<&OpenRound>) -> Option<u64> {
-        let in_round = open.map_or(0, |o| o.reward.uncredited());
+        let in_round = open.map_or(0, |o| o.reward.amount_base_units);
         self.liability_base_units
             .checked_add(self.pending_base_units)?
             .checked_add(self.carry_base_units)?
@@ -131,8 +137,20 @@ pub struct Board {
     pub passes_issued: u64,
     /// Members whose pass is active now.
     pub active_holders: u32,
-    /// Number the next opened round gets.
+    /// Lowest number the next opened round may get (with the cadence off,
+    /// exactly the number it gets).
     pub next_round: u32,
+    /// Holders whose pass counts only from round `late_round`: claimed
+    /// after a scheduled round's snapshot, before that round opened (with
+    /// the cadence on). When that round opens they are not among its members.
+    pub late_holders: u32,
+    /// The first round of the `late_holders`.
+    pub late_round: u32,
+    /// When the last round was finalised or abandoned (unix seconds; 0
+    /// before the first). A scheduled round opens only if the previous one
+    /// closed before its snapshot, so every report since then froze its
+    /// score for it.
+    pub last_closed_ts: i64,
     /// The round being ranked, if any.
     pub open: Option<OpenRound>,
     /// The latest finalised round, if any.
@@ -146,6 +164,11 @@ impl Board {
     pub fn require_no_open_round(&self) -> Result<()> {
         require!(self.open.is_none(), PictorError::RoundInProgress);
         Ok(())
+    }
+
+    /// The open round's number, if a round is open.
+    pub fn open_round_number(&self) -> Option<u32> {
+        self.open.as_ref().map(|o| o.round)
     }
 
     /// The open round, which must be number `round` (`NoOpenRound`, `WrongRound`).
@@ -165,6 +188,52 @@ impl Board {
     /// The latest finalised round number (0 when none).
     pub fn finalised_round(&self) -> u32 {
         self.finalised.as_ref().map_or(0, |f| f.round)
+    }
+
+    /// The round whose scores no report may move any more, and its
+    /// snapshot time: the open round, or, with the cadence on, the current
+    /// window's round once its time has come and while it may still open
+    /// (not opened yet, the previous round closed before its time, and some
+    /// holder counts in it). `None` when every score may move.
+    pub fn pending_snapshot(&self, config: &Config, now: i64) -> Option<(u32, i64)> {
+        if let Some(open) = &self.open {
+            return Some((open.round, open.snapshot_ts));
+        }
+        let s = crate::cadence::open_at(&config.rules.cadence, &config.round_anchor, now)?;
+        let due = s.round >= self.next_round && self.last_closed_ts < s.snapshot_ts;
+        (due && self.holders_counting_in(s.round) > 0).then_some((s.round, s.snapshot_ts))
+    }
+
+    /// Records a new holder whose pass counts from round `first_round`.
+    pub fn add_holder(&mut self, first_round: u32) -> Result<()> {
+        self.active_holders = self.active_holders.checked_add(1).ok_or(PictorError::Overflow)?;
+        if first_round > self.next_round {
+            if first_round == self.late_round {
+                self.late_holders = self.late_holders.checked_add(1).ok_or(PictorError::Overflow)?;
+            } else if first_round > self.late_round {
+                // Earlier late holders count in every round that can still open.
+                self.late_round = first_round;
+                self.late_holders = 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes away a holder whose pass counted from round `first_round`
+    /// (revoked or burned).
+    pub fn remove_holder(&mut self, first_round: u32) -> Result<()> {
+        self.active_holders = self.active_holders.checked_sub(1).ok_or(PictorError::InvariantViolated)?;
+        if first_round == self.late_round && self.late_holders > 0 {
+            self.late_holders -= 1;
+        }
+        Ok(())
+    }
+
+    /// The holders that count in round `round` when it opens: every active
+    /// holder but those whose pass counts only from a later round.
+    pub fn holders_counting_in(&self, round: u32) -> u32 {
+        let late = if self.late_round > round { self.late_holders } else { 0 };
+        self.active_holders.saturating_sub(late)
     }
 
     /// Takes a member that held a pass out of the open round at once
@@ -189,7 +258,7 @@ impl Board {
 
     /// Invariants every instruction that changes the board leaves true.
     pub fn invariant(&self) -> Result<()> {
-        let mut ok = u64::from(self.active_holders) <= self.passes_issued;
+        let mut ok = u64::from(self.active_holders) <= self.passes_issued && self.late_holders <= self.active_holders;
         if let Some(open) = &self.open {
             ok &= open.ranked <= open.members
                 && open.priority_count <= open.members

@@ -60,7 +60,71 @@ pub struct ScoringParams {
     pub gpu_tiers: Vec<GpuTier>,
 }
 
-/// Eligibility thresholds and scoring parameters (SPEC §2, §4, §5).
+/// When ranking rounds may open (SPEC §5). With `period_secs` = 0 the
+/// cadence is off and the crank opens a round at any time, its snapshot the
+/// open's time. Otherwise round windows are scheduled at
+/// `offset_secs + k × period_secs` (unix seconds, k = 0, 1, …); a round may
+/// open only in the first `open_window_secs` of a window, and its snapshot
+/// is the window's scheduled time, whatever second it opens (see
+/// [`crate::cadence`]).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+pub struct RoundCadence {
+    /// Seconds between two scheduled rounds (0: cadence off).
+    pub period_secs: u32,
+    /// Seconds after its scheduled time during which a round may open
+    /// (1 to the period; 0 when the cadence is off).
+    pub open_window_secs: u32,
+    /// Scheduled times are `offset_secs + k × period_secs`, in seconds
+    /// (below the period; 0 when the cadence is off). With a daily period,
+    /// 3,600 schedules rounds at 01:00 UTC.
+    pub offset_secs: u32,
+}
+
+impl RoundCadence {
+    /// The cadence that lets the crank open rounds at any time.
+    pub const OFF: RoundCadence = RoundCadence { period_secs: 0, open_window_secs: 0, offset_secs: 0 };
+
+    /// Whether rounds follow a schedule.
+    pub fn is_on(&self) -> bool {
+        self.period_secs > 0
+    }
+
+    /// Rejects a cadence no deployment should hold, each field with its own error.
+    pub fn validate(&self) -> Result<()> {
+        require!(self.period_secs <= MAX_ROUND_PERIOD_SECS, PictorError::CadencePeriodOutOfRange);
+        if self.is_on() {
+            require!((1..=self.period_secs).contains(&self.open_window_secs), PictorError::CadenceOpenWindowOutOfRange);
+            require!(self.offset_secs < self.period_secs, PictorError::CadenceOffsetOutOfRange);
+        } else {
+            require!(self.open_window_secs == 0, PictorError::CadenceOpenWindowOutOfRange);
+            require!(self.offset_secs == 0, PictorError::CadenceOffsetOutOfRange);
+        }
+        Ok(())
+    }
+
+    /// Whether `other` schedules rounds at different times (a new period or
+    /// offset, or the cadence switched on or off): round numbers are then
+    /// anchored again ([`crate::cadence::reanchor`]).
+    pub fn reschedules(&self, other: &RoundCadence) -> bool {
+        (self.period_secs, self.offset_secs) != (other.period_secs, other.offset_secs)
+    }
+}
+
+/// Where the cadence's round numbers start: the scheduled window `window`
+/// gets round number `round`, and each later window the next number
+/// (`round + (k − window)` for window k), so every window has its own number
+/// and numbers only grow. Set at `initialize` and whenever an
+/// `update_config` reschedules the cadence.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace)]
+pub struct RoundAnchor {
+    /// The first scheduled window with a round number (its index k).
+    pub window: u64,
+    /// That window's round number.
+    pub round: u32,
+}
+
+/// Eligibility thresholds, scoring parameters, the oracle quorum and the
+/// round cadence (SPEC §2, §4, §5, §6).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
 pub struct Rules {
     /// Creator threshold: lifetime spending, in USDT base units.
@@ -76,6 +140,11 @@ pub struct Rules {
     pub max_fact_skew_secs: u32,
     /// Window and GPU table used by scores.
     pub scoring: ScoringParams,
+    /// Distinct oracle keys that must sign a report's transaction for it
+    /// to apply (1 to the number of oracle keys).
+    pub oracle_quorum: u8,
+    /// When ranking rounds may open.
+    pub cadence: RoundCadence,
 }
 
 impl Default for Rules {
@@ -87,6 +156,8 @@ impl Default for Rules {
             priority_bps: DEFAULT_PRIORITY_BPS,
             max_fact_skew_secs: DEFAULT_MAX_FACT_SKEW_SECS,
             scoring: ScoringParams { worker_window_days: DEFAULT_WORKER_WINDOW_DAYS, gpu_tiers: default_gpu_tiers() },
+            oracle_quorum: DEFAULT_ORACLE_QUORUM,
+            cadence: RoundCadence::OFF,
         }
     }
 }
@@ -116,8 +187,19 @@ impl Rules {
         for tier in &self.scoring.gpu_tiers {
             require!((1..=MAX_GPU_MULTIPLIER_BPS).contains(&tier.multiplier_bps), PictorError::GpuMultiplierOutOfRange);
         }
-        Ok(())
+        require!(gpu_tiers_ascend(&self.scoring.gpu_tiers), PictorError::GpuTiersNotAscending);
+        require!((1..=MAX_ORACLES).contains(&usize::from(self.oracle_quorum)), PictorError::OracleQuorumOutOfRange);
+        self.cadence.validate()
     }
+}
+
+/// Whether a GPU tier table is what the scheduler's GPU classes need (SPEC
+/// §10): not empty, the first tier 0 GB and 0 hashpower, and neither
+/// minimum ever lower than the tier before's. Then a GPU that meets a tier
+/// meets every tier before it, and its class is the highest tier it meets.
+pub fn gpu_tiers_ascend(tiers: &[GpuTier]) -> bool {
+    tiers.first().is_some_and(|t| t.min_vram_gb == 0 && t.min_hashpower == 0)
+        && tiers.windows(2).all(|w| w[1].min_vram_gb >= w[0].min_vram_gb && w[1].min_hashpower >= w[0].min_hashpower)
 }
 
 /// Name, symbol and URI of the pass NFTs.
@@ -185,12 +267,37 @@ pub struct Config {
     pub bump: u8,
     /// Bump of the pass authority PDA.
     pub pass_authority_bump: u8,
+    /// Where the cadence's round numbers start (see [`RoundAnchor`]).
+    pub round_anchor: RoundAnchor,
 }
 
 impl Config {
     /// Whether `key` may report.
     pub fn is_oracle(&self, key: &Pubkey) -> bool {
         self.oracles.contains(key)
+    }
+
+    /// Fails unless the oracle `primary` (checked by the caller) and the
+    /// accounts `co_signers` are at least `oracle_quorum` distinct oracle
+    /// keys, each of them a signer of the transaction (SPEC §6): one leaked
+    /// key cannot fabricate facts. Each refusal has its own error: a
+    /// co-signer that did not sign, one that is not an oracle, one named
+    /// twice, too few.
+    pub fn require_oracle_quorum(&self, primary: &Pubkey, co_signers: &[AccountInfo]) -> Result<()> {
+        // Distinct oracles are at most MAX_ORACLES: a longer list holds a
+        // duplicate or a stranger, refused before it could overflow `seen`.
+        let mut seen = [Pubkey::default(); MAX_ORACLES];
+        seen[0] = *primary;
+        let mut count = 1;
+        for info in co_signers {
+            require!(info.is_signer, PictorError::OracleSignatureMissing);
+            require!(self.is_oracle(info.key), PictorError::NotOracle);
+            require!(!seen[..count].contains(info.key), PictorError::DuplicateOracleSigner);
+            seen[count] = *info.key;
+            count += 1;
+        }
+        require!(count >= usize::from(self.rules.oracle_quorum), PictorError::OracleQuorumNotMet);
+        Ok(())
     }
 
     /// Fails with `Paused` while the admin has paused the program. The one
@@ -206,6 +313,7 @@ impl Config {
         self.rules.validate()?;
         self.pass_metadata.validate()?;
         require!(self.oracles.len() <= MAX_ORACLES, PictorError::TooManyOracles);
+        require!(usize::from(self.rules.oracle_quorum) <= self.oracles.len(), PictorError::OracleQuorumExceedsOracles);
         let unique = self.oracles.iter().enumerate().all(|(i, k)| !self.oracles[..i].contains(k));
         require!(unique, PictorError::InvariantViolated);
         Ok(())

@@ -6,7 +6,7 @@
 //! Scores are stored as [`PodI128`] (16 bytes, alignment 1), because `i128`
 //! is 8-aligned on SBF but 16-aligned on x86-64, and the SDK reads the same
 //! bytes on the host.
-use super::{OpenRound, OrderKey, Role};
+use super::{FinalRound, OpenRound, OrderKey, Role};
 use crate::constants::*;
 use crate::errors::PictorError;
 use anchor_lang::prelude::*;
@@ -96,6 +96,12 @@ pub struct RankSlot {
 
 /// Bit of [`MemberHeader::rank_flags`]: slot `i` is flagged priority.
 const PRIORITY_BIT: [u8; 2] = [0b01, 0b10];
+/// Bit of [`MemberHeader::rank_flags`]: slot `i`'s round credited the
+/// member a reward share that is not in `reward_balance` yet (SPEC §9:
+/// credits become the member's only when the round is finalised).
+const CREDIT_BIT: [u8; 2] = [0b0100, 0b1000];
+/// Every bit [`MemberHeader::rank_flags`] may hold.
+const RANK_FLAG_BITS: u8 = 0b1111;
 
 /// What both member layouts start with (152 bytes).
 #[zero_copy]
@@ -111,8 +117,10 @@ pub struct MemberHeader {
     /// Fact time of the latest report applied (unix seconds; 0: none yet):
     /// a later report may not be earlier.
     pub last_fact_ts: i64,
-    /// Reward credited and not withdrawn, in the reward token's base units
-    /// (reserved for rank rewards; 0 until they exist).
+    /// Rank rewards credited by finalised rounds and not withdrawn, in the
+    /// reward token's base units. A credit of the round in a slot whose
+    /// pending-credit bit is set joins it once that round is finalised
+    /// ([`MemberHeader::settle_credits`]).
     pub reward_balance: u64,
     /// Pass serial within the role (claim order, from 1); 0 before the first claim.
     pub pass_serial: u32,
@@ -130,7 +138,7 @@ pub struct MemberHeader {
     pub bump: u8,
     /// [`PassStatus`] byte.
     pub pass_status: u8,
-    /// Priority bits of the two round slots.
+    /// Priority bits (0, 1) and pending-credit bits (2, 3) of the two round slots.
     pub rank_flags: u8,
     /// Reserved, zero.
     pub reserved: u8,
@@ -182,30 +190,95 @@ impl MemberHeader {
         usize::from(self.ranks[0].round == finalised && finalised != 0)
     }
 
-    /// Freezes `score` as the member's score in the open `round`.
+    /// Freezes `score` as the member's score in `round` (open, or scheduled
+    /// and about to open). The slot it takes is never the latest finalised
+    /// round's nor `round`'s own: an abandoned or missed round's, whose
+    /// flags go with it.
     pub fn freeze(&mut self, finalised: u32, round: u32, score: i128) {
         let i = self.slot_for(round, finalised);
         self.ranks[i] = RankSlot { round, rank: 0, score: PodI128::new(score) };
-        self.rank_flags &= !PRIORITY_BIT[i];
+        self.rank_flags &= !(PRIORITY_BIT[i] | CREDIT_BIT[i]);
     }
 
     /// Records the member's rank in `entry.round`, keeping the latest
-    /// finalised round's slot intact.
-    pub fn record_rank(&mut self, finalised: u32, entry: RankEntry) {
+    /// finalised round's slot intact. `credited`: the round credited the
+    /// member its reward share (pending until the round is finalised).
+    pub fn record_rank(&mut self, finalised: u32, entry: RankEntry, credited: bool) {
         let i = self.slot_for(entry.round, finalised);
         self.ranks[i] = RankSlot { round: entry.round, rank: entry.rank, score: PodI128::new(entry.score) };
+        self.rank_flags &= !(PRIORITY_BIT[i] | CREDIT_BIT[i]);
         if entry.priority {
             self.rank_flags |= PRIORITY_BIT[i];
-        } else {
-            self.rank_flags &= !PRIORITY_BIT[i];
+        }
+        if credited {
+            self.rank_flags |= CREDIT_BIT[i];
         }
     }
 
-    /// Forgets every rank and frozen score: the member is out of the ranking
-    /// at once (revocation, a burned pass).
+    /// Forgets every rank, frozen score and pending credit: the member is
+    /// out of the ranking at once (revocation, a burned pass). Settle the
+    /// credits first ([`MemberHeader::settle_credits`], [`MemberHeader::void_open_credit`]).
     pub fn clear_ranks(&mut self) {
         self.ranks = [RankSlot::default(); 2];
         self.rank_flags = 0;
+    }
+
+    /// Whether the round in slot `i` credited the member a share not in its balance yet.
+    fn credit_pending(&self, i: usize) -> bool {
+        self.rank_flags & CREDIT_BIT[i] != 0
+    }
+
+    /// What [`MemberHeader::settle_credits`] would add to the balance now:
+    /// the share of the latest finalised round `finalised`, if it credited
+    /// the member and that credit is not in the balance yet, in base units.
+    pub fn settleable_credit(&self, finalised: Option<&FinalRound>) -> u64 {
+        let Some(f) = finalised else { return 0 };
+        (0..2)
+            .filter(|&i| self.credit_pending(i) && self.ranks[i].round == f.round)
+            .map(|_| f.reward.share_base_units)
+            .sum()
+    }
+
+    /// The reward the wallet may withdraw now, in base units: its balance
+    /// and the latest finalised round's credit (SDK, Profile).
+    pub fn withdrawable(&self, finalised: Option<&FinalRound>) -> u64 {
+        self.reward_balance.saturating_add(self.settleable_credit(finalised))
+    }
+
+    /// Moves the pending credit of the latest finalised round `finalised`
+    /// into the balance, and drops the pending credit of any other round
+    /// but the open one (`open_round`): a round neither finalised nor open
+    /// was abandoned, and its whole funding went back to the pool. Returns
+    /// what joined the balance, in base units.
+    ///
+    /// Why the slots suffice: a member keeps its latest finalised round's
+    /// slot until it is ranked again, and an active member is ranked in
+    /// every round that finalises, settling the previous one first; a
+    /// member that leaves settles when it leaves.
+    pub fn settle_credits(&mut self, finalised: Option<&FinalRound>, open_round: Option<u32>) -> Result<u64> {
+        let settled = self.settleable_credit(finalised);
+        for (slot, bit) in self.ranks.iter().zip(CREDIT_BIT) {
+            if self.rank_flags & bit != 0 && Some(slot.round) != open_round {
+                self.rank_flags &= !bit;
+            }
+        }
+        self.reward_balance = self.reward_balance.checked_add(settled).ok_or(PictorError::Overflow)?;
+        Ok(settled)
+    }
+
+    /// Drops the member's pending credit in the open round `open` (it
+    /// leaves the round before it is final: revoked, or its pass burned),
+    /// returning the share taken back, in base units: the round credited
+    /// that much less.
+    pub fn void_open_credit(&mut self, open: &OpenRound) -> u64 {
+        let mut voided = 0;
+        for (slot, bit) in self.ranks.iter().zip(CREDIT_BIT) {
+            if self.rank_flags & bit != 0 && slot.round == open.round {
+                self.rank_flags &= !bit;
+                voided += open.reward.share_base_units;
+            }
+        }
+        voided
     }
 
     /// Invariants every instruction that changes a member leaves true.
@@ -213,7 +286,7 @@ impl MemberHeader {
         let ok = self.layout_version == MEMBER_LAYOUT_VERSION
             && Role::from_u8(self.role).is_ok()
             && PassStatus::from_u8(self.pass_status).is_ok()
-            && self.rank_flags & !0b11 == 0
+            && self.rank_flags & !RANK_FLAG_BITS == 0
             && (self.pass_status() != PassStatus::Active || self.pass_serial != 0);
         require!(ok, PictorError::InvariantViolated);
         Ok(())
@@ -613,21 +686,87 @@ mod tests {
         h.layout_version = MEMBER_LAYOUT_VERSION;
         h.set_pass_status(PassStatus::Active);
         h.pass_serial = 1;
-        h.record_rank(0, RankEntry { round: 1, rank: 3, score: 50, priority: true });
+        h.record_rank(0, RankEntry { round: 1, rank: 3, score: 50, priority: true }, false);
         h.freeze(1, 2, 40);
         assert_eq!(h.frozen_score(2), Some(40));
         assert_eq!(h.rank_in(2), None, "frozen, not ranked");
-        h.record_rank(1, RankEntry { round: 2, rank: 1, score: 40, priority: false });
+        h.record_rank(1, RankEntry { round: 2, rank: 1, score: 40, priority: false }, false);
         assert_eq!(h.rank_in(1), Some(RankEntry { round: 1, rank: 3, score: 50, priority: true }));
         assert_eq!(h.rank_in(2), Some(RankEntry { round: 2, rank: 1, score: 40, priority: false }));
         // Round 3 overwrites round 1's slot, not round 2's (the finalised one).
-        h.record_rank(2, RankEntry { round: 3, rank: 2, score: 9, priority: true });
+        h.record_rank(2, RankEntry { round: 3, rank: 2, score: 9, priority: true }, false);
         assert!(h.rank_in(1).is_none() && h.rank_in(2).is_some() && h.rank_in(3).unwrap().priority);
         h.set_pass_status(PassStatus::Revoked);
         assert!(h.rank_in(2).is_none(), "a revoked member is nobody's rank");
         h.clear_ranks();
         h.set_pass_status(PassStatus::Active);
         assert!(h.rank_in(2).is_none() && h.rank_in(3).is_none() && h.rank_flags == 0);
+    }
+
+    fn final_round(round: u32, share: u64) -> FinalRound {
+        FinalRound {
+            round,
+            snapshot_ts: 0,
+            finalised_ts: 0,
+            members: 3,
+            priority_count: 1,
+            removed: 0,
+            cutoff_score: None,
+            reward: super::super::RoundReward {
+                amount_base_units: share * 2,
+                ranks: 2,
+                share_base_units: share,
+                credited_base_units: share * 2,
+            },
+        }
+    }
+
+    #[test]
+    fn a_credit_joins_the_balance_only_once_its_round_is_finalised_and_never_twice() {
+        let mut h: MemberHeader = bytemuck::Zeroable::zeroed();
+        h.record_rank(0, RankEntry { round: 1, rank: 1, score: 50, priority: true }, true);
+        // Round 1 still open: nothing withdrawable, nothing settles.
+        assert_eq!(h.withdrawable(None), 0);
+        assert_eq!(h.settle_credits(None, Some(1)).unwrap(), 0);
+        // Finalised with a share of 7: it settles once.
+        let f1 = final_round(1, 7);
+        assert_eq!(h.withdrawable(Some(&f1)), 7);
+        assert_eq!(h.settle_credits(Some(&f1), None).unwrap(), 7);
+        assert_eq!(h.settle_credits(Some(&f1), None).unwrap(), 0);
+        assert_eq!((h.reward_balance, h.withdrawable(Some(&f1))), (7, 7));
+    }
+
+    #[test]
+    fn an_abandoned_rounds_credit_is_void_and_an_open_rounds_can_be_taken_back() {
+        let mut h: MemberHeader = bytemuck::Zeroable::zeroed();
+        h.record_rank(0, RankEntry { round: 2, rank: 1, score: 50, priority: true }, true);
+        // Round 2 abandoned; round 3 open; the latest finalised is round 1.
+        let f1 = final_round(1, 7);
+        assert_eq!(h.withdrawable(Some(&f1)), 0);
+        assert_eq!(h.settle_credits(Some(&f1), Some(3)).unwrap(), 0);
+        assert_eq!(h.rank_flags & CREDIT_BIT[0], 0, "the abandoned round's credit is gone");
+        // Ranked and credited in round 3, then it leaves before round 3 ends.
+        h.record_rank(1, RankEntry { round: 3, rank: 2, score: 40, priority: false }, true);
+        let open = OpenRound {
+            round: 3,
+            snapshot_ts: 0,
+            members: 3,
+            priority_count: 1,
+            ranked: 2,
+            removed: 0,
+            last: None,
+            cutoff_score: None,
+            params: super::super::ScoringParams { worker_window_days: 30, gpu_tiers: Vec::new() },
+            reward: super::super::RoundReward {
+                amount_base_units: 20,
+                ranks: 2,
+                share_base_units: 10,
+                credited_base_units: 20,
+            },
+        };
+        assert_eq!(h.void_open_credit(&open), 10);
+        assert_eq!(h.void_open_credit(&open), 0);
+        assert_eq!(h.reward_balance, 0);
     }
 
     #[test]

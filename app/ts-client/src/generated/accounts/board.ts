@@ -17,6 +17,8 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getOptionDecoder,
   getOptionEncoder,
   getStructDecoder,
@@ -79,8 +81,26 @@ export type Board = {
   passesIssued: bigint;
   /** Members whose pass is active now. */
   activeHolders: number;
-  /** Number the next opened round gets. */
+  /**
+   * Lowest number the next opened round may get (with the cadence off,
+   * exactly the number it gets).
+   */
   nextRound: number;
+  /**
+   * Holders whose pass counts only from round `late_round`: claimed
+   * after a scheduled round's snapshot, before that round opened (with
+   * the cadence on). When that round opens they are not among its members.
+   */
+  lateHolders: number;
+  /** The first round of the `late_holders`. */
+  lateRound: number;
+  /**
+   * When the last round was finalised or abandoned (unix seconds; 0
+   * before the first). A scheduled round opens only if the previous one
+   * closed before its snapshot, so every report since then froze its
+   * score for it.
+   */
+  lastClosedTs: bigint;
   /** The round being ranked, if any. */
   open: Option<OpenRound>;
   /** The latest finalised round, if any. */
@@ -98,8 +118,26 @@ export type BoardArgs = {
   passesIssued: number | bigint;
   /** Members whose pass is active now. */
   activeHolders: number;
-  /** Number the next opened round gets. */
+  /**
+   * Lowest number the next opened round may get (with the cadence off,
+   * exactly the number it gets).
+   */
   nextRound: number;
+  /**
+   * Holders whose pass counts only from round `late_round`: claimed
+   * after a scheduled round's snapshot, before that round opened (with
+   * the cadence on). When that round opens they are not among its members.
+   */
+  lateHolders: number;
+  /** The first round of the `late_holders`. */
+  lateRound: number;
+  /**
+   * When the last round was finalised or abandoned (unix seconds; 0
+   * before the first). A scheduled round opens only if the previous one
+   * closed before its snapshot, so every report since then froze its
+   * score for it.
+   */
+  lastClosedTs: number | bigint;
   /** The round being ranked, if any. */
   open: OptionOrNullable<OpenRoundArgs>;
   /** The latest finalised round, if any. */
@@ -118,6 +156,9 @@ export function getBoardEncoder(): Encoder<BoardArgs> {
       ["passesIssued", getU64Encoder()],
       ["activeHolders", getU32Encoder()],
       ["nextRound", getU32Encoder()],
+      ["lateHolders", getU32Encoder()],
+      ["lateRound", getU32Encoder()],
+      ["lastClosedTs", getI64Encoder()],
       ["open", getOptionEncoder(getOpenRoundEncoder())],
       ["finalised", getOptionEncoder(getFinalRoundEncoder())],
       ["rewards", getRewardStateEncoder()],
@@ -135,6 +176,9 @@ export function getBoardDecoder(): Decoder<Board> {
     ["passesIssued", getU64Decoder()],
     ["activeHolders", getU32Decoder()],
     ["nextRound", getU32Decoder()],
+    ["lateHolders", getU32Decoder()],
+    ["lateRound", getU32Decoder()],
+    ["lastClosedTs", getI64Decoder()],
     ["open", getOptionDecoder(getOpenRoundDecoder())],
     ["finalised", getOptionDecoder(getFinalRoundDecoder())],
     ["rewards", getRewardStateDecoder()],

@@ -47,10 +47,14 @@ import {
 import {
   getPassMetadataDecoder,
   getPassMetadataEncoder,
+  getRoundAnchorDecoder,
+  getRoundAnchorEncoder,
   getRulesDecoder,
   getRulesEncoder,
   type PassMetadata,
   type PassMetadataArgs,
+  type RoundAnchor,
+  type RoundAnchorArgs,
   type Rules,
   type RulesArgs,
 } from "../types";
@@ -83,6 +87,8 @@ export type Config = {
   bump: number;
   /** Bump of the pass authority PDA. */
   passAuthorityBump: number;
+  /** Where the cadence's round numbers start (see [`RoundAnchor`]). */
+  roundAnchor: RoundAnchor;
 };
 
 export type ConfigArgs = {
@@ -104,6 +110,8 @@ export type ConfigArgs = {
   bump: number;
   /** Bump of the pass authority PDA. */
   passAuthorityBump: number;
+  /** Where the cadence's round numbers start (see [`RoundAnchor`]). */
+  roundAnchor: RoundAnchorArgs;
 };
 
 /** Gets the encoder for {@link ConfigArgs} account data. */
@@ -120,6 +128,7 @@ export function getConfigEncoder(): Encoder<ConfigArgs> {
       ["passMetadata", getPassMetadataEncoder()],
       ["bump", getU8Encoder()],
       ["passAuthorityBump", getU8Encoder()],
+      ["roundAnchor", getRoundAnchorEncoder()],
     ]),
     (value) => ({ ...value, discriminator: CONFIG_DISCRIMINATOR }),
   );
@@ -138,6 +147,7 @@ export function getConfigDecoder(): Decoder<Config> {
     ["passMetadata", getPassMetadataDecoder()],
     ["bump", getU8Decoder()],
     ["passAuthorityBump", getU8Decoder()],
+    ["roundAnchor", getRoundAnchorDecoder()],
   ]);
 }
 

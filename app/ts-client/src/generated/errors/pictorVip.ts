@@ -142,6 +142,30 @@ export const PICTOR_VIP_ERROR__REWARD_VAULT_MISMATCH = 0x17ad; // 6061
 export const PICTOR_VIP_ERROR__REWARD_VAULT_SHORT = 0x17ae; // 6062
 /** NoRewardsYet: This role has no rewards yet: nothing was ever funded, so there is nothing to withdraw */
 export const PICTOR_VIP_ERROR__NO_REWARDS_YET = 0x17af; // 6063
+/** OracleQuorumNotMet: Too few oracle keys signed this report: the configuration's oracle_quorum distinct oracles must sign its transaction */
+export const PICTOR_VIP_ERROR__ORACLE_QUORUM_NOT_MET = 0x17b0; // 6064
+/** DuplicateOracleSigner: An oracle key is named twice among the report's signers: each oracle counts once towards the quorum; name distinct keys */
+export const PICTOR_VIP_ERROR__DUPLICATE_ORACLE_SIGNER = 0x17b1; // 6065
+/** OracleSignatureMissing: A co-signing oracle account of the report did not sign the transaction: sign with every oracle key named */
+export const PICTOR_VIP_ERROR__ORACLE_SIGNATURE_MISSING = 0x17b2; // 6066
+/** OracleQuorumOutOfRange: rules.oracle_quorum must be 1 to 8 oracle keys */
+export const PICTOR_VIP_ERROR__ORACLE_QUORUM_OUT_OF_RANGE = 0x17b3; // 6067
+/** OracleQuorumExceedsOracles: The oracle quorum would exceed the oracle keys configured: add an oracle key first, or lower rules.oracle_quorum */
+export const PICTOR_VIP_ERROR__ORACLE_QUORUM_EXCEEDS_ORACLES = 0x17b4; // 6068
+/** CadencePeriodOutOfRange: rules.cadence.period_secs must be at most 31,622,400 seconds (366 days); 0 turns the cadence off */
+export const PICTOR_VIP_ERROR__CADENCE_PERIOD_OUT_OF_RANGE = 0x17b5; // 6069
+/** CadenceOpenWindowOutOfRange: rules.cadence.open_window_secs must be 1 to the period in seconds (0 when the period is 0) */
+export const PICTOR_VIP_ERROR__CADENCE_OPEN_WINDOW_OUT_OF_RANGE = 0x17b6; // 6070
+/** CadenceOffsetOutOfRange: rules.cadence.offset_secs must be below the period (0 when the period is 0) */
+export const PICTOR_VIP_ERROR__CADENCE_OFFSET_OUT_OF_RANGE = 0x17b7; // 6071
+/** OutsideRoundWindow: Rounds of this role follow the configured cadence and none may open now: wait for the next round window */
+export const PICTOR_VIP_ERROR__OUTSIDE_ROUND_WINDOW = 0x17b8; // 6072
+/** PreviousRoundOverran: The previous round closed after this window's scheduled time, so this window's round cannot open: wait for the next window */
+export const PICTOR_VIP_ERROR__PREVIOUS_ROUND_OVERRAN = 0x17b9; // 6073
+/** ScheduledRoundPending: A scheduled round's snapshot time has passed and the round has not opened yet: change the rules after it opens or its window closes */
+export const PICTOR_VIP_ERROR__SCHEDULED_ROUND_PENDING = 0x17ba; // 6074
+/** GpuTiersNotAscending: rules.scoring.gpu_tiers must start at 0 GB and 0 hashpower and never lower either minimum from one tier to the next */
+export const PICTOR_VIP_ERROR__GPU_TIERS_NOT_ASCENDING = 0x17bb; // 6075
 
 export type PictorVipError =
   | typeof PICTOR_VIP_ERROR__ACCOUNT_MISMATCH
@@ -150,16 +174,21 @@ export type PictorVipError =
   | typeof PICTOR_VIP_ERROR__ALREADY_RANKED
   | typeof PICTOR_VIP_ERROR__ALREADY_REVOKED
   | typeof PICTOR_VIP_ERROR__BATCH_TOO_LARGE
+  | typeof PICTOR_VIP_ERROR__CADENCE_OFFSET_OUT_OF_RANGE
+  | typeof PICTOR_VIP_ERROR__CADENCE_OPEN_WINDOW_OUT_OF_RANGE
+  | typeof PICTOR_VIP_ERROR__CADENCE_PERIOD_OUT_OF_RANGE
   | typeof PICTOR_VIP_ERROR__CREATOR_THRESHOLD_ZERO
   | typeof PICTOR_VIP_ERROR__DAILY_UPTIME_OUT_OF_RANGE
   | typeof PICTOR_VIP_ERROR__DAY_ALREADY_REPORTED
   | typeof PICTOR_VIP_ERROR__DAY_NOT_COMPLETED
   | typeof PICTOR_VIP_ERROR__DAY_OUTSIDE_WINDOW
+  | typeof PICTOR_VIP_ERROR__DUPLICATE_ORACLE_SIGNER
   | typeof PICTOR_VIP_ERROR__FACT_SKEW_OUT_OF_RANGE
   | typeof PICTOR_VIP_ERROR__FACT_TIME_BEFORE_PREVIOUS
   | typeof PICTOR_VIP_ERROR__FACT_TIME_IN_FUTURE
   | typeof PICTOR_VIP_ERROR__GPU_MODEL_TOO_LONG
   | typeof PICTOR_VIP_ERROR__GPU_MULTIPLIER_OUT_OF_RANGE
+  | typeof PICTOR_VIP_ERROR__GPU_TIERS_NOT_ASCENDING
   | typeof PICTOR_VIP_ERROR__INVALID_CLOCK
   | typeof PICTOR_VIP_ERROR__INVALID_CONFIG
   | typeof PICTOR_VIP_ERROR__INVARIANT_VIOLATED
@@ -182,7 +211,12 @@ export type PictorVipError =
   | typeof PICTOR_VIP_ERROR__OFFLINE_RUN_EXCEEDS_WINDOW
   | typeof PICTOR_VIP_ERROR__ORACLE_ALREADY_PRESENT
   | typeof PICTOR_VIP_ERROR__ORACLE_NOT_FOUND
+  | typeof PICTOR_VIP_ERROR__ORACLE_QUORUM_EXCEEDS_ORACLES
+  | typeof PICTOR_VIP_ERROR__ORACLE_QUORUM_NOT_MET
+  | typeof PICTOR_VIP_ERROR__ORACLE_QUORUM_OUT_OF_RANGE
+  | typeof PICTOR_VIP_ERROR__ORACLE_SIGNATURE_MISSING
   | typeof PICTOR_VIP_ERROR__ORDER_VIOLATION
+  | typeof PICTOR_VIP_ERROR__OUTSIDE_ROUND_WINDOW
   | typeof PICTOR_VIP_ERROR__OVERFLOW
   | typeof PICTOR_VIP_ERROR__PASS_ALREADY_CLAIMED
   | typeof PICTOR_VIP_ERROR__PASS_NAME_INVALID
@@ -190,6 +224,7 @@ export type PictorVipError =
   | typeof PICTOR_VIP_ERROR__PASS_SYMBOL_INVALID
   | typeof PICTOR_VIP_ERROR__PASS_URI_TOO_LONG
   | typeof PICTOR_VIP_ERROR__PAUSED
+  | typeof PICTOR_VIP_ERROR__PREVIOUS_ROUND_OVERRAN
   | typeof PICTOR_VIP_ERROR__PRIORITY_BPS_OUT_OF_RANGE
   | typeof PICTOR_VIP_ERROR__RENT_PAYER_MISMATCH
   | typeof PICTOR_VIP_ERROR__REPORT_ALREADY_APPLIED
@@ -198,6 +233,7 @@ export type PictorVipError =
   | typeof PICTOR_VIP_ERROR__REWARD_VAULT_SHORT
   | typeof PICTOR_VIP_ERROR__ROUND_INCOMPLETE
   | typeof PICTOR_VIP_ERROR__ROUND_IN_PROGRESS
+  | typeof PICTOR_VIP_ERROR__SCHEDULED_ROUND_PENDING
   | typeof PICTOR_VIP_ERROR__SEQUENCE_ZERO
   | typeof PICTOR_VIP_ERROR__SPENDING_EXCEEDS_DEPOSITS
   | typeof PICTOR_VIP_ERROR__TOO_MANY_GPU_TIERS
@@ -218,16 +254,21 @@ if (process.env["NODE_ENV"] !== "production") {
     [PICTOR_VIP_ERROR__ALREADY_RANKED]: `The member was already ranked in this round: continue with the next member`,
     [PICTOR_VIP_ERROR__ALREADY_REVOKED]: `The member is already revoked: nothing to do`,
     [PICTOR_VIP_ERROR__BATCH_TOO_LARGE]: `Batch empty, above 58 members, or more than the round still has to rank: send a smaller batch`,
+    [PICTOR_VIP_ERROR__CADENCE_OFFSET_OUT_OF_RANGE]: `rules.cadence.offset_secs must be below the period (0 when the period is 0)`,
+    [PICTOR_VIP_ERROR__CADENCE_OPEN_WINDOW_OUT_OF_RANGE]: `rules.cadence.open_window_secs must be 1 to the period in seconds (0 when the period is 0)`,
+    [PICTOR_VIP_ERROR__CADENCE_PERIOD_OUT_OF_RANGE]: `rules.cadence.period_secs must be at most 31,622,400 seconds (366 days); 0 turns the cadence off`,
     [PICTOR_VIP_ERROR__CREATOR_THRESHOLD_ZERO]: `rules.creator_min_spent_base_units must be above 0 (USDT base units)`,
     [PICTOR_VIP_ERROR__DAILY_UPTIME_OUT_OF_RANGE]: `rules.worker_min_daily_uptime_minutes must be 1 to 1,440 minutes`,
     [PICTOR_VIP_ERROR__DAY_ALREADY_REPORTED]: `This worker day was already reported: each day is reported once; drop the duplicate`,
     [PICTOR_VIP_ERROR__DAY_NOT_COMPLETED]: `The reported day is not over by the fact time: report a UTC day once it is over`,
     [PICTOR_VIP_ERROR__DAY_OUTSIDE_WINDOW]: `The reported day is older than the worker window: it can no longer count; drop the report`,
+    [PICTOR_VIP_ERROR__DUPLICATE_ORACLE_SIGNER]: `An oracle key is named twice among the report's signers: each oracle counts once towards the quorum; name distinct keys`,
     [PICTOR_VIP_ERROR__FACT_SKEW_OUT_OF_RANGE]: `rules.max_fact_skew_secs must be at most 86,400 seconds (one day)`,
     [PICTOR_VIP_ERROR__FACT_TIME_BEFORE_PREVIOUS]: `The fact time is earlier than the member's previous fact: report a member's facts in time order`,
     [PICTOR_VIP_ERROR__FACT_TIME_IN_FUTURE]: `The fact time is later than the cluster clock plus the allowed skew: retry once the cluster clock catches up`,
     [PICTOR_VIP_ERROR__GPU_MODEL_TOO_LONG]: `GPU model name too long (at most 32 bytes): shorten it`,
     [PICTOR_VIP_ERROR__GPU_MULTIPLIER_OUT_OF_RANGE]: `Every GPU tier multiplier must be 1 to 50,000 bps (5x)`,
+    [PICTOR_VIP_ERROR__GPU_TIERS_NOT_ASCENDING]: `rules.scoring.gpu_tiers must start at 0 GB and 0 hashpower and never lower either minimum from one tier to the next`,
     [PICTOR_VIP_ERROR__INVALID_CLOCK]: `The clock is before 1970: timestamps must be non-negative`,
     [PICTOR_VIP_ERROR__INVALID_CONFIG]: `Retired: every invalid configuration field now has its own error`,
     [PICTOR_VIP_ERROR__INVARIANT_VIOLATED]: `An account invariant does not hold: the change was refused; report this as a program bug`,
@@ -250,7 +291,12 @@ if (process.env["NODE_ENV"] !== "production") {
     [PICTOR_VIP_ERROR__OFFLINE_RUN_EXCEEDS_WINDOW]: `rules.worker_max_offline_run_days must not exceed the window length`,
     [PICTOR_VIP_ERROR__ORACLE_ALREADY_PRESENT]: `This key is already an oracle: nothing to do`,
     [PICTOR_VIP_ERROR__ORACLE_NOT_FOUND]: `This key is not an oracle: nothing to remove`,
+    [PICTOR_VIP_ERROR__ORACLE_QUORUM_EXCEEDS_ORACLES]: `The oracle quorum would exceed the oracle keys configured: add an oracle key first, or lower rules.oracle_quorum`,
+    [PICTOR_VIP_ERROR__ORACLE_QUORUM_NOT_MET]: `Too few oracle keys signed this report: the configuration's oracle_quorum distinct oracles must sign its transaction`,
+    [PICTOR_VIP_ERROR__ORACLE_QUORUM_OUT_OF_RANGE]: `rules.oracle_quorum must be 1 to 8 oracle keys`,
+    [PICTOR_VIP_ERROR__ORACLE_SIGNATURE_MISSING]: `A co-signing oracle account of the report did not sign the transaction: sign with every oracle key named`,
     [PICTOR_VIP_ERROR__ORDER_VIOLATION]: `Members are not in descending score order (ties: earlier pass first): recompute the order with the SDK's crank`,
+    [PICTOR_VIP_ERROR__OUTSIDE_ROUND_WINDOW]: `Rounds of this role follow the configured cadence and none may open now: wait for the next round window`,
     [PICTOR_VIP_ERROR__OVERFLOW]: `A counter would overflow: the value is out of range; fix the report`,
     [PICTOR_VIP_ERROR__PASS_ALREADY_CLAIMED]: `The member already holds a pass for this role: nothing to do`,
     [PICTOR_VIP_ERROR__PASS_NAME_INVALID]: `Pass names must be 1 to 32 bytes`,
@@ -258,6 +304,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [PICTOR_VIP_ERROR__PASS_SYMBOL_INVALID]: `The pass symbol must be 1 to 10 bytes`,
     [PICTOR_VIP_ERROR__PASS_URI_TOO_LONG]: `Pass metadata URIs must be at most 200 bytes`,
     [PICTOR_VIP_ERROR__PAUSED]: `The program is paused by the admin; retry after it is unpaused`,
+    [PICTOR_VIP_ERROR__PREVIOUS_ROUND_OVERRAN]: `The previous round closed after this window's scheduled time, so this window's round cannot open: wait for the next window`,
     [PICTOR_VIP_ERROR__PRIORITY_BPS_OUT_OF_RANGE]: `rules.priority_bps must be 1 to 10,000 bps`,
     [PICTOR_VIP_ERROR__RENT_PAYER_MISMATCH]: `The rent recipient is not the account that paid for this pass: pass the member's pass_rent_payer`,
     [PICTOR_VIP_ERROR__REPORT_ALREADY_APPLIED]: `Report sequence number is not above the member's last applied one: already applied (a retry or replay); nothing to do`,
@@ -266,6 +313,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [PICTOR_VIP_ERROR__REWARD_VAULT_SHORT]: `The reward vault holds less than it owes: a program bug; report it`,
     [PICTOR_VIP_ERROR__ROUND_INCOMPLETE]: `The round cannot be finalised before every pass holder is ranked: rank the rest first`,
     [PICTOR_VIP_ERROR__ROUND_IN_PROGRESS]: `A ranking round of this role is open; retry after it is finalised or abandoned`,
+    [PICTOR_VIP_ERROR__SCHEDULED_ROUND_PENDING]: `A scheduled round's snapshot time has passed and the round has not opened yet: change the rules after it opens or its window closes`,
     [PICTOR_VIP_ERROR__SEQUENCE_ZERO]: `Sequence number 0 is invalid: a member's report sequence numbers start at 1`,
     [PICTOR_VIP_ERROR__SPENDING_EXCEEDS_DEPOSITS]: `Spending would exceed the creator's deposits: report the recharge first, or fix the amount`,
     [PICTOR_VIP_ERROR__TOO_MANY_GPU_TIERS]: `rules.scoring.gpu_tiers holds at most 8 tiers`,

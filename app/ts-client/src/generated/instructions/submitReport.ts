@@ -164,11 +164,11 @@ export type SubmitReportAsyncInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** A configured oracle key; pays for a new member account. */
+  /** A configured oracle key (the first of the quorum); pays for a new member account. */
   oracle: TransactionSigner<TAccountOracle>;
   /** The config. */
   config?: Address<TAccountConfig>;
-  /** The board of the report's role (to freeze the snapshot of an open round). */
+  /** The board of the report's role (to freeze the snapshot of a round whose time has come). */
   board?: Address<TAccountBoard>;
   /**
    * the first report, then loaded in place by `load_member_mut`, which
@@ -294,11 +294,11 @@ export type SubmitReportInput<
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
-  /** A configured oracle key; pays for a new member account. */
+  /** A configured oracle key (the first of the quorum); pays for a new member account. */
   oracle: TransactionSigner<TAccountOracle>;
   /** The config. */
   config: Address<TAccountConfig>;
-  /** The board of the report's role (to freeze the snapshot of an open round). */
+  /** The board of the report's role (to freeze the snapshot of a round whose time has come). */
   board: Address<TAccountBoard>;
   /**
    * the first report, then loaded in place by `load_member_mut`, which
@@ -405,11 +405,11 @@ export type ParsedSubmitReportInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
-    /** A configured oracle key; pays for a new member account. */
+    /** A configured oracle key (the first of the quorum); pays for a new member account. */
     oracle: TAccountMetas[0];
     /** The config. */
     config: TAccountMetas[1];
-    /** The board of the report's role (to freeze the snapshot of an open round). */
+    /** The board of the report's role (to freeze the snapshot of a round whose time has come). */
     board: TAccountMetas[2];
     /**
      * the first report, then loaded in place by `load_member_mut`, which

@@ -40,7 +40,11 @@ import {
   getAccountMetaFactory,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findConfigPda } from "../pdas";
+import {
+  findConfigPda,
+  findCreatorBoardPda,
+  findWorkerBoardPda,
+} from "../pdas";
 import { PICTOR_VIP_PROGRAM_ADDRESS } from "../programs";
 import {
   getPassMetadataDecoder,
@@ -67,6 +71,8 @@ export type UpdateConfigInstruction<
   TProgram extends string = typeof PICTOR_VIP_PROGRAM_ADDRESS,
   TAccountAdmin extends string | AccountMeta<string> = string,
   TAccountConfig extends string | AccountMeta<string> = string,
+  TAccountCreatorBoard extends string | AccountMeta<string> = string,
+  TAccountWorkerBoard extends string | AccountMeta<string> = string,
   TAccountEventAuthority extends string | AccountMeta<string> = string,
   TAccountProgram extends string | AccountMeta<string> = string,
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
@@ -81,6 +87,12 @@ export type UpdateConfigInstruction<
       TAccountConfig extends string
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
+      TAccountCreatorBoard extends string
+        ? ReadonlyAccount<TAccountCreatorBoard>
+        : TAccountCreatorBoard,
+      TAccountWorkerBoard extends string
+        ? ReadonlyAccount<TAccountWorkerBoard>
+        : TAccountWorkerBoard,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
         : TAccountEventAuthority,
@@ -134,6 +146,8 @@ export function getUpdateConfigInstructionDataCodec(): Codec<
 export type UpdateConfigAsyncInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountCreatorBoard extends string = string,
+  TAccountWorkerBoard extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -141,6 +155,10 @@ export type UpdateConfigAsyncInput<
   admin: TransactionSigner<TAccountAdmin>;
   /** The config. */
   config?: Address<TAccountConfig>;
+  /** The creator board (round numbers, a pending scheduled round). */
+  creatorBoard?: Address<TAccountCreatorBoard>;
+  /** The worker board. */
+  workerBoard?: Address<TAccountWorkerBoard>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   rules: UpdateConfigInstructionDataArgs["rules"];
@@ -150,6 +168,8 @@ export type UpdateConfigAsyncInput<
 export async function getUpdateConfigInstructionAsync<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountCreatorBoard extends string,
+  TAccountWorkerBoard extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof PICTOR_VIP_PROGRAM_ADDRESS,
@@ -157,6 +177,8 @@ export async function getUpdateConfigInstructionAsync<
   input: UpdateConfigAsyncInput<
     TAccountAdmin,
     TAccountConfig,
+    TAccountCreatorBoard,
+    TAccountWorkerBoard,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -166,6 +188,8 @@ export async function getUpdateConfigInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountCreatorBoard,
+    TAccountWorkerBoard,
     TAccountEventAuthority,
     TAccountProgram
   >
@@ -177,6 +201,8 @@ export async function getUpdateConfigInstructionAsync<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    creatorBoard: { value: input.creatorBoard ?? null, isWritable: false },
+    workerBoard: { value: input.workerBoard ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -192,12 +218,20 @@ export async function getUpdateConfigInstructionAsync<
   if (!accounts.config.value) {
     accounts.config.value = await findConfigPda();
   }
+  if (!accounts.creatorBoard.value) {
+    accounts.creatorBoard.value = await findCreatorBoardPda();
+  }
+  if (!accounts.workerBoard.value) {
+    accounts.workerBoard.value = await findWorkerBoardPda();
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
       getAccountMeta("admin", accounts.admin),
       getAccountMeta("config", accounts.config),
+      getAccountMeta("creatorBoard", accounts.creatorBoard),
+      getAccountMeta("workerBoard", accounts.workerBoard),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -209,6 +243,8 @@ export async function getUpdateConfigInstructionAsync<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountCreatorBoard,
+    TAccountWorkerBoard,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -217,6 +253,8 @@ export async function getUpdateConfigInstructionAsync<
 export type UpdateConfigInput<
   TAccountAdmin extends string = string,
   TAccountConfig extends string = string,
+  TAccountCreatorBoard extends string = string,
+  TAccountWorkerBoard extends string = string,
   TAccountEventAuthority extends string = string,
   TAccountProgram extends string = string,
 > = {
@@ -224,6 +262,10 @@ export type UpdateConfigInput<
   admin: TransactionSigner<TAccountAdmin>;
   /** The config. */
   config: Address<TAccountConfig>;
+  /** The creator board (round numbers, a pending scheduled round). */
+  creatorBoard: Address<TAccountCreatorBoard>;
+  /** The worker board. */
+  workerBoard: Address<TAccountWorkerBoard>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
   rules: UpdateConfigInstructionDataArgs["rules"];
@@ -233,6 +275,8 @@ export type UpdateConfigInput<
 export function getUpdateConfigInstruction<
   TAccountAdmin extends string,
   TAccountConfig extends string,
+  TAccountCreatorBoard extends string,
+  TAccountWorkerBoard extends string,
   TAccountEventAuthority extends string,
   TAccountProgram extends string,
   TProgramAddress extends Address = typeof PICTOR_VIP_PROGRAM_ADDRESS,
@@ -240,6 +284,8 @@ export function getUpdateConfigInstruction<
   input: UpdateConfigInput<
     TAccountAdmin,
     TAccountConfig,
+    TAccountCreatorBoard,
+    TAccountWorkerBoard,
     TAccountEventAuthority,
     TAccountProgram
   >,
@@ -248,6 +294,8 @@ export function getUpdateConfigInstruction<
   TProgramAddress,
   TAccountAdmin,
   TAccountConfig,
+  TAccountCreatorBoard,
+  TAccountWorkerBoard,
   TAccountEventAuthority,
   TAccountProgram
 > {
@@ -258,6 +306,8 @@ export function getUpdateConfigInstruction<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
+    creatorBoard: { value: input.creatorBoard ?? null, isWritable: false },
+    workerBoard: { value: input.workerBoard ?? null, isWritable: false },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -274,6 +324,8 @@ export function getUpdateConfigInstruction<
     accounts: [
       getAccountMeta("admin", accounts.admin),
       getAccountMeta("config", accounts.config),
+      getAccountMeta("creatorBoard", accounts.creatorBoard),
+      getAccountMeta("workerBoard", accounts.workerBoard),
       getAccountMeta("eventAuthority", accounts.eventAuthority),
       getAccountMeta("program", accounts.program),
     ],
@@ -285,6 +337,8 @@ export function getUpdateConfigInstruction<
     TProgramAddress,
     TAccountAdmin,
     TAccountConfig,
+    TAccountCreatorBoard,
+    TAccountWorkerBoard,
     TAccountEventAuthority,
     TAccountProgram
   >);
@@ -300,8 +354,12 @@ export type ParsedUpdateConfigInstruction<
     admin: TAccountMetas[0];
     /** The config. */
     config: TAccountMetas[1];
-    eventAuthority: TAccountMetas[2];
-    program: TAccountMetas[3];
+    /** The creator board (round numbers, a pending scheduled round). */
+    creatorBoard: TAccountMetas[2];
+    /** The worker board. */
+    workerBoard: TAccountMetas[3];
+    eventAuthority: TAccountMetas[4];
+    program: TAccountMetas[5];
   };
   data: UpdateConfigInstructionData;
 };
@@ -314,12 +372,12 @@ export function parseUpdateConfigInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedUpdateConfigInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     throw new SolanaError(
       SOLANA_ERROR__PROGRAM_CLIENTS__INSUFFICIENT_ACCOUNT_METAS,
       {
         actualAccountMetas: instruction.accounts.length,
-        expectedAccountMetas: 4,
+        expectedAccountMetas: 6,
       },
     );
   }
@@ -334,6 +392,8 @@ export function parseUpdateConfigInstruction<
     accounts: {
       admin: getNextAccount(),
       config: getNextAccount(),
+      creatorBoard: getNextAccount(),
+      workerBoard: getNextAccount(),
       eventAuthority: getNextAccount(),
       program: getNextAccount(),
     },

@@ -28,8 +28,12 @@ import {
   type Encoder,
 } from "@solana/kit";
 import {
+  getRoundAnchorDecoder,
+  getRoundAnchorEncoder,
   getRulesDecoder,
   getRulesEncoder,
+  type RoundAnchor,
+  type RoundAnchorArgs,
   type Rules,
   type RulesArgs,
 } from ".";
@@ -43,6 +47,8 @@ export type ConfigInitialized = {
   oracles: Array<Address>;
   /** Rules in force. */
   rules: Rules;
+  /** Where the cadence's round numbers start. */
+  roundAnchor: RoundAnchor;
   /** Time, unix seconds. */
   ts: bigint;
 };
@@ -56,6 +62,8 @@ export type ConfigInitializedArgs = {
   oracles: Array<Address>;
   /** Rules in force. */
   rules: RulesArgs;
+  /** Where the cadence's round numbers start. */
+  roundAnchor: RoundAnchorArgs;
   /** Time, unix seconds. */
   ts: number | bigint;
 };
@@ -67,6 +75,7 @@ export function getConfigInitializedEncoder(): Encoder<ConfigInitializedArgs> {
       ["crank", getAddressEncoder()],
       ["oracles", getArrayEncoder(getAddressEncoder())],
       ["rules", getRulesEncoder()],
+      ["roundAnchor", getRoundAnchorEncoder()],
       ["ts", getI64Encoder()],
     ]),
     [
@@ -86,6 +95,7 @@ export function getConfigInitializedDecoder(): Decoder<ConfigInitialized> {
       ["crank", getAddressDecoder()],
       ["oracles", getArrayDecoder(getAddressDecoder())],
       ["rules", getRulesDecoder()],
+      ["roundAnchor", getRoundAnchorDecoder()],
       ["ts", getI64Decoder()],
     ]),
     [

@@ -28,8 +28,12 @@ import {
   type Encoder,
 } from "@solana/kit";
 import {
+  getRoundAnchorDecoder,
+  getRoundAnchorEncoder,
   getRulesDecoder,
   getRulesEncoder,
+  type RoundAnchor,
+  type RoundAnchorArgs,
   type Rules,
   type RulesArgs,
 } from ".";
@@ -39,6 +43,8 @@ export type ConfigUpdated = {
   admin: Address;
   /** Rules now in force. */
   rules: Rules;
+  /** Where the cadence's round numbers start now. */
+  roundAnchor: RoundAnchor;
   /** Whether the pass metadata changed (applies to passes minted from now on). */
   passMetadataChanged: boolean;
   /** Time, unix seconds. */
@@ -50,6 +56,8 @@ export type ConfigUpdatedArgs = {
   admin: Address;
   /** Rules now in force. */
   rules: RulesArgs;
+  /** Where the cadence's round numbers start now. */
+  roundAnchor: RoundAnchorArgs;
   /** Whether the pass metadata changed (applies to passes minted from now on). */
   passMetadataChanged: boolean;
   /** Time, unix seconds. */
@@ -61,6 +69,7 @@ export function getConfigUpdatedEncoder(): Encoder<ConfigUpdatedArgs> {
     getStructEncoder([
       ["admin", getAddressEncoder()],
       ["rules", getRulesEncoder()],
+      ["roundAnchor", getRoundAnchorEncoder()],
       ["passMetadataChanged", getBooleanEncoder()],
       ["ts", getI64Encoder()],
     ]),
@@ -79,6 +88,7 @@ export function getConfigUpdatedDecoder(): Decoder<ConfigUpdated> {
     getStructDecoder([
       ["admin", getAddressDecoder()],
       ["rules", getRulesDecoder()],
+      ["roundAnchor", getRoundAnchorDecoder()],
       ["passMetadataChanged", getBooleanDecoder()],
       ["ts", getI64Decoder()],
     ]),

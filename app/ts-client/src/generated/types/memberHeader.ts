@@ -53,8 +53,10 @@ export type MemberHeader = {
    */
   lastFactTs: bigint;
   /**
-   * Reward credited and not withdrawn, in the reward token's base units
-   * (reserved for rank rewards; 0 until they exist).
+   * Rank rewards credited by finalised rounds and not withdrawn, in the
+   * reward token's base units. A credit of the round in a slot whose
+   * pending-credit bit is set joins it once that round is finalised
+   * ([`MemberHeader::settle_credits`]).
    */
   rewardBalance: bigint;
   /** Pass serial within the role (claim order, from 1); 0 before the first claim. */
@@ -73,7 +75,7 @@ export type MemberHeader = {
   bump: number;
   /** [`PassStatus`] byte. */
   passStatus: number;
-  /** Priority bits of the two round slots. */
+  /** Priority bits (0, 1) and pending-credit bits (2, 3) of the two round slots. */
   rankFlags: number;
   /** Reserved, zero. */
   reserved: number;
@@ -95,8 +97,10 @@ export type MemberHeaderArgs = {
    */
   lastFactTs: number | bigint;
   /**
-   * Reward credited and not withdrawn, in the reward token's base units
-   * (reserved for rank rewards; 0 until they exist).
+   * Rank rewards credited by finalised rounds and not withdrawn, in the
+   * reward token's base units. A credit of the round in a slot whose
+   * pending-credit bit is set joins it once that round is finalised
+   * ([`MemberHeader::settle_credits`]).
    */
   rewardBalance: number | bigint;
   /** Pass serial within the role (claim order, from 1); 0 before the first claim. */
@@ -115,7 +119,7 @@ export type MemberHeaderArgs = {
   bump: number;
   /** [`PassStatus`] byte. */
   passStatus: number;
-  /** Priority bits of the two round slots. */
+  /** Priority bits (0, 1) and pending-credit bits (2, 3) of the two round slots. */
   rankFlags: number;
   /** Reserved, zero. */
   reserved: number;

@@ -11,6 +11,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getBooleanDecoder,
+  getBooleanEncoder,
   getBytesEncoder,
   getConstantDecoder,
   getConstantEncoder,
@@ -40,6 +42,12 @@ export type PassBurnSynced = {
   rentReturnedLamports: bigint;
   /** Round open at the time that the member left before being ranked (0: none). */
   removedFromRound: number;
+  /** Whether the holder's token account was closed (see [`PassRevoked`]). */
+  holderAccountClosed: boolean;
+  /** Whether the pass mint was closed. */
+  mintClosed: boolean;
+  /** A tentative reward credit of the open round taken back, in base units. */
+  rewardVoidedBaseUnits: bigint;
   /** Time, unix seconds. */
   ts: bigint;
 };
@@ -53,6 +61,12 @@ export type PassBurnSyncedArgs = {
   rentReturnedLamports: number | bigint;
   /** Round open at the time that the member left before being ranked (0: none). */
   removedFromRound: number;
+  /** Whether the holder's token account was closed (see [`PassRevoked`]). */
+  holderAccountClosed: boolean;
+  /** Whether the pass mint was closed. */
+  mintClosed: boolean;
+  /** A tentative reward credit of the open round taken back, in base units. */
+  rewardVoidedBaseUnits: number | bigint;
   /** Time, unix seconds. */
   ts: number | bigint;
 };
@@ -64,6 +78,9 @@ export function getPassBurnSyncedEncoder(): FixedSizeEncoder<PassBurnSyncedArgs>
       ["role", getRoleEncoder()],
       ["rentReturnedLamports", getU64Encoder()],
       ["removedFromRound", getU32Encoder()],
+      ["holderAccountClosed", getBooleanEncoder()],
+      ["mintClosed", getBooleanEncoder()],
+      ["rewardVoidedBaseUnits", getU64Encoder()],
       ["ts", getI64Encoder()],
     ]),
     [
@@ -83,6 +100,9 @@ export function getPassBurnSyncedDecoder(): FixedSizeDecoder<PassBurnSynced> {
       ["role", getRoleDecoder()],
       ["rentReturnedLamports", getU64Decoder()],
       ["removedFromRound", getU32Decoder()],
+      ["holderAccountClosed", getBooleanDecoder()],
+      ["mintClosed", getBooleanDecoder()],
+      ["rewardVoidedBaseUnits", getU64Decoder()],
       ["ts", getI64Decoder()],
     ]),
     [

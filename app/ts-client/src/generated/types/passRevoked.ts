@@ -48,6 +48,16 @@ export type PassRevoked = {
   rentReturnedLamports: bigint;
   /** Round open at the time that the member left before being ranked (0: none). */
   removedFromRound: number;
+  /**
+   * Whether the holder's token account was closed (it stays, empty and
+   * closable by nobody else, when the holder's CPI guard refuses to let
+   * its rent go anywhere but to the holder while someone else paid it).
+   */
+  holderAccountClosed: boolean;
+  /** Whether the pass mint was closed. */
+  mintClosed: boolean;
+  /** A tentative reward credit of the open round taken back, in base units. */
+  rewardVoidedBaseUnits: bigint;
   /** Time, unix seconds. */
   ts: bigint;
 };
@@ -65,6 +75,16 @@ export type PassRevokedArgs = {
   rentReturnedLamports: number | bigint;
   /** Round open at the time that the member left before being ranked (0: none). */
   removedFromRound: number;
+  /**
+   * Whether the holder's token account was closed (it stays, empty and
+   * closable by nobody else, when the holder's CPI guard refuses to let
+   * its rent go anywhere but to the holder while someone else paid it).
+   */
+  holderAccountClosed: boolean;
+  /** Whether the pass mint was closed. */
+  mintClosed: boolean;
+  /** A tentative reward credit of the open round taken back, in base units. */
+  rewardVoidedBaseUnits: number | bigint;
   /** Time, unix seconds. */
   ts: number | bigint;
 };
@@ -78,6 +98,9 @@ export function getPassRevokedEncoder(): FixedSizeEncoder<PassRevokedArgs> {
       ["burned", getBooleanEncoder()],
       ["rentReturnedLamports", getU64Encoder()],
       ["removedFromRound", getU32Encoder()],
+      ["holderAccountClosed", getBooleanEncoder()],
+      ["mintClosed", getBooleanEncoder()],
+      ["rewardVoidedBaseUnits", getU64Encoder()],
       ["ts", getI64Encoder()],
     ]),
     [
@@ -99,6 +122,9 @@ export function getPassRevokedDecoder(): FixedSizeDecoder<PassRevoked> {
       ["burned", getBooleanDecoder()],
       ["rentReturnedLamports", getU64Decoder()],
       ["removedFromRound", getU32Decoder()],
+      ["holderAccountClosed", getBooleanDecoder()],
+      ["mintClosed", getBooleanDecoder()],
+      ["rewardVoidedBaseUnits", getU64Decoder()],
       ["ts", getI64Decoder()],
     ]),
     [

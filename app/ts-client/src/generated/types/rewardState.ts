@@ -46,11 +46,18 @@ export type RewardState = {
    * added to the next funding, in base units.
    */
   carryBaseUnits: bigint;
-  /** Credited to members and not withdrawn, in base units. */
+  /**
+   * Credited to members by finalised rounds and not withdrawn, in base
+   * units (a credit an open round made is not in it until the round is
+   * finalised).
+   */
   liabilityBaseUnits: bigint;
-  /** Everything ever funded, in base units. */
+  /**
+   * Everything ever funded, in base units (for information: saturates
+   * at u64::MAX instead of ever refusing a funding).
+   */
   fundedTotalBaseUnits: bigint;
-  /** Everything ever withdrawn, in base units. */
+  /** Everything ever withdrawn, in base units (for information: saturates). */
   withdrawnTotalBaseUnits: bigint;
 };
 
@@ -72,11 +79,18 @@ export type RewardStateArgs = {
    * added to the next funding, in base units.
    */
   carryBaseUnits: number | bigint;
-  /** Credited to members and not withdrawn, in base units. */
+  /**
+   * Credited to members by finalised rounds and not withdrawn, in base
+   * units (a credit an open round made is not in it until the round is
+   * finalised).
+   */
   liabilityBaseUnits: number | bigint;
-  /** Everything ever funded, in base units. */
+  /**
+   * Everything ever funded, in base units (for information: saturates
+   * at u64::MAX instead of ever refusing a funding).
+   */
   fundedTotalBaseUnits: number | bigint;
-  /** Everything ever withdrawn, in base units. */
+  /** Everything ever withdrawn, in base units (for information: saturates). */
   withdrawnTotalBaseUnits: number | bigint;
 };
 

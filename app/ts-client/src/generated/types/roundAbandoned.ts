@@ -20,6 +20,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type FixedSizeCodec,
   type FixedSizeDecoder,
   type FixedSizeEncoder,
@@ -33,6 +35,11 @@ export type RoundAbandoned = {
   round: number;
   /** Members it had ranked. */
   ranked: number;
+  /**
+   * Its whole reward, back to the next round's pending funding (its
+   * tentative credits are void), in the token's base units.
+   */
+  rewardReturnedBaseUnits: bigint;
   /** Time, unix seconds. */
   ts: bigint;
 };
@@ -44,6 +51,11 @@ export type RoundAbandonedArgs = {
   round: number;
   /** Members it had ranked. */
   ranked: number;
+  /**
+   * Its whole reward, back to the next round's pending funding (its
+   * tentative credits are void), in the token's base units.
+   */
+  rewardReturnedBaseUnits: number | bigint;
   /** Time, unix seconds. */
   ts: number | bigint;
 };
@@ -54,6 +66,7 @@ export function getRoundAbandonedEncoder(): FixedSizeEncoder<RoundAbandonedArgs>
       ["role", getRoleEncoder()],
       ["round", getU32Encoder()],
       ["ranked", getU32Encoder()],
+      ["rewardReturnedBaseUnits", getU64Encoder()],
       ["ts", getI64Encoder()],
     ]),
     [
@@ -72,6 +85,7 @@ export function getRoundAbandonedDecoder(): FixedSizeDecoder<RoundAbandoned> {
       ["role", getRoleDecoder()],
       ["round", getU32Decoder()],
       ["ranked", getU32Decoder()],
+      ["rewardReturnedBaseUnits", getU64Decoder()],
       ["ts", getI64Decoder()],
     ]),
     [

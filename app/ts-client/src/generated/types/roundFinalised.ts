@@ -24,6 +24,8 @@ import {
   getStructEncoder,
   getU32Decoder,
   getU32Encoder,
+  getU64Decoder,
+  getU64Encoder,
   type Codec,
   type Decoder,
   type Encoder,
@@ -43,6 +45,13 @@ export type RoundFinalised = {
   priorityCount: number;
   /** Lowest priority score, points. */
   cutoffScore: Option<bigint>;
+  /** Reward credits that became the members' now, in the token's base units. */
+  rewardCreditedBaseUnits: bigint;
+  /**
+   * The round's reward not credited (remainder, missing ranks, members
+   * who left), carried to the next funded round, in base units.
+   */
+  rewardCarriedBaseUnits: bigint;
   /** Time, unix seconds. */
   ts: bigint;
 };
@@ -58,6 +67,13 @@ export type RoundFinalisedArgs = {
   priorityCount: number;
   /** Lowest priority score, points. */
   cutoffScore: OptionOrNullable<number | bigint>;
+  /** Reward credits that became the members' now, in the token's base units. */
+  rewardCreditedBaseUnits: number | bigint;
+  /**
+   * The round's reward not credited (remainder, missing ranks, members
+   * who left), carried to the next funded round, in base units.
+   */
+  rewardCarriedBaseUnits: number | bigint;
   /** Time, unix seconds. */
   ts: number | bigint;
 };
@@ -70,6 +86,8 @@ export function getRoundFinalisedEncoder(): Encoder<RoundFinalisedArgs> {
       ["members", getU32Encoder()],
       ["priorityCount", getU32Encoder()],
       ["cutoffScore", getOptionEncoder(getI128Encoder())],
+      ["rewardCreditedBaseUnits", getU64Encoder()],
+      ["rewardCarriedBaseUnits", getU64Encoder()],
       ["ts", getI64Encoder()],
     ]),
     [
@@ -90,6 +108,8 @@ export function getRoundFinalisedDecoder(): Decoder<RoundFinalised> {
       ["members", getU32Decoder()],
       ["priorityCount", getU32Decoder()],
       ["cutoffScore", getOptionDecoder(getI128Decoder())],
+      ["rewardCreditedBaseUnits", getU64Decoder()],
+      ["rewardCarriedBaseUnits", getU64Decoder()],
       ["ts", getI64Decoder()],
     ]),
     [

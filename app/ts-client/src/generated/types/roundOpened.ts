@@ -33,10 +33,17 @@ export type RoundOpened = {
   role: Role;
   /** Round. */
   round: number;
-  /** Snapshot time, unix seconds. */
+  /**
+   * Snapshot time, unix seconds (the window's scheduled time with the
+   * cadence on, else the time it opened).
+   */
   snapshotTs: bigint;
+  /** The cadence window it opened in (0 with the cadence off). */
+  window: bigint;
   /** Holders to rank. */
   members: number;
+  /** Holders whose pass counts only from a later round (claimed after the snapshot). */
+  lateHolders: number;
   /** Holders to flag priority. */
   priorityCount: number;
   /** Reward attached to the round, in the reward token's base units. */
@@ -52,10 +59,17 @@ export type RoundOpenedArgs = {
   role: RoleArgs;
   /** Round. */
   round: number;
-  /** Snapshot time, unix seconds. */
+  /**
+   * Snapshot time, unix seconds (the window's scheduled time with the
+   * cadence on, else the time it opened).
+   */
   snapshotTs: number | bigint;
+  /** The cadence window it opened in (0 with the cadence off). */
+  window: number | bigint;
   /** Holders to rank. */
   members: number;
+  /** Holders whose pass counts only from a later round (claimed after the snapshot). */
+  lateHolders: number;
   /** Holders to flag priority. */
   priorityCount: number;
   /** Reward attached to the round, in the reward token's base units. */
@@ -72,7 +86,9 @@ export function getRoundOpenedEncoder(): FixedSizeEncoder<RoundOpenedArgs> {
       ["role", getRoleEncoder()],
       ["round", getU32Encoder()],
       ["snapshotTs", getI64Encoder()],
+      ["window", getU64Encoder()],
       ["members", getU32Encoder()],
+      ["lateHolders", getU32Encoder()],
       ["priorityCount", getU32Encoder()],
       ["rewardBaseUnits", getU64Encoder()],
       ["rewardRanks", getU32Encoder()],
@@ -94,7 +110,9 @@ export function getRoundOpenedDecoder(): FixedSizeDecoder<RoundOpened> {
       ["role", getRoleDecoder()],
       ["round", getU32Decoder()],
       ["snapshotTs", getI64Decoder()],
+      ["window", getU64Decoder()],
       ["members", getU32Decoder()],
+      ["lateHolders", getU32Decoder()],
       ["priorityCount", getU32Decoder()],
       ["rewardBaseUnits", getU64Decoder()],
       ["rewardRanks", getU32Decoder()],

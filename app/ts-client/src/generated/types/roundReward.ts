@@ -27,7 +27,11 @@ export type RoundReward = {
   ranks: number;
   /** Each rank's share: ⌊amount / ranks⌋, in base units (0 without ranks). */
   shareBaseUnits: bigint;
-  /** Credited so far, in base units. */
+  /**
+   * Credited so far, in base units. While the round is open these
+   * credits are tentative: they become the members' when it is
+   * finalised, and an abandoned round returns its whole amount.
+   */
   creditedBaseUnits: bigint;
 };
 
@@ -38,7 +42,11 @@ export type RoundRewardArgs = {
   ranks: number;
   /** Each rank's share: ⌊amount / ranks⌋, in base units (0 without ranks). */
   shareBaseUnits: number | bigint;
-  /** Credited so far, in base units. */
+  /**
+   * Credited so far, in base units. While the round is open these
+   * credits are tentative: they become the members' when it is
+   * finalised, and an abandoned round returns its whole amount.
+   */
   creditedBaseUnits: number | bigint;
 };
 

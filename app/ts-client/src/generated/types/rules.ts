@@ -16,18 +16,27 @@ import {
   getU32Encoder,
   getU64Decoder,
   getU64Encoder,
+  getU8Decoder,
+  getU8Encoder,
   type Codec,
   type Decoder,
   type Encoder,
 } from "@solana/kit";
 import {
+  getRoundCadenceDecoder,
+  getRoundCadenceEncoder,
   getScoringParamsDecoder,
   getScoringParamsEncoder,
+  type RoundCadence,
+  type RoundCadenceArgs,
   type ScoringParams,
   type ScoringParamsArgs,
 } from ".";
 
-/** Eligibility thresholds and scoring parameters (SPEC §2, §4, §5). */
+/**
+ * Eligibility thresholds, scoring parameters, the oracle quorum and the
+ * round cadence (SPEC §2, §4, §5, §6).
+ */
 export type Rules = {
   /** Creator threshold: lifetime spending, in USDT base units. */
   creatorMinSpentBaseUnits: bigint;
@@ -44,6 +53,13 @@ export type Rules = {
   maxFactSkewSecs: number;
   /** Window and GPU table used by scores. */
   scoring: ScoringParams;
+  /**
+   * Distinct oracle keys that must sign a report's transaction for it
+   * to apply (1 to the number of oracle keys).
+   */
+  oracleQuorum: number;
+  /** When ranking rounds may open. */
+  cadence: RoundCadence;
 };
 
 export type RulesArgs = {
@@ -62,6 +78,13 @@ export type RulesArgs = {
   maxFactSkewSecs: number;
   /** Window and GPU table used by scores. */
   scoring: ScoringParamsArgs;
+  /**
+   * Distinct oracle keys that must sign a report's transaction for it
+   * to apply (1 to the number of oracle keys).
+   */
+  oracleQuorum: number;
+  /** When ranking rounds may open. */
+  cadence: RoundCadenceArgs;
 };
 
 export function getRulesEncoder(): Encoder<RulesArgs> {
@@ -72,6 +95,8 @@ export function getRulesEncoder(): Encoder<RulesArgs> {
     ["priorityBps", getU16Encoder()],
     ["maxFactSkewSecs", getU32Encoder()],
     ["scoring", getScoringParamsEncoder()],
+    ["oracleQuorum", getU8Encoder()],
+    ["cadence", getRoundCadenceEncoder()],
   ]);
 }
 
@@ -83,6 +108,8 @@ export function getRulesDecoder(): Decoder<Rules> {
     ["priorityBps", getU16Decoder()],
     ["maxFactSkewSecs", getU32Decoder()],
     ["scoring", getScoringParamsDecoder()],
+    ["oracleQuorum", getU8Decoder()],
+    ["cadence", getRoundCadenceDecoder()],
   ]);
 }
 
