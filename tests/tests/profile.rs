@@ -4,6 +4,7 @@ use common::*;
 use pictor_vip::state::{PassStatus, Role};
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::profile::{leaderboard, role_status, wallet_profile};
+use pictor_vip_sdk::transport::Transport;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -81,4 +82,33 @@ fn worker_profile_shows_the_uptime_window() {
         "uptime 26 of 30 days online, 3 offline days in a row (max 3); 27,742 / 28,800 minutes"
     );
     assert!(!s.progress.eligible());
+}
+
+#[test]
+fn standings_are_the_latest_finalised_round_and_refresh_only_when_the_board_changes() {
+    use pictor_vip_sdk::standings::{refresh, standings};
+    let mut f = Fixture::new();
+    assert!(standings(&mut f.rt, Role::Creator).unwrap().is_none(), "no round finalised yet");
+    let ws = creators(&mut f, &[1, 2, 3]);
+    let crank_kp = f.crank.insecure_clone();
+    crank::run_round(&mut f.rt, &crank_kp, Role::Creator, crank::RoundOptions::default(), &mut |_, _| {}).unwrap();
+    let s = standings(&mut f.rt, Role::Creator).unwrap().unwrap();
+    assert_eq!(s.round, 1);
+    let top = s.members[&ws[2].pubkey()];
+    assert_eq!((top.rank, top.priority), (1, true));
+    assert_eq!(s.members[&ws[0].pubkey()].rank, 3);
+    // Nothing changed: one board read says so.
+    assert_eq!(refresh(&mut f.rt, Role::Creator, Some(&s)).unwrap(), None);
+    // A revocation shows at once, before the next round: the member has no standing.
+    let admin = f.admin.insecure_clone();
+    let payer = f.rt.fee_payer();
+    f.send(&[pictor_vip_sdk::ix::revoke(&admin.pubkey(), Role::Creator, &ws[2].pubkey(), &payer, 1)], &[&admin])
+        .unwrap();
+    let after = refresh(&mut f.rt, Role::Creator, Some(&s)).unwrap().expect("the board changed");
+    assert!(!after.members.contains_key(&ws[2].pubkey()));
+    assert_eq!(after.round, 1);
+    // A newer round replaces them.
+    crank::run_round(&mut f.rt, &crank_kp, Role::Creator, crank::RoundOptions::default(), &mut |_, _| {}).unwrap();
+    let newer = refresh(&mut f.rt, Role::Creator, Some(&after)).unwrap().unwrap();
+    assert_eq!((newer.round, newer.members[&ws[1].pubkey()].rank), (2, 1));
 }

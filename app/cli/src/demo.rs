@@ -1,14 +1,17 @@
-//! `demo`: generates a realistic network, runs it through the simulation and
-//! prints what happened: passes, leaderboards, the priority share, and how a
-//! scheduler would serve and match a sample of jobs.
+//! `demo`: generates a realistic network, runs it through the simulation
+//! (with a daily round cadence: rounds at 01:00 UTC, as a deployment would)
+//! and prints what happened: passes, leaderboards, the priority share, rank
+//! rewards, and what the pass buys over 24 rounds of job distribution
+//! (the `pictor-vip-dispatch` engine on the chain's standings).
 use crate::feed::{format_day, format_rfc3339};
-use crate::simulate::{simulate_with, SimOutput, Simulation};
+use crate::scheduling::{chain_classes, chain_standings};
+use crate::simulate::{simulate_with_rules, SimOutput, Simulation};
 use crate::wallets::simulated_wallet;
 use anyhow::Result;
+use pictor_vip_dispatch::{Dispatcher, Job, JobNeeds, Lane, Options, Standings, Worker};
 use pictor_vip_sdk::profile::{self, leaderboard};
 use pictor_vip_sdk::read;
-use pictor_vip_sdk::scheduler::{match_worker, order_queue, JobNeeds, QueuedJob, Standing, Standings, WorkerOffer};
-use pictor_vip_sdk::state::Role;
+use pictor_vip_sdk::state::{Role, RoundCadence, Rules};
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::units::{format_usdt, group_thousands};
 use pictor_vip_sdk::{ix, Keypair, Signer};
@@ -154,7 +157,9 @@ pub fn generate(o: &DemoOptions) -> String {
             )));
         }
     }
-    let end = span + 3_600;
+    // Claims at 00:30 UTC the day after the last day, the rounds at 01:10:
+    // inside the daily 01:00 round window, their snapshot 01:00.
+    let end = span + 1_800;
     for (role, n) in [("creator", o.creators), ("worker", o.workers)] {
         for i in 0..n {
             events.push((
@@ -164,14 +169,19 @@ pub fn generate(o: &DemoOptions) -> String {
         }
     }
     for role in ["creator", "worker"] {
-        events.push((end + 600, format!(r#"{{"type": "round", "role": "{role}", "at": "{}"}}"#, at(end + 600))));
+        events.push((span + 4_200, format!(r#"{{"type": "round", "role": "{role}", "at": "{}"}}"#, at(span + 4_200))));
     }
     events.sort_by_key(|(t, _)| *t);
     events.into_iter().map(|(_, line)| line + "\n").collect()
 }
 
-fn standings(rows: &[pictor_vip_sdk::profile::LeaderboardEntry]) -> Standings {
-    rows.iter().map(|r| (r.wallet, Standing { rank: r.entry.rank, priority: r.entry.priority })).collect()
+/// The demo's rules: the program's defaults with a daily round cadence at
+/// 01:00 UTC, open for an hour (what the example deployment file sets).
+pub fn demo_rules() -> Rules {
+    Rules {
+        cadence: RoundCadence { period_secs: 86_400, open_window_secs: 3_600, offset_secs: 3_600 },
+        ..Rules::default()
+    }
 }
 
 /// Runs the demo and writes its report to `out`; `on_line` reports progress.
@@ -179,7 +189,8 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     let started = std::time::Instant::now();
     let feed = generate(o);
     let lines = feed.lines().count();
-    let (mut sim, result) = simulate_with(&feed, on_line, &mut |sim| fund_worker_rewards(sim, DEMO_WORKER_REWARD))?;
+    let (mut sim, result) =
+        simulate_with_rules(&feed, demo_rules(), on_line, &mut |sim| fund_worker_rewards(sim, DEMO_WORKER_REWARD))?;
     let elapsed = started.elapsed();
     let t: &mut dyn Transport = &mut sim.runtime;
     let label: HashMap<_, _> =
@@ -231,12 +242,11 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
         }
     }
 
-    let mut boards = HashMap::new();
     for role in Role::ALL {
         let Some((round, rows)) = leaderboard(t, role)? else { continue };
         writeln!(
             s,
-            "\n{} leaderboard, round {}: {} holders, top {} flagged priority (cutoff {} points)",
+            "\n{} leaderboard, round {} (rounds follow a daily cadence, one number per 01:00 UTC window): {} holders, top {} flagged priority (cutoff {} points)",
             role.as_str(),
             round.round,
             round.members,
@@ -256,49 +266,8 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
         if rows.len() > 8 {
             writeln!(s, "  … {} more", rows.len() - 8)?;
         }
-        boards.insert(role, standings(&rows));
     }
 
-    // A sample queue: jobs from VIP and non-VIP creators, in arrival order.
-    let creators = boards.remove(&Role::Creator).unwrap_or_default();
-    let workers_board = boards.remove(&Role::Worker).unwrap_or_default();
-    let mut sample: Vec<_> = result
-        .members
-        .iter()
-        .filter(|m| m.role == "creator")
-        .map(|m| (m.rank.unwrap_or(u32::MAX), m.wallet.clone()))
-        .collect();
-    sample.sort();
-    let picks: Vec<String> = [sample.len() - 1, 0, 29, 5, sample.len() - 2, 1]
-        .iter()
-        .map(|&i| sample[i.min(sample.len() - 1)].1.clone())
-        .collect();
-    let jobs: Vec<QueuedJob> = picks
-        .iter()
-        .enumerate()
-        .map(|(i, w)| QueuedJob {
-            id: format!("job-{}", i + 1),
-            creator: simulated_wallet(w).0,
-            arrival: i as u64,
-            needs: JobNeeds {
-                gpu_model: None,
-                min_vram_gb: [8, 24, 16, 48, 12, 24][i],
-                location: Some(REGIONS[i % 3].to_string()),
-            },
-        })
-        .collect();
-    let offers: Vec<WorkerOffer> = (0..o.workers)
-        .map(|i| {
-            let (region, gpu) = worker_profile(i);
-            let w = format!("worker-{i:03}");
-            WorkerOffer {
-                wallet: simulated_wallet(&w).0,
-                gpu_model: GPUS[gpu].0.into(),
-                vram_gb: GPUS[gpu].1,
-                location: region.into(),
-            }
-        })
-        .collect();
     // The worker round's rewards, credited by the round itself.
     let board = read::board(t, Role::Worker)?.expect("initialised");
     if let Some(done) = &board.finalised {
@@ -314,41 +283,17 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
         )?;
         let (_, rows) = leaderboard(t, Role::Worker)?.expect("finalised");
         for row in rows.iter().take(r.ranks as usize) {
-            let balance = read::member(t, Role::Worker, &row.wallet)?.map_or(0, |m| m.header().reward_balance);
+            // Final since the round is: withdrawable now.
+            let balance = read::member(t, Role::Worker, &row.wallet)?
+                .map_or(0, |m| m.header().withdrawable(board.finalised.as_ref()));
             writeln!(s, "  #{:<3} {:<11} credited {}", row.entry.rank, name(&row.wallet), format_usdt(balance))?;
         }
     }
 
-    writeln!(
-        s,
-        "\nrender queue (arrival order {}), served as:",
-        jobs.iter().map(|j| j.id.as_str()).collect::<Vec<_>>().join(", ")
-    )?;
-    for j in order_queue(&jobs, &creators) {
-        let who = match creators.get(&j.creator) {
-            Some(st) if st.priority => format!("priority VIP #{}", st.rank),
-            Some(st) => format!("VIP #{}", st.rank),
-            None => "no pass".into(),
-        };
-        let matched = match_worker(&j.needs, &offers, &workers_board).map_or("no worker fits".into(), |w| {
-            let st = workers_board.get(&w.wallet).map_or("no pass".into(), |st| {
-                if st.priority {
-                    format!("priority VIP #{}", st.rank)
-                } else {
-                    format!("VIP #{}", st.rank)
-                }
-            });
-            format!("{} ({}, {} GB, {}, {st})", name(&w.wallet), w.gpu_model, w.vram_gb, w.location)
-        });
-        writeln!(
-            s,
-            "  {} from {} ({who}), needs ≥{} GB in {} → {matched}",
-            j.id,
-            name(&j.creator),
-            j.needs.min_vram_gb,
-            j.needs.location.as_deref().unwrap_or("-")
-        )?;
-    }
+    let standings = chain_standings(t)?;
+    let classes = chain_classes(t)?;
+    let stats = distribute(o, &standings, classes)?;
+    write!(s, "{}", stats.report())?;
     out.write_all(s.as_bytes())?;
     Ok(result)
 }
@@ -383,4 +328,188 @@ fn fund_worker_rewards(sim: &mut Simulation, amount: u64) -> Result<()> {
     t.send(&[ata, mint_to], &[&admin])?;
     t.send(&[ix::fund_rewards(&admin.pubkey(), Role::Worker, &mint.pubkey(), &token, &funder, amount, 0)], &[&admin])?;
     Ok(())
+}
+
+/// Rounds of job distribution the demo runs.
+pub const DISTRIBUTION_ROUNDS: u32 = 24;
+
+/// What the pass bought over the demo's rounds of job distribution.
+#[derive(Debug, Clone, Default)]
+pub struct DistributionStats {
+    /// Rounds run.
+    pub rounds: u32,
+    /// Workers and their slots in all.
+    pub workers: usize,
+    /// Slots of all workers.
+    pub slots: u32,
+    /// Jobs submitted.
+    pub submitted: usize,
+    /// Per lane (1, 2, 3 at 0, 1, 2): the rounds each assigned job waited.
+    pub waits: [Vec<u32>; 3],
+    /// Per lane: assignments to the top GPU class.
+    pub top_class: [usize; 3],
+    /// Per lane: jobs still waiting after the last round.
+    pub waiting_at_end: [usize; 3],
+    /// Per lane: of those, jobs no worker in the pool can run.
+    pub unrunnable_at_end: [usize; 3],
+    /// Lane-3 jobs served aged (after waiting `max_wait_rounds`).
+    pub aged_open_served: usize,
+    /// (slots, jobs they got) of priority workers, other ranked workers, everyone else.
+    pub by_worker_tier: [(u32, usize); 3],
+    /// The most jobs any worker ran at once, minus its slots (≤ 0: never over).
+    pub worst_overbooking: i64,
+}
+
+impl DistributionStats {
+    /// The figures, for a person to compare at a glance.
+    pub fn report(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "\njob distribution (SPEC §10), {} rounds ({} busy, then quiet): {} jobs from every creator, {} workers with {} slots in all; each job holds its slot 1–3 rounds",
+            self.rounds, self.rounds * 2 / 3, self.submitted, self.workers, self.slots
+        );
+        let _ = writeln!(
+            s,
+            "  lane                      assigned  waited (rounds) median / worst  top GPU class  still waiting (no worker can run)"
+        );
+        for (i, name) in ["1: priority creators", "2: ranked pass holders", "3: everyone else"].iter().enumerate() {
+            let mut w = self.waits[i].clone();
+            w.sort_unstable();
+            let (median, worst) = (w.get(w.len() / 2).copied().unwrap_or(0), w.last().copied().unwrap_or(0));
+            let share = if w.is_empty() { 0.0 } else { 100.0 * self.top_class[i] as f64 / w.len() as f64 };
+            let _ = writeln!(
+                s,
+                "  {name:<24} {:>9}  {:>13} / {:<5}        {share:>5.1} %  {:>13} ({})",
+                w.len(),
+                median,
+                worst,
+                self.waiting_at_end[i],
+                self.unrunnable_at_end[i]
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  lane 3 jobs served aged (after waiting {} rounds, ahead of lane 2): {}",
+            pictor_vip_dispatch::DEFAULT_MAX_WAIT_ROUNDS,
+            self.aged_open_served
+        );
+        let per = |(slots, jobs): (u32, usize)| if slots == 0 { 0.0 } else { jobs as f64 / f64::from(slots) };
+        let t = self.by_worker_tier;
+        let _ = writeln!(
+            s,
+            "  jobs per slot: priority workers {:.1} ({} slots), other ranked workers {:.1} ({}), everyone else {:.1} ({})",
+            per(t[0]),
+            t[0].0,
+            per(t[1]),
+            t[1].0,
+            per(t[2]),
+            t[2].0
+        );
+        let _ = writeln!(
+            s,
+            "  no worker ever ran more jobs than its slots: {}",
+            if self.worst_overbooking <= 0 { "checked every round" } else { "VIOLATED" }
+        );
+        s
+    }
+}
+
+/// Runs [`DISTRIBUTION_ROUNDS`] rounds of job distribution over the demo's
+/// workers (1–3 slots each, their GPUs and regions), with jobs arriving from
+/// the demo's creators (holders and not) with realistic needs, each holding
+/// its slot 1–3 rounds. A steady overload, so lanes and aging matter.
+pub fn distribute(
+    o: &DemoOptions,
+    standings: &Standings,
+    classes: pictor_vip_dispatch::GpuClasses,
+) -> Result<DistributionStats> {
+    let mut rng = Rng(o.seed ^ 0xD15A_7C4E);
+    let top = classes.len() - 1;
+    let mut d = Dispatcher::new(classes, Options::default());
+    d.set_standings(standings.clone())?;
+    let mut stats = DistributionStats { rounds: DISTRIBUTION_ROUNDS, workers: o.workers, ..Default::default() };
+    let mut capacity = HashMap::new();
+    for i in 0..o.workers {
+        let (region, gpu) = worker_profile(i);
+        let (model, vram, hash) = GPUS[gpu];
+        let wallet = simulated_wallet(&format!("worker-{i:03}")).0.to_string();
+        let slots = 1 + (i % 3) as u32;
+        stats.slots += slots;
+        capacity.insert(wallet.clone(), slots);
+        d.upsert_worker(Worker {
+            wallet,
+            gpu_model: model.into(),
+            vram_gb: u32::from(vram),
+            hashpower: hash,
+            region: region.into(),
+            free_slots: slots,
+            idle_since: 1_700_000_000 + i as i64,
+        })?;
+    }
+    let tier = |w: &str| match standings.worker.get(w) {
+        Some(s) if s.priority => 0,
+        Some(_) => 1,
+        None => 2,
+    };
+    for (w, slots) in &capacity {
+        stats.by_worker_tier[tier(w)].0 += slots;
+    }
+    let creators: Vec<String> =
+        (0..o.creators).map(|i| simulated_wallet(&format!("creator-{i:03}")).0.to_string()).collect();
+    let mut running: Vec<(String, u32)> = Vec::new();
+    let mut submitted_at: HashMap<String, u32> = HashMap::new();
+    let mut busy: HashMap<String, u32> = HashMap::new();
+    let mut last_waiting = Vec::new();
+    // Throughput is about slots / 2 jobs a round (each holds its slot 1–3
+    // rounds): a busy stretch above it (lanes and aging matter), then a quiet
+    // one below it (who is picked first among idle workers matters).
+    let busy_rounds = DISTRIBUTION_ROUNDS * 2 / 3;
+    for round in 0..DISTRIBUTION_ROUNDS {
+        // Jobs that finished give their slots back.
+        let (done, still): (Vec<_>, Vec<_>) = running.into_iter().partition(|(_, ends)| *ends <= round);
+        running = still;
+        for (w, _) in done {
+            *busy.get_mut(&w).expect("a busy worker") -= 1;
+            let free = d.worker(&w).expect("a worker").free_slots;
+            d.set_free_slots(&w, free + 1)?;
+        }
+        let per_round = u64::from(stats.slots) * if round < busy_rounds { 13 } else { 4 } / 20;
+        for k in 0..per_round.saturating_sub(3) + rng.range(0, 6) {
+            let id = format!("r{round:02}-{k:04}");
+            let needs = JobNeeds {
+                gpu_models: (rng.range(0, 99) < 15)
+                    .then(|| vec![GPUS[rng.range(0, GPUS.len() as u64 - 1) as usize].0.into()]),
+                min_vram_gb: [0, 0, 8, 12, 16, 24, 48][rng.range(0, 6) as usize],
+                regions: (rng.range(0, 99) < 10).then(|| vec![REGIONS[rng.range(0, 2) as usize].into()]),
+                preferred_region: (rng.range(0, 99) < 70).then(|| REGIONS[rng.range(0, 2) as usize].into()),
+            };
+            let creator = creators[rng.range(0, creators.len() as u64 - 1) as usize].clone();
+            let arrival = 1_800_000_000 + i64::from(round) * 60 + k as i64;
+            d.submit(Job { id: id.clone(), creator, arrival, waited_rounds: 0, needs })?;
+            submitted_at.insert(id, round);
+            stats.submitted += 1;
+        }
+        let outcome = d.round();
+        last_waiting = outcome.waiting;
+        for a in outcome.assignments {
+            let lane = usize::from(a.lane.number() - 1);
+            stats.waits[lane].push(round - submitted_at[&a.job]);
+            stats.top_class[lane] += usize::from(a.class == top);
+            if a.lane == Lane::Open && a.aged {
+                stats.aged_open_served += 1;
+            }
+            stats.by_worker_tier[tier(&a.worker)].1 += 1;
+            let b = busy.entry(a.worker.clone()).or_default();
+            *b += 1;
+            stats.worst_overbooking = stats.worst_overbooking.max(i64::from(*b) - i64::from(capacity[&a.worker]));
+            running.push((a.worker, round + 1 + rng.range(0, 2) as u32));
+        }
+    }
+    for w in last_waiting {
+        let lane = usize::from(w.lane.number() - 1);
+        stats.waiting_at_end[lane] += 1;
+        stats.unrunnable_at_end[lane] += usize::from(w.reason == pictor_vip_dispatch::WaitReason::NoWorkerCanRun);
+    }
+    Ok(stats)
 }

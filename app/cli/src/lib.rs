@@ -1,11 +1,15 @@
-//! The `pictor-vip` command's library: the feed format, the oracle/crank bot,
-//! the in-process simulation and the demo, the Profile server (`serve`) and
-//! the Profile as JSON it shares with `status --json`. The binary
-//! (`main.rs`) is a thin clap layer over these modules.
+//! The `pictor-vip` command's library: every command ([`commands`]), the
+//! feed format, the oracle/crank bot, the in-process simulation and the
+//! demo, job distribution over the chain's standings ([`scheduling`], the
+//! engine being `pictor-vip-dispatch`), the Profile server (`serve`) and the
+//! Profile as JSON it shares with `status --json`. The binary (`main.rs`) is
+//! a thin clap layer over these modules.
 #![deny(missing_docs)]
 
+pub mod benefits;
 pub mod bot;
 pub mod cluster;
+pub mod commands;
 pub mod demo;
 pub mod feed;
 #[cfg(feature = "localnet")]
@@ -14,6 +18,7 @@ pub mod logs;
 pub mod operator;
 pub mod profile_json;
 pub mod quiet;
+pub mod scheduling;
 pub mod serve;
 pub mod simulate;
 pub mod wallets;

@@ -56,7 +56,14 @@ pub fn status_json(s: &Option<RoleStatus>) -> Value {
         "rank": s.rank.map(|e| e.rank),
         "round_score_points": s.rank.map(|e| points(e.score)),
         "priority": s.rank.is_some_and(|e| e.priority),
+        "benefit": benefit_json(s),
     })
+}
+
+/// What the standing buys in job distribution (SPEC §10).
+fn benefit_json(s: &RoleStatus) -> Value {
+    let b = crate::benefits::benefit(s.role, s);
+    json!({"lane": b.lane.map(|l| l.number()), "picked_first": b.picked_first, "sentence": b.sentence})
 }
 
 /// A wallet's Profile in both roles, with the pass mint of each role it holds.

@@ -264,9 +264,20 @@ pub fn simulate_with(
     on_line: &mut dyn FnMut(usize, usize),
     setup: &mut dyn FnMut(&mut Simulation) -> Result<()>,
 ) -> Result<(Simulation, SimOutput)> {
+    simulate_with_rules(feed, Rules::default(), on_line, setup)
+}
+
+/// [`simulate_with`] under `rules` (the demo runs a round cadence; `simulate`
+/// itself keeps SPEC §8's defaults, the cadence off).
+pub fn simulate_with_rules(
+    feed: &str,
+    rules: Rules,
+    on_line: &mut dyn FnMut(usize, usize),
+    setup: &mut dyn FnMut(&mut Simulation) -> Result<()>,
+) -> Result<(Simulation, SimOutput)> {
     let lines = parse_feed(feed);
     let start = lines.iter().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap_or(0);
-    let mut sim = Simulation::start(start)?;
+    let mut sim = Simulation::start_with(start, rules, 1)?;
     setup(&mut sim)?;
     let total = lines.len();
     for (i, line) in lines.into_iter().enumerate() {

@@ -152,17 +152,25 @@ fn every_operator_command_over_rpc_with_its_event() {
     assert!(status.success(), "localnet exited with {status}");
 }
 
-/// Reports of every kind, a fact ahead of the cluster clock (refused, then
-/// applied once the clock passes it), bad facts refused for good; wallets
-/// claim and hold a soulbound pass; a creator round of more members than a
-/// batch holds runs through lookup tables; readers agree; revoke and sync.
+/// Reports of every kind at an oracle quorum of two (one oracle alone is
+/// refused), a fact ahead of the cluster clock (refused, then applied once
+/// the clock passes it), bad facts refused for good; wallets claim and hold
+/// a soulbound pass; rounds open in the localnet's cadence windows; a
+/// creator round of more members than a batch holds runs through lookup
+/// tables; readers agree; revoke and sync.
 #[test]
 fn the_bot_wallets_rounds_and_readers_over_rpc() {
     let _one = serial();
     let net = Cluster::start("story", &["--no-init"]);
     let admin = net.authority.clone();
-    net.cli(&admin, &["init", "--config", deployment(&net, 5).to_str().unwrap()]).json();
+    let (second_oracle, second_path) = net.wallets("oracle", 1, 1).pop().unwrap();
+    let file = deployment_with(&net, 5, |d| {
+        d.oracles.push(second_oracle.pubkey().to_string());
+        d.rules.oracle_quorum = 2;
+    });
+    net.cli(&admin, &["init", "--config", file.to_str().unwrap()]).json();
     let oracle = net.key(&net.oracle);
+    let both = ["--oracle-keypair", net.oracle.to_str().unwrap(), "--oracle-keypair", second_path.to_str().unwrap()];
     let mut rpc = net.rpc(&oracle);
     let now = rpc.now().unwrap();
     let today = now.div_euclid(86_400);
@@ -218,7 +226,11 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     lines.push(format!(r#"{{"type":"frames","at":"{}","wallet":"{c0}","seq":4,"frames":5}}"#, format_rfc3339(ahead)));
     expected_reports += 2;
     let feed = write_feed(&net, "reports.jsonl", &lines);
-    let summary = net.feed(&feed, &["--drain-secs", "180"]);
+    // One oracle key alone cannot report at a quorum of two: refused for good, nothing applied.
+    let alone = net.feed(&write_feed(&net, "alone.jsonl", &lines[..1]), &[]);
+    assert_eq!(alone["applied"].as_u64(), Some(0), "{alone}");
+    assert!(alone["refused"][0]["reason"].as_str().unwrap().contains("OracleQuorumNotMet"), "{alone}");
+    let summary = net.feed(&feed, &[&both[..], &["--drain-secs", "180"]].concat());
     assert_eq!(summary["applied"].as_u64(), Some(expected_reports as u64), "{summary}");
     let refused: Vec<&str> =
         summary["refused"].as_array().unwrap().iter().map(|r| r["reason"].as_str().unwrap()).collect();
@@ -229,7 +241,7 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     assert!(summary["retries"].as_u64().unwrap() >= 1, "the fact ahead of the clock waited: {summary}");
     assert!(rpc.now().unwrap() + 5 >= ahead, "it landed only once the clock allowed it");
     // Running the same feed again changes nothing.
-    let again = net.feed(&feed, &[]);
+    let again = net.feed(&feed, &both);
     assert_eq!(
         (again["applied"].as_u64(), again["already_applied"].as_u64()),
         (Some(0), Some(expected_reports as u64))
@@ -315,8 +327,17 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
         "rounds.jsonl",
         &[format!(r#"{{"type":"round","at":"{}","role":"worker"}}"#, format_rfc3339(now))],
     );
-    let s = net.feed(&rounds, &[]);
+    let s = net.feed(&rounds, &both);
     assert_eq!(s["rounds"][0]["members"].as_u64(), Some(2), "{s}");
+    // Each round opened in a window of the cadence, its snapshot the window's time.
+    let config = read::config(&mut rpc).unwrap().unwrap();
+    let period = i64::from(config.rules.cadence.period_secs);
+    assert!(period > 0, "the local cluster runs a round cadence");
+    for role in Role::ALL {
+        let done = read::board(&mut rpc, role).unwrap().unwrap().finalised.unwrap();
+        let offset = i64::from(config.rules.cadence.offset_secs);
+        assert_eq!((done.snapshot_ts - offset) % period, 0, "{role:?} round snapshot {}", done.snapshot_ts);
+    }
 
     // Readers: the leaderboard is in the round's order; status agrees with it.
     let board = net.cli(&net.oracle, &["leaderboard", "creator", "--limit", "100"]).json();
@@ -581,10 +602,14 @@ fn one_command_starts_a_seeded_cluster_and_two_run_side_by_side() {
     let seeded = Cluster::start("seeded", &["--seed-demo", "--creators", "12", "--workers", "8", "--days", "31"]);
     let s = &seeded.info["seeded"];
     assert!(s["claimed"]["creator"].as_u64().unwrap() >= 1 && s["claimed"]["worker"].as_u64().unwrap() >= 1, "{s}");
-    // 31 days: each worker's first day is outside the 30-day window of the
-    // real clock, and is refused for good; nothing else is.
+    // 31 days: each worker's days before the 30-day window of the real clock
+    // (the first; the first two when the demo ends a day early, before 02:00
+    // UTC) are refused for good; nothing else is.
+    let today = seeded.rpc(&seeded.key(&seeded.oracle)).now().unwrap().div_euclid(86_400);
+    let outside_days = (today - 30 - s["start_day"].as_i64().unwrap()).clamp(0, 31) as usize;
+    assert!((1..=2).contains(&outside_days), "{s}");
     let refused = s["reports"]["refused"].as_array().unwrap();
-    assert_eq!(refused.len(), 8, "{s}");
+    assert_eq!(refused.len(), 8 * outside_days, "{s}");
     assert!(refused.iter().all(|r| r["reason"].as_str().unwrap().starts_with("DayOutsideWindow")), "{s}");
     assert!(s["reports"]["waiting"].as_array().unwrap().is_empty(), "{s}");
     assert_eq!(s["rounds"]["rounds"].as_array().unwrap().len(), 2, "{s}");

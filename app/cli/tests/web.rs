@@ -313,9 +313,11 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     let net = Cluster::start("web", &["--no-init"]);
     let (server, site) = serve(&net.url, &net.root.join("serve.log"));
     // The passes point at this server's metadata (what `init` writes into each pass).
+    // Without the localnet's round cadence: the pages show round 1 whenever the rounds run.
     let deploy = deployment_with(&net, 600, |d| {
         d.pass_metadata.creator_uri = format!("{site}/metadata/creator.json");
         d.pass_metadata.worker_uri = format!("{site}/metadata/worker.json");
+        (d.rules.round_period_secs, d.rules.round_open_window_secs, d.rules.round_offset_secs) = (0, 0, 0);
     });
     net.cli(&net.authority, &["init", "--config", deploy.to_str().unwrap()]).json();
 
@@ -407,6 +409,11 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     // ⌈10 % × 10⌉ = 1 holder has priority.
     assert_eq!(browser.text("#creator-priority"), "priority");
     assert_eq!(browser.text("#creator-rewards"), "100 tokens credited and withdrawable");
+    // What the standing buys in job distribution, in plain words.
+    assert_eq!(
+        browser.text("#creator-benefit"),
+        "Your jobs are in lane 1 of the render queue (first, by arrival) and get the best GPU class free."
+    );
     browser.assert_phone_readable();
     let profile_png = shots.join("profile-creator.png");
     browser.screenshot(&profile_png, 412);
@@ -419,6 +426,10 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     );
     assert_eq!(browser.text("#creator-priority"), "no priority this round");
     assert_eq!(browser.text("#creator-rewards"), "0 tokens credited and withdrawable");
+    assert_eq!(
+        browser.text("#creator-benefit"),
+        "Your jobs are in lane 2 of the render queue (after priority creators, by your rank 10) and get the best GPU class free."
+    );
 
     // The near-miss worker: 21 of 30 days, runs of 3 offline days, 21,000 of 28,800 minutes.
     browser.open(&profile(&near_worker.pubkey()));
@@ -433,7 +444,43 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     assert_eq!(browser.text("#worker-score-total"), "191 points");
     assert_eq!(browser.text("#worker-rank"), "Rank 1 of 1 in round 1, 191 points at the round's snapshot");
     assert_eq!(browser.text("#worker-priority"), "priority");
+    assert_eq!(
+        browser.text("#worker-benefit"),
+        "You are picked first among equally suited workers (priority, rank 1)."
+    );
     browser.screenshot(&shots.join("profile-worker.png"), 412);
+
+    // POST /api/dispatch with the cluster's standings (the request leaves
+    // them and the GPU classes out): the top creator's job in lane 1 on the
+    // priority worker, the last holder's in lane 2 on the other, the
+    // near-miss creator's job (lane 3) finds both full.
+    let gpu = |wallet: String| {
+        json!({"wallet": wallet, "gpu_model": "RTX 4090", "vram_gb": 24, "hashpower": 165, "region": "eu",
+            "free_slots": 1, "idle_since": 0})
+    };
+    let job = |id: &str, creator: Pubkey, arrival: i64| json!({"id": id, "creator": creator.to_string(), "arrival": arrival, "waited_rounds": 0, "min_vram_gb": 16});
+    let request = json!({
+        "jobs": [job("near", near.pubkey(), 1), job("last-holder", holders[0].0.pubkey(), 2), job("top", top, 3)],
+        "workers": [gpu("A-not-a-holder".into()), gpu(worker.pubkey().to_string())],
+    });
+    let answer = reqwest::blocking::Client::new().post(format!("{site}/api/dispatch")).json(&request).send().unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["x-pictor-standings-rounds"], "creator=1, worker=1");
+    let answer: Value = answer.json().unwrap();
+    assert_eq!(
+        answer,
+        json!({"assignments": [
+                {"job": "top", "worker": worker.pubkey().to_string(), "lane": 1, "aged": false, "class": 2},
+                {"job": "last-holder", "worker": "A-not-a-holder", "lane": 2, "aged": false, "class": 2}],
+            "waiting": [{"job": "near", "lane": 3, "aged": false, "reason": "all_feasible_workers_full"}]})
+    );
+    let refused = reqwest::blocking::Client::new()
+        .post(format!("{site}/api/dispatch"))
+        .body(r#"{"jobs":[{"id":"x","creator":"c","arrival":1,"waited_rounds":0,"min_vram_gb":0,"cost":1}],"workers":[]}"#)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().unwrap().contains("unknown field `cost`"));
 
     // The leaderboard: holders by score, the cutoff under rank 1.
     browser.open(&format!("{site}/leaderboard/creator"));

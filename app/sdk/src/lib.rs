@@ -4,7 +4,8 @@
 //! order) and the seeds are the program's own, re-exported here, never
 //! copied. On top: PDAs ([`pda`]), instruction builders ([`ix`]), typed
 //! reads ([`read`]), the Profile a wallet asks for ([`profile`]), the crank
-//! that drives rounds ([`crank`]), scheduler helpers ([`scheduler`]), USDT
+//! that drives rounds ([`crank`]), the standings a scheduler reads
+//! ([`standings`]; the job distribution engine is `pictor-vip-dispatch`), USDT
 //! amounts ([`units`]), and one [`transport::Transport`] trait with two
 //! implementations: an in-process runtime and a JSON-RPC cluster.
 #![deny(missing_docs)]
@@ -17,7 +18,7 @@ pub mod ix;
 pub mod pda;
 pub mod profile;
 pub mod read;
-pub mod scheduler;
+pub mod standings;
 pub mod transport;
 pub mod units;
 

@@ -12,19 +12,27 @@
 //! - `/metadata/ROLE.json`, `/metadata/ROLE.svg`: the pass's off-chain
 //!   metadata (the URI the program writes into each pass) and its image.
 //! - `/api/profile/WALLET`, `/api/leaderboard/ROLE`: the same as JSON.
+//! - `POST /api/dispatch`: one round of job distribution (SPEC §10's JSON,
+//!   as `pictor-vip dispatch`), with the cluster's standings (cached,
+//!   refreshed when a round is finalised or a pass changes hands) and GPU
+//!   classes where the request leaves them out.
 //!
 //! Pages are server-rendered HTML with their CSS inline; no JavaScript.
 mod metadata;
 mod pages;
 
 use crate::profile_json::{leaderboard_json, profile_json};
+use crate::scheduling::{classes_of, role_standings};
 use anyhow::{Context, Result};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use pictor_vip_dispatch::json::{parse_request, Response as DispatchResponse};
+use pictor_vip_dispatch::{GpuClasses, Standings};
 use pictor_vip_sdk::profile::{leaderboard, wallet_profile, LeaderboardEntry, WalletProfile};
+use pictor_vip_sdk::standings::{self as chain_standings, RoleStandings as ChainStandings};
 use pictor_vip_sdk::state::{Config, FinalRound, Role};
 use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::{read, Keypair, Pubkey};
@@ -59,6 +67,8 @@ pub(crate) struct AppState {
     /// The last configuration read: the metadata still answers while the
     /// cluster is briefly unreachable.
     last_config: Mutex<Option<Config>>,
+    /// Both roles' standings as last read (creator, worker), for `/api/dispatch`.
+    standings: Mutex<[Option<Arc<ChainStandings>>; 2]>,
 }
 
 /// Why a page could not be shown: each becomes a human page (or a JSON error).
@@ -72,6 +82,8 @@ pub(crate) enum Failure {
     ClusterDown { url: String, detail: String },
     /// The program is not initialised on the cluster.
     NotInitialised { url: String },
+    /// A request the server cannot serve as sent (a dispatch request's error).
+    BadRequest(String),
     /// Anything else the SDK reported.
     Other(String),
 }
@@ -79,7 +91,7 @@ pub(crate) enum Failure {
 impl Failure {
     fn status(&self) -> StatusCode {
         match self {
-            Failure::BadWallet(_) => StatusCode::BAD_REQUEST,
+            Failure::BadWallet(_) | Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
             Failure::BadRole(_) => StatusCode::NOT_FOUND,
             Failure::ClusterDown { .. } | Failure::NotInitialised { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Failure::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +125,7 @@ impl Failure {
                 "The VIP Pass program is not set up on this cluster".into(),
                 format!("The cluster at {url} has no Pictor VIP Pass configuration yet. The operator runs `pictor-vip init` first."),
             ),
+            Failure::BadRequest(detail) => ("The request is not a valid dispatch request".into(), detail.clone()),
             Failure::Other(detail) => ("Something went wrong".into(), detail.clone()),
         }
     }
@@ -290,6 +303,66 @@ async fn leaderboard_api(
     }
 }
 
+/// Both roles' standings, from the cache when the boards did not change
+/// (one board read per role), re-read otherwise.
+async fn current_standings(state: &Arc<AppState>) -> Result<[Option<Arc<ChainStandings>>; 2], Failure> {
+    let cached = state.standings.lock().expect("standings cache").clone();
+    let fresh = state
+        .read(move |rpc| {
+            let mut out = cached.clone();
+            for (i, role) in Role::ALL.into_iter().enumerate() {
+                if let Some(new) = chain_standings::refresh(rpc, role, cached[i].as_deref())? {
+                    out[i] = Some(Arc::new(new));
+                }
+            }
+            Ok(out)
+        })
+        .await?;
+    *state.standings.lock().expect("standings cache") = fresh.clone();
+    Ok(fresh)
+}
+
+/// `POST /api/dispatch`: SPEC §10's request in, its answer out.
+async fn dispatch_api(State(state): State<Arc<AppState>>, body: String) -> Response {
+    let request = match parse_request(&body) {
+        Ok(r) => r,
+        Err(e) => return ApiFailure(Failure::BadRequest(e.to_string())).into_response(),
+    };
+    let standings = if request.standings.is_some() {
+        None
+    } else {
+        match current_standings(&state).await {
+            Ok(s) => Some(s),
+            Err(e) => return ApiFailure(e).into_response(),
+        }
+    };
+    let classes = if request.gpu_classes.is_some() {
+        GpuClasses::spec_default()
+    } else {
+        match state.config().await.map(|c| classes_of(&c)) {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => return ApiFailure(Failure::Other(e.to_string())).into_response(),
+            Err(e) => return ApiFailure(e).into_response(),
+        }
+    };
+    let rounds = standings.as_ref().map(|s| {
+        let round = |r: &Option<Arc<ChainStandings>>| r.as_ref().map_or("none".to_string(), |s| s.round.to_string());
+        format!("creator={}, worker={}", round(&s[0]), round(&s[1]))
+    });
+    let engine_standings = standings
+        .map(|s| Standings { creator: role_standings(s[0].as_deref()), worker: role_standings(s[1].as_deref()) });
+    match request.run(|| engine_standings.unwrap_or_default(), || classes) {
+        Ok(outcome) => {
+            let mut response = Json(DispatchResponse::from(&outcome)).into_response();
+            if let Some(rounds) = rounds.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
+                response.headers_mut().insert("x-pictor-standings-rounds", rounds);
+            }
+            response
+        }
+        Err(e) => ApiFailure(Failure::BadRequest(e.to_string())).into_response(),
+    }
+}
+
 async fn metadata_file(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
     if let Some(role) = file.strip_suffix(".svg") {
         return match parse_role(role) {
@@ -344,6 +417,7 @@ pub fn router(rpc_url: &str, public_url: &str) -> Router {
         rpc_url: rpc_url.to_string(),
         public_url: public_url.trim_end_matches('/').to_string(),
         last_config: Mutex::new(None),
+        standings: Mutex::new([None, None]),
     });
     Router::new()
         .route("/", get(start_page))
@@ -353,6 +427,7 @@ pub fn router(rpc_url: &str, public_url: &str) -> Router {
         .route("/metadata/{file}", get(metadata_file))
         .route("/api/profile/{wallet}", get(profile_api))
         .route("/api/leaderboard/{role}", get(leaderboard_api))
+        .route("/api/dispatch", post(dispatch_api))
         .fallback(not_found)
         .with_state(state)
 }
@@ -432,6 +507,48 @@ mod tests {
             assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
             assert_eq!(json(&body)["error"], "The Solana cluster is not answering", "{path}");
         }
+    }
+
+    async fn post(path: &str, body: &str) -> (StatusCode, Value) {
+        let response = router(DOWN, "https://vip.example/")
+            .oneshot(Request::post(path).body(Body::from(body.to_string())).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn dispatch_answers_a_complete_request_without_the_cluster_and_names_bad_input() {
+        let request = r#"{"gpu_classes":[{"min_vram_gb":0,"min_hashpower":0},{"min_vram_gb":24,"min_hashpower":0}],
+            "standings":{"creator":{"C1":{"rank":1,"priority":true}},"worker":{}},
+            "jobs":[{"id":"plain","creator":"C9","arrival":1,"waited_rounds":0,"min_vram_gb":0},
+                    {"id":"vip","creator":"C1","arrival":2,"waited_rounds":0,"min_vram_gb":0}],
+            "workers":[{"wallet":"small","gpu_model":"T4","vram_gb":16,"hashpower":1,"region":"eu","free_slots":1,"idle_since":0},
+                       {"wallet":"big","gpu_model":"A100","vram_gb":80,"hashpower":1,"region":"eu","free_slots":1,"idle_since":0}]}"#;
+        let (status, body) = post("/api/dispatch", request).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body,
+            serde_json::json!({"assignments": [
+                {"job": "vip", "worker": "big", "lane": 1, "aged": false, "class": 1},
+                {"job": "plain", "worker": "small", "lane": 3, "aged": false, "class": 0}],
+                "waiting": []})
+        );
+        let (status, body) = post("/api/dispatch", r#"{"jobs":[{"id":"a"}],"workers":[]}"#).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["detail"].as_str().unwrap().contains("jobs[0] (id \"a\")"), "{body}");
+        let dup = r#"{"standings":{},"jobs":[],"workers":[
+            {"wallet":"w","gpu_model":"T4","vram_gb":16,"hashpower":1,"region":"eu","free_slots":1,"idle_since":0},
+            {"wallet":"w","gpu_model":"T4","vram_gb":16,"hashpower":1,"region":"eu","free_slots":1,"idle_since":0}],
+            "gpu_classes":[{"min_vram_gb":0,"min_hashpower":0}]}"#;
+        let (status, body) = post("/api/dispatch", dup).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body["detail"].as_str().unwrap().contains("duplicate worker wallet \"w\""), "{body}");
+        // Standings left out: they come from the cluster, which is down here.
+        let (status, body) = post("/api/dispatch", r#"{"jobs":[],"workers":[]}"#).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     }
 
     #[tokio::test]

@@ -257,6 +257,13 @@ fn rank_html(role: Role, s: &RoleStatus, config: &Config, rpc_url: &str) -> Stri
             );
         }
     }
+    // What the standing buys in job distribution (SPEC §10), in plain words.
+    let b = crate::benefits::benefit(role, s);
+    let mut sentence = b.sentence;
+    if let Some(first) = sentence.get(..1) {
+        sentence = first.to_uppercase() + &sentence[1..];
+    }
+    let _ = write!(out, "<h3>This round</h3><p id=\"{id}-benefit\">{}.</p>", esc(&sentence));
     if let Some((mint, decimals)) = s.reward_mint {
         let _ = write!(
             out,
