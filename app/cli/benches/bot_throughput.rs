@@ -59,7 +59,7 @@ fn main() -> anyhow::Result<()> {
         let domain = format!("bench-{mode}");
         let mut bot = Bot::new(
             &mut rpc,
-            &running.keys.oracle,
+            std::slice::from_ref(&running.keys.oracle),
             &running.keys.crank,
             BotOptions { in_flight, ..BotOptions::default() },
         );

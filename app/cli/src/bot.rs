@@ -32,10 +32,51 @@ use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Maps a feed's `wallet` to its key, or `None` if it names no key.
 pub type WalletResolver<'a> = Box<dyn Fn(&str) -> Option<Pubkey> + 'a>;
+
+/// What became of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactOutcome {
+    /// Applied by this bot.
+    Applied,
+    /// Already on the chain (an earlier run, a lost confirmation, a duplicate).
+    AlreadyApplied,
+    /// Refused for good.
+    Refused,
+}
+
+/// A report settled one way or the other (what the keeper's metrics count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FactEvent {
+    /// The line it came from.
+    pub line: usize,
+    /// Its kind, as the feed names it (`recharge`, `spend`, `frames`, `worker_day`, `gpu`).
+    pub kind: &'static str,
+    /// What became of it.
+    pub outcome: FactOutcome,
+    /// Its fact time, unix seconds.
+    pub fact_ts: i64,
+}
+
+/// Called for every report as it settles.
+pub type Observer<'a> = Box<dyn FnMut(&FactEvent) + 'a>;
+
+/// The feed's name of a report's kind.
+pub fn report_kind(report: &pictor_vip_sdk::ix::Report) -> &'static str {
+    use pictor_vip_sdk::ix::Report;
+    match report {
+        Report::Recharge { .. } => "recharge",
+        Report::Spend { .. } => "spend",
+        Report::Frames { .. } => "frames",
+        Report::WorkerDay { .. } => "worker_day",
+        Report::Gpu { .. } => "gpu",
+    }
+}
 
 /// Tuning of the bot.
 #[derive(Debug, Clone)]
@@ -58,6 +99,10 @@ pub struct BotOptions {
     /// How often the signatures in flight are polled (one batched
     /// `getSignatureStatuses`).
     pub poll_interval: Duration,
+    /// Set from another thread (a signal) to stop sending: a pass then
+    /// settles what is in flight and ends as [`PassEnd::Stalled`]; what was
+    /// not sent stays to do.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 /// Report transactions in flight by default.
@@ -73,6 +118,7 @@ impl Default for BotOptions {
             pass_wait: Duration::from_secs(1),
             in_flight: DEFAULT_IN_FLIGHT,
             poll_interval: Duration::from_millis(200),
+            stop: None,
         }
     }
 }
@@ -132,7 +178,7 @@ impl Summary {
 
 /// One line still to do.
 enum Item {
-    Report { line: usize, role: Role, wallet: Pubkey, seq: u64, ix: Instruction },
+    Report { line: usize, role: Role, wallet: Pubkey, seq: u64, kind: &'static str, at: i64, ix: Instruction },
     Round { line: usize, role: Role, at: i64 },
 }
 
@@ -145,8 +191,8 @@ impl Item {
 }
 
 /// How a pass over the queue ended.
-#[derive(Debug, PartialEq, Eq)]
-enum PassEnd {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassEnd {
     /// Every line was tried.
     Complete,
     /// Stopped early: the program is paused or the cluster unreachable.
@@ -209,9 +255,13 @@ pub struct Bot<'a> {
     options: BotOptions,
     /// Maps a feed wallet to its key (labels are refused outside the simulation).
     pub resolve_wallet: WalletResolver<'a>,
+    /// Called for every report as it settles (the keeper's metrics).
+    pub observer: Option<Observer<'a>>,
     summary: Summary,
     queue: Vec<Item>,
     done: Vec<bool>,
+    /// Items before this index were checked against the chain ([`Bot::skip_applied`]).
+    checked: usize,
     reasons: HashMap<usize, String>,
     jitter: Jitter,
     stats: RetryStats,
@@ -239,9 +289,11 @@ impl<'a> Bot<'a> {
             crank,
             options,
             resolve_wallet: Box::new(crate::wallets::parse_key),
+            observer: None,
             summary: Summary::default(),
             queue: Vec::new(),
             done: Vec::new(),
+            checked: 0,
             reasons: HashMap::new(),
             jitter: Jitter::new(seed),
             stats: RetryStats::default(),
@@ -252,14 +304,7 @@ impl<'a> Bot<'a> {
     /// program is not there at all (not initialised).
     pub fn run(mut self, lines: Vec<Result<Line, LineError>>) -> Result<Summary> {
         let fees_before = self.transport.fees_paid_lamports();
-        for parsed in lines {
-            match parsed {
-                Err(e) => self.summary.malformed.push(e),
-                Ok(line) => self.enqueue(line),
-            }
-        }
-        self.done = vec![false; self.queue.len()];
-        self.skip_applied();
+        self.push(lines);
         let bar = if self.options.progress { ProgressBar::new(self.queue.len() as u64) } else { ProgressBar::hidden() };
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} lines {msg}").expect("static template"));
         let deadline = Instant::now() + self.options.drain;
@@ -287,14 +332,99 @@ impl<'a> Bot<'a> {
         Ok(self.summary)
     }
 
+    /// Adds lines to do (a long-running keeper adds them as they are
+    /// written); a malformed line is recorded. Reports a member already
+    /// holds are counted as already done at once ([`Bot::skip_applied`]).
+    pub fn push(&mut self, lines: Vec<Result<Line, LineError>>) {
+        for parsed in lines {
+            match parsed {
+                Err(e) => self.summary.malformed.push(e),
+                Ok(line) => self.enqueue(line),
+            }
+        }
+        self.done.resize(self.queue.len(), false);
+        self.skip_applied();
+    }
+
+    /// One pass over what is not done (the keeper's step): sends what can
+    /// be sent and settles it. `Stalled`: the program is paused or the
+    /// cluster unreachable; what waits is tried again on the next pass.
+    pub fn step(&mut self) -> Result<PassEnd> {
+        self.pass(&ProgressBar::hidden())
+    }
+
+    /// Lines not done yet.
+    pub fn outstanding(&self) -> usize {
+        self.done.iter().filter(|d| !**d).count()
+    }
+
+    /// Reports not done yet, by kind (waiting on a transient refusal, or not sent yet).
+    pub fn outstanding_by_kind(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        let mut out = std::collections::BTreeMap::new();
+        for (item, done) in self.queue.iter().zip(&self.done) {
+            if let (Item::Report { kind, .. }, false) = (item, done) {
+                *out.entry(*kind).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// The first line not done yet, and why it waits (if the bot knows).
+    pub fn first_waiting(&self) -> Option<(usize, Option<&str>)> {
+        let i = self.done.iter().position(|d| !d)?;
+        let line = self.queue[i].line();
+        Some((line, self.reason(line)))
+    }
+
+    /// Why a line waits, if the bot knows.
+    pub fn reason(&self, line: usize) -> Option<&str> {
+        self.reasons.get(&line).map(String::as_str)
+    }
+
+    /// What the bot did so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// What the bot did since the last call, taken out (a long-running
+    /// keeper logs it and keeps no growing record).
+    pub fn take_summary(&mut self) -> Summary {
+        std::mem::take(&mut self.summary)
+    }
+
+    /// Forgets the lines that are done (a long-running keeper's memory).
+    pub fn compact(&mut self) {
+        let done = std::mem::take(&mut self.done);
+        let mut keep = done.iter().map(|d| !d);
+        self.queue.retain(|_| keep.next().unwrap_or(true));
+        self.done = vec![false; self.queue.len()];
+        self.checked = self.queue.len();
+        let lines: HashSet<usize> = self.queue.iter().map(Item::line).collect();
+        self.reasons.retain(|line, _| lines.contains(line));
+    }
+
+    fn stopped(&self) -> bool {
+        self.options.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// Marks item `i` done, as `outcome` for a report.
+    fn settled(&mut self, i: usize, outcome: FactOutcome) {
+        self.done[i] = true;
+        if let (Item::Report { line, kind, at, .. }, Some(observer)) = (&self.queue[i], self.observer.as_mut()) {
+            observer(&FactEvent { line: *line, kind, outcome, fact_ts: *at });
+        }
+    }
+
     /// Counts as already done, without sending them, the reports whose
     /// sequence number a member's account already holds (a restart, a feed
     /// run twice): one `getMultipleAccounts` per 100 members instead of a
     /// refused transaction per report. A read that fails, or is stale, only
     /// means more is sent: the program refuses a sequence number it has.
+    /// Only the lines added since the last check are looked at.
     fn skip_applied(&mut self) {
-        let mut members: Vec<(Role, Pubkey)> = self
-            .queue
+        let from = self.checked;
+        self.checked = self.queue.len();
+        let mut members: Vec<(Role, Pubkey)> = self.queue[from..]
             .iter()
             .filter_map(|item| match item {
                 Item::Report { role, wallet, .. } => Some((*role, *wallet)),
@@ -309,11 +439,11 @@ impl<'a> Bot<'a> {
             .zip(found)
             .filter_map(|(member, found)| Some((member, found?.header().last_seq)))
             .collect();
-        for (i, item) in self.queue.iter().enumerate() {
-            if let Item::Report { role, wallet, seq, .. } = item {
-                if applied.get(&(*role, *wallet)).is_some_and(|last| seq <= last) {
-                    self.done[i] = true;
+        for i in from..self.queue.len() {
+            if let Item::Report { role, wallet, seq, .. } = &self.queue[i] {
+                if !self.done[i] && applied.get(&(*role, *wallet)).is_some_and(|last| seq <= last) {
                     self.summary.already_applied += 1;
+                    self.settled(i, FactOutcome::AlreadyApplied);
                 }
             }
         }
@@ -323,12 +453,22 @@ impl<'a> Bot<'a> {
         match line.event {
             Event::Oracle { wallet, seq, report } => match (self.resolve_wallet)(&wallet) {
                 None => {
-                    self.summary.refused.push((line.number, format!("wallet {wallet:?} is not a base58 public key")))
+                    self.summary.refused.push((line.number, format!("wallet {wallet:?} is not a base58 public key")));
+                    if let Some(observer) = self.observer.as_mut() {
+                        let kind = report_kind(&report);
+                        observer(&FactEvent {
+                            line: line.number,
+                            kind,
+                            outcome: FactOutcome::Refused,
+                            fact_ts: line.at,
+                        });
+                    }
                 }
                 Some(key) => {
                     let role = report.role();
+                    let kind = report_kind(&report);
                     let ix = ix::report_signed(&self.oracle_keys, &key, seq, line.at, report);
-                    self.queue.push(Item::Report { line: line.number, role, wallet: key, seq, ix });
+                    self.queue.push(Item::Report { line: line.number, role, wallet: key, seq, kind, at: line.at, ix });
                 }
             },
             Event::Claim { .. } => self.summary.skipped_claims += 1,
@@ -345,6 +485,10 @@ impl<'a> Bot<'a> {
         for i in 0..self.queue.len() {
             if self.done[i] {
                 continue;
+            }
+            if self.stopped() {
+                p.stalled = true;
+                break;
             }
             match &self.queue[i] {
                 Item::Report { role, wallet, ix, .. } => {
@@ -409,6 +553,7 @@ impl<'a> Bot<'a> {
             retry: self.options.retry,
             satisfied_since: Some(at),
             wait_for_window: Some(self.options.drain),
+            stop: self.options.stop.clone(),
             ..crank::RoundOptions::default()
         };
         match crank::run_round(self.transport, self.crank, role, options, &mut |_, _| {}) {
@@ -488,7 +633,7 @@ impl<'a> Bot<'a> {
                 self.summary.transactions += 1;
                 self.summary.applied += reports.len();
                 for &i in &reports {
-                    self.done[i] = true;
+                    self.settled(i, FactOutcome::Applied);
                 }
                 Vec::new()
             }
@@ -506,7 +651,7 @@ impl<'a> Bot<'a> {
                 match e.refusal() {
                     Refusal::AlreadyDone => {
                         self.summary.already_applied += 1;
-                        self.done[i] = true;
+                        self.settled(i, FactOutcome::AlreadyApplied);
                     }
                     Refusal::Permanent => {
                         let reason = match &e {
@@ -514,7 +659,7 @@ impl<'a> Bot<'a> {
                             other => other.to_string(),
                         };
                         self.summary.refused.push((line, reason));
-                        self.done[i] = true;
+                        self.settled(i, FactOutcome::Refused);
                     }
                     Refusal::Transient => {
                         // This member waits, with all its later reports.
@@ -529,7 +674,7 @@ impl<'a> Bot<'a> {
             Err(e @ SendError::TooLarge(_)) if reports.len() == 1 => {
                 // Alone it does not fit a transaction: it never will.
                 self.summary.refused.push((self.queue[reports[0]].line(), e.to_string()));
-                self.done[reports[0]] = true;
+                self.settled(reports[0], FactOutcome::Refused);
                 Vec::new()
             }
             Err(e) => {
@@ -605,6 +750,10 @@ impl<'a> Bot<'a> {
         }
         let window = self.options.in_flight.max(1);
         loop {
+            if self.stopped() {
+                // Nothing more is sent; what is in flight is settled.
+                p.stalled = true;
+            }
             if !p.stalled {
                 self.fill(&mut f, p, window);
             }
@@ -671,7 +820,7 @@ impl<'a> Bot<'a> {
                     f.queues.get_mut(&member).expect("queued member").pop_front();
                     let reason = format!("the report alone exceeds the {PACKET_DATA_SIZE}-byte transaction limit");
                     self.summary.refused.push((self.queue[i].line(), reason));
-                    self.done[i] = true;
+                    self.settled(i, FactOutcome::Refused);
                     continue;
                 }
                 self.launch(std::mem::take(&mut packed), f, p);

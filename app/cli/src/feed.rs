@@ -229,6 +229,17 @@ fn oracle(wallet: String, seq: u64, report: Report) -> Result<Event, String> {
     Ok(Event::Oracle { wallet, seq, report })
 }
 
+/// The `type`s a feed line may have.
+pub const EVENT_TYPES: [&str; 7] = ["recharge", "spend", "frames", "worker_day", "gpu", "claim", "round"];
+
+/// The `type` of a JSON object line when it is a string that is not one of
+/// [`EVENT_TYPES`] (a line of a kind this version does not know).
+pub fn unknown_type(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    let kind = value.get("type")?.as_str()?;
+    (!EVENT_TYPES.contains(&kind)).then(|| kind.to_string())
+}
+
 /// Parses one line (without the time-order check, which needs the previous line).
 pub fn parse_line(number: usize, text: &str) -> Result<Line, LineError> {
     parse_fields(text)
@@ -328,6 +339,19 @@ mod tests {
 
     fn err(text: &str) -> String {
         parse_line(7, text).unwrap_err().message
+    }
+
+    #[test]
+    fn a_line_of_an_unknown_kind_is_told_from_a_malformed_one() {
+        let unknown = r#"{"type":"teleport","at":"2026-07-03T00:00:00Z"}"#;
+        assert_eq!(unknown_type(unknown).as_deref(), Some("teleport"));
+        assert_eq!(err(unknown), r#"unknown event type "teleport""#);
+        for known in EVENT_TYPES {
+            assert_eq!(unknown_type(&format!(r#"{{"type":"{known}"}}"#)), None, "{known}");
+        }
+        for malformed in ["{", "[]", r#"{"type":7}"#, r#"{"at":"2026-07-03T00:00:00Z"}"#] {
+            assert_eq!(unknown_type(malformed), None, "{malformed}");
+        }
     }
 
     #[test]

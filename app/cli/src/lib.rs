@@ -2,7 +2,9 @@
 //! feed format, the oracle/crank bot, the in-process simulation and the
 //! demo, job distribution over the chain's standings ([`scheduling`], the
 //! engine being `pictor-vip-dispatch`), the Profile server (`serve`) and the
-//! Profile as JSON it shares with `status --json`. The binary (`main.rs`) is
+//! Profile as JSON it shares with `status --json`, and the keeper
+//! ([`keeper`]: the bot and the crank as a long-running service with
+//! Prometheus metrics). The binary (`main.rs`) is
 //! a thin clap layer over these modules.
 #![deny(missing_docs)]
 
@@ -12,6 +14,7 @@ pub mod cluster;
 pub mod commands;
 pub mod demo;
 pub mod feed;
+pub mod keeper;
 #[cfg(feature = "localnet")]
 pub mod localnet;
 pub mod logs;

@@ -5,9 +5,13 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use pictor_vip_cli::commands::{self, bot::FeedArgs, dispatch::DispatchArgs, Ctx};
 use pictor_vip_cli::demo::DemoOptions;
+use pictor_vip_cli::keeper::KeeperArgs;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::Pubkey;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 #[cfg(feature = "localnet")]
 mod localnet_cmd;
@@ -142,6 +146,41 @@ enum Command {
         /// confirmation). A member never has two in flight.
         #[arg(long, default_value_t = pictor_vip_cli::bot::DEFAULT_IN_FLIGHT)]
         in_flight: usize,
+    },
+    /// The keeper, a long-running service: follows the oracle's feed as it is
+    /// written (FILE, surviving rotation, or - for stdin), applies its facts,
+    /// opens and ranks every round in its cadence window, and serves
+    /// Prometheus metrics, /healthz and /readyz. SIGTERM stops it cleanly.
+    Keeper {
+        /// The feed file to follow (its rotated FILE.1, FILE.2… are read first), or - for standard input.
+        #[arg(long)]
+        feed: String,
+        /// An oracle keypair that signs every report; repeat it for an oracle
+        /// quorum above 1 (the first pays new members' rent). Default: --keypair.
+        #[arg(long = "oracle-keypair", value_name = "PATH")]
+        oracle_keypairs: Vec<PathBuf>,
+        /// Crank keypair (default: the first oracle keypair); repeat it while
+        /// the crank key is rotated: the one the configuration names is used.
+        #[arg(long = "crank-keypair", value_name = "PATH")]
+        crank_keypairs: Vec<PathBuf>,
+        /// Where /metrics, /healthz and /readyz are served.
+        #[arg(long, default_value = pictor_vip_cli::keeper::DEFAULT_METRICS_LISTEN)]
+        metrics_listen: std::net::SocketAddr,
+        /// Unhealthy when facts wait and none has landed for this many seconds.
+        #[arg(long, default_value_t = 300)]
+        stale_after: u64,
+        /// Members per rank_batch (default: the most that fits a transaction).
+        #[arg(long, default_value_t = 0)]
+        rank_batch: usize,
+        /// Report transactions in flight at once (a member never has two in flight).
+        #[arg(long, default_value_t = pictor_vip_cli::bot::DEFAULT_IN_FLIGHT)]
+        in_flight: usize,
+        /// How often the feed is read for new lines, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        poll_ms: u64,
+        /// How often the crank reads the chain (boards, clock, windows), in milliseconds.
+        #[arg(long, default_value_t = 1_000)]
+        tick_ms: u64,
     },
     /// Run (or resume) a ranking round of ROLE as the crank (the keypair).
     Rank {
@@ -286,10 +325,12 @@ enum AdminCommand {
 
 fn main() {
     // The in-process runtime logs at debug level unless told otherwise.
-    if std::env::var_os("RUST_LOG").is_none() {
-        std::env::set_var("RUST_LOG", "error");
-    }
     let cli = Cli::parse();
+    if std::env::var_os("RUST_LOG").is_none() {
+        // A service logs what it does; a command only its errors.
+        let level = if matches!(cli.command, Command::Keeper { .. }) { "warn,pictor_vip_cli=info" } else { "error" };
+        std::env::set_var("RUST_LOG", level);
+    }
     #[cfg(feature = "localnet")]
     if matches!(cli.command, Command::Localnet(_)) && std::env::var_os("PICTOR_VALIDATOR_LOG").is_none() {
         // The validator's own logs (agave's crates) stay off unless asked
@@ -349,6 +390,34 @@ fn run(cli: Cli) -> Result<()> {
         Command::Feed { file, oracle_keypairs, crank_keypair, rank_batch, drain_secs, in_flight } => {
             let args = FeedArgs { file, oracle_keypairs, crank_keypair, rank_batch, drain_secs, in_flight };
             commands::bot::feed(&mut connect()?, &args)
+        }
+        Command::Keeper {
+            feed,
+            oracle_keypairs,
+            crank_keypairs,
+            metrics_listen,
+            stale_after,
+            rank_batch,
+            in_flight,
+            poll_ms,
+            tick_ms,
+        } => {
+            let args = KeeperArgs {
+                feed,
+                oracle_keypairs,
+                crank_keypairs,
+                metrics_listen,
+                stale_after: Duration::from_secs(stale_after),
+                rank_batch,
+                in_flight,
+                poll: Duration::from_millis(poll_ms.max(10)),
+                tick: Duration::from_millis(tick_ms.max(100)),
+            };
+            let stop = Arc::new(AtomicBool::new(false));
+            let on_signal = stop.clone();
+            // SIGTERM, SIGINT and SIGHUP: stop sending, settle, exit 0.
+            ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))?;
+            pictor_vip_cli::keeper::run(connect()?, &args, stop)
         }
         Command::Rank { role, wait_secs } => commands::bot::rank(&mut connect()?, role.into(), wait_secs),
     }

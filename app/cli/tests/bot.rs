@@ -161,3 +161,37 @@ fn the_bot_applies_a_demo_network_replayed_as_a_backlog() {
     assert_eq!(summary.applied + summary.refused.len(), oracle_lines);
     assert!(summary.fees_lamports > 0 && summary.transactions > 0);
 }
+
+/// The keeper's way of driving the bot: lines pushed as they come, a step at
+/// a time, and a stop flag (SIGTERM) that makes a step send nothing more and
+/// leaves what was not sent to do; a later step (the next run) finishes it,
+/// and the chain ends as an uninterrupted run's. Both sending modes.
+#[test]
+fn a_stopped_bot_sends_nothing_more_and_the_next_steps_finish_the_feed() {
+    use pictor_vip_cli::bot::{Bot, BotOptions, PassEnd};
+    use pictor_vip_cli::feed::parse_feed;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    for in_flight in [1, 8] {
+        let mut sim = prepared();
+        let (oracle, crank) = (sim.oracle().insecure_clone(), sim.crank().insecure_clone());
+        let stop = Arc::new(AtomicBool::new(true));
+        let fast = std::time::Duration::from_millis(1);
+        let options = BotOptions { in_flight, poll_interval: fast, stop: Some(stop.clone()), ..BotOptions::default() };
+        let oracles = [oracle.insecure_clone()];
+        let mut bot = Bot::new(&mut sim.runtime, &oracles, &crank, options);
+        bot.resolve_wallet = Box::new(resolve);
+        bot.push(parse_feed(&phase_b()));
+        assert_eq!(bot.outstanding(), 13, "11 reports and 2 round lines");
+        assert_eq!(bot.step().unwrap(), PassEnd::Stalled, "in flight {in_flight}");
+        assert_eq!((bot.summary().applied, bot.summary().transactions, bot.outstanding()), (0, 0, 13));
+        stop.store(false, Ordering::SeqCst);
+        assert_eq!(bot.step().unwrap(), PassEnd::Complete);
+        assert_eq!((bot.summary().applied, bot.summary().rounds.len(), bot.outstanding()), (11, 2, 0));
+        assert_eq!(bot.first_waiting(), None);
+        drop(bot);
+        let mut reference = prepared();
+        run_bot(&mut reference.runtime, &oracle, &crank, &phase_b(), 0).unwrap();
+        assert_eq!(state(&mut sim), state(&mut reference), "in flight {in_flight}");
+    }
+}

@@ -314,7 +314,11 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
     let m = reward_mint.to_string();
     net.cli(&admin, &["rewards", "fund", "creator", "--mint", &m, "--amount", "700", "--top", "7"]).json();
 
-    // The creator round: more members than one batch, through lookup tables.
+    // The creator round: more members than one batch, through lookup tables,
+    // in a window whose snapshot comes after the last claim (a pass claimed
+    // after a window's time counts from the next window's round).
+    let claimed = rpc.now().unwrap();
+    wait_for_window_after(&mut rpc, claimed);
     let crank_path = net.crank.clone();
     let round = net.cli(&crank_path, &["rank", "creator"]).json();
     assert_eq!(round["members"].as_u64(), Some(CREATORS as u64), "{round}");

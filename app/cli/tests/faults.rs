@@ -171,6 +171,7 @@ fn fast_options(in_flight: usize) -> BotOptions {
         pass_wait: ms,
         in_flight,
         poll_interval: ms,
+        stop: None,
     }
 }
 

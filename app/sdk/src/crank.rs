@@ -12,7 +12,7 @@ use crate::ix;
 use crate::pda;
 use crate::ranking;
 use crate::read;
-use crate::state::{Board, FinalRound, Member, OpenRound, OrderKey, PassStatus, Role};
+use crate::state::{Board, Config, FinalRound, Member, OpenRound, OrderKey, PassStatus, Role};
 use crate::transport::retry::{send_retrying, Jitter, RetryPolicy, RetryStats};
 use crate::transport::{transaction_size, unsigned_transaction, LookupTable, SendError, Transport, PACKET_DATA_SIZE};
 use anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions;
@@ -203,6 +203,11 @@ pub struct RoundOptions {
     pub batch_size: usize,
     /// Rank in v0 transactions through the role's lookup tables.
     pub lookup_tables: bool,
+    /// With `lookup_tables`, still rank in one legacy transaction when the
+    /// members left fit one: a table's new addresses serve only once their
+    /// slot is finalized (tens of seconds on a validator), which a round
+    /// of a few members need not wait for (the keeper's choice).
+    pub legacy_when_one_batch: bool,
     /// Retries of transport faults.
     pub retry: RetryPolicy,
     /// When set, a finalised round whose snapshot is at or after this time
@@ -223,6 +228,7 @@ impl Default for RoundOptions {
         RoundOptions {
             batch_size: 0,
             lookup_tables: true,
+            legacy_when_one_batch: false,
             retry: RetryPolicy::default(),
             satisfied_since: None,
             wait_for_window: None,
@@ -527,13 +533,15 @@ pub fn run_round(
         }
         progress(open.ranked, open.members);
         let keys = todo;
-        let (tables, most) = if options.lookup_tables && !keys.is_empty() {
+        let legacy_most = max_rank_batch(&s.t.fee_payer(), &crank_key, role);
+        let one_legacy_batch = options.legacy_when_one_batch && keys.len() <= legacy_most;
+        let (tables, most) = if options.lookup_tables && !keys.is_empty() && !one_legacy_batch {
             let (tables, sent) = prepare_lookup_tables(s.t, crank, role, &keys).map_err(RoundError::read)?;
             table_transactions += sent;
             let accounts: Vec<AddressLookupTableAccount> = tables.iter().map(LookupTable::account).collect();
             (accounts, max_lookup_rank_batch(&s.t.fee_payer(), &crank_key, role))
         } else {
-            (Vec::new(), max_rank_batch(&s.t.fee_payer(), &crank_key, role))
+            (Vec::new(), legacy_most)
         };
         let batch_size = if options.batch_size == 0 { most } else { options.batch_size.min(most) };
         let mut ranked = open.ranked;
@@ -602,17 +610,26 @@ fn next_round_to_open(t: &mut dyn Transport, board: &Board, since: Option<i64>) 
         return Ok(ToOpen::Now(board.next_round));
     }
     let now = t.now()?;
-    let usable = |s: &ScheduledRound| {
-        s.round >= board.next_round
-            && board.last_closed_ts < s.snapshot_ts
-            && since.is_none_or(|since| s.snapshot_ts >= since)
-    };
-    if let Some(s) = cadence::open_at(cadence_rules, anchor, now).filter(usable) {
+    if let Some(s) = due_round(&config, board, now, since) {
         return Ok(ToOpen::Now(s.round));
     }
     // The next window: the first after now (or after `since`, whichever is later).
     let from = since.map_or(now, |since| now.max(since - 1));
     Ok(ToOpen::Later(cadence::next_after(cadence_rules, anchor, from)))
+}
+
+/// With the round cadence on, the scheduled round of `board`'s role that
+/// may open at `now`: its window is open, its round is still to come (not
+/// opened or abandoned yet), the previous round closed before its time,
+/// and (with `since`) its snapshot is at or after `since`. `None` with the
+/// cadence off (the board's next round opens whenever the crank asks).
+/// What the program's `open_round` checks, as the crank and the keeper read it.
+pub fn due_round(config: &Config, board: &Board, now: i64, since: Option<i64>) -> Option<ScheduledRound> {
+    cadence::open_at(&config.rules.cadence, &config.round_anchor, now).filter(|s| {
+        s.round >= board.next_round
+            && board.last_closed_ts < s.snapshot_ts
+            && since.is_none_or(|since| s.snapshot_ts >= since)
+    })
 }
 
 /// Sleeps until `next` opens, if the caller waits that long; else

@@ -29,6 +29,22 @@ pub struct FeedArgs {
     pub in_flight: usize,
 }
 
+/// The bot's keys: the oracle keypairs (default: `--keypair`) and the crank
+/// keypairs (default: the first oracle's); never empty.
+pub fn bot_keys(ctx: &Ctx, oracle_paths: &[PathBuf], crank_paths: &[PathBuf]) -> Result<(Vec<Keypair>, Vec<Keypair>)> {
+    let oracles: Vec<Keypair> = if oracle_paths.is_empty() {
+        vec![ctx.signer()?]
+    } else {
+        oracle_paths.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
+    };
+    let cranks: Vec<Keypair> = if crank_paths.is_empty() {
+        vec![oracles[0].insecure_clone()]
+    } else {
+        crank_paths.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
+    };
+    Ok((oracles, cranks))
+}
+
 /// `feed FILE|-`: applies a feed of oracle facts, running its rounds.
 pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
     let text = if a.file == "-" {
@@ -38,15 +54,8 @@ pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
     } else {
         std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file))?
     };
-    let oracles: Vec<Keypair> = if a.oracle_keypairs.is_empty() {
-        vec![ctx.signer()?]
-    } else {
-        a.oracle_keypairs.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
-    };
-    let crank = match &a.crank_keypair {
-        Some(p) => read_keypair(p)?,
-        None => oracles[0].insecure_clone(),
-    };
+    let (oracles, cranks) = bot_keys(ctx, &a.oracle_keypairs, a.crank_keypair.as_slice())?;
+    let crank = cranks.into_iter().next().expect("at least one crank key");
     let options = BotOptions {
         rank_batch: a.rank_batch,
         progress: true,

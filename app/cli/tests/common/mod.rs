@@ -123,6 +123,7 @@ pub fn run_bot_signed(
         pass_wait: fast,
         in_flight: 1,
         poll_interval: fast,
+        stop: None,
     };
     let mut bot = Bot::new(t, oracles, crank, options);
     bot.resolve_wallet = Box::new(resolve);

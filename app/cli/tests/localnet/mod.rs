@@ -273,3 +273,21 @@ pub fn reward_token(net: &Cluster, amount: u64) -> Pubkey {
     net.rpc(&admin).send(&ixs, &[&mint]).unwrap();
     mint.pubkey()
 }
+
+/// Waits until a round window of the cluster's cadence is open whose
+/// snapshot time is after `after` (unix seconds, the cluster's clock): a
+/// pass claimed at `after` counts in that window's round, not in one whose
+/// snapshot was taken before it.
+pub fn wait_for_window_after(rpc: &mut Rpc, after: i64) {
+    let config = pictor_vip_sdk::read::config(rpc).unwrap().expect("initialised");
+    let deadline = Instant::now() + Duration::from_secs(3 * u64::from(config.rules.cadence.period_secs) + 60);
+    loop {
+        let now = rpc.now().unwrap();
+        let open = pictor_vip_sdk::cadence::open_at(&config.rules.cadence, &config.round_anchor, now);
+        if open.is_some_and(|s| s.snapshot_ts > after) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no round window opened after unix time {after}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}

@@ -42,6 +42,19 @@ impl Rpc {
         }
     }
 
+    /// The cluster's URL.
+    pub fn url(&self) -> String {
+        self.client.url()
+    }
+
+    /// A second connection to the same cluster, paying with the same key at
+    /// the same compute-unit price (a thread of its own talks through it).
+    pub fn reconnect(&self) -> Rpc {
+        let mut other = Rpc::new(&self.client.url(), self.payer.insecure_clone());
+        other.compute_unit_price = self.compute_unit_price;
+        other
+    }
+
     /// Every **finalized** transaction of the program that succeeded,
     /// oldest first, with the events it carries (inner instructions, decoded
     /// by [`crate::events`]): what an indexer that never has to roll back
@@ -140,10 +153,27 @@ impl Rpc {
     /// counts once it landed (succeeded or failed in the program), whatever
     /// the kind of transaction.
     fn confirm<T: SerializableTransaction>(&mut self, signed: &Signed<T>) -> Result<(), SendError> {
-        let result = self.client.send_and_confirm_transaction(&signed.tx).map(|_| ()).map_err(Self::map_error);
-        if matches!(result, Ok(()) | Err(SendError::Program { .. })) {
-            self.fees_paid += signed.fee_lamports;
-        }
+        let result = match self.client.send_and_confirm_transaction(&signed.tx) {
+            Ok(_) => {
+                self.fees_paid += signed.fee_lamports;
+                Ok(())
+            }
+            Err(e) => {
+                // Refused by the node's preflight simulation: it never landed, no fee was paid.
+                let preflight = matches!(
+                    e.kind(),
+                    ErrorKind::RpcError(RpcError::RpcResponseError {
+                        data: RpcResponseErrorData::SendTransactionPreflightFailure(_),
+                        ..
+                    })
+                );
+                let error = Self::map_error(e);
+                if matches!(error, SendError::Program { .. }) && !preflight {
+                    self.fees_paid += signed.fee_lamports;
+                }
+                Err(error)
+            }
+        };
         result.map_err(|e| caller_index(e, signed.added))
     }
 

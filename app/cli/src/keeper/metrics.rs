@@ -1,0 +1,574 @@
+//! The keeper's metrics (the `prometheus` crate's registry, served in the
+//! Prometheus text format) and its health, served on `--metrics-listen`:
+//! `/metrics`, `/healthz`, `/readyz`.
+//!
+//! Every series a label can take is created at start (at zero), so that a
+//! rule such as `increase(…[1h]) > 0` sees the first event, and a scrape
+//! lists what the keeper counts before it happens.
+use crate::bot::FactOutcome;
+use anyhow::{Context as _, Result};
+use pictor_vip_sdk::state::Role;
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use serde_json::json;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Every metric's name starts with this (`pictor_keeper_facts_total`, …).
+pub const NAMESPACE: &str = "pictor_keeper";
+/// The report kinds, as the feed names them (the `kind` label).
+pub const REPORT_KINDS: [&str; 5] = ["recharge", "spend", "frames", "worker_day", "gpu"];
+/// What becomes of a fact (the `outcome` label of `facts_total`).
+pub const FACT_OUTCOMES: [&str; 3] = ["applied", "already_applied", "refused"];
+/// What becomes of a round window (the `outcome` label of `rounds_total`).
+pub const ROUND_OUTCOMES: [&str; 4] = ["opened", "finalised", "abandoned", "missed"];
+/// The instructions the keeper sends (the `instruction` label).
+pub const INSTRUCTIONS: [&str; 8] = [
+    "submit_report",
+    "open_round",
+    "rank_batch",
+    "finalise_round",
+    "abandon_round",
+    "sync_pass",
+    "lookup_table",
+    "other",
+];
+/// Why a line was skipped as bad (the `reason` label of `lines_bad_total`).
+pub const BAD_LINE_REASONS: [&str; 2] = ["malformed", "unknown_type"];
+/// Lines skipped on purpose (the `type` label of `lines_skipped_total`).
+pub const SKIPPED_TYPES: [&str; 2] = ["claim", "round"];
+/// The kinds of RPC error (the `kind` label of `rpc_errors_total`).
+pub const RPC_ERROR_KINDS: [&str; 6] =
+    ["unreachable", "read", "transport", "blockhash_expired", "already_processed", "transaction_refused"];
+/// The buckets of the landing-lag histogram, in seconds (a second to a day).
+pub const LAG_BUCKETS_SECONDS: [f64; 14] =
+    [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1_800.0, 3_600.0, 21_600.0, 86_400.0];
+
+/// The keeper's metrics.
+pub struct Metrics {
+    registry: Registry,
+    /// Facts settled, by report kind and outcome.
+    pub facts: IntCounterVec,
+    /// Facts read and not settled yet (not sent, or refused for now), by report kind.
+    pub facts_waiting: IntGaugeVec,
+    /// Lines skipped as bad, by reason.
+    pub lines_bad: IntCounterVec,
+    /// Lines skipped on purpose (claims, and `round` lines with the cadence on), by type.
+    pub lines_skipped: IntCounterVec,
+    /// Transactions sent (every attempt), by instruction.
+    pub tx_sent: IntCounterVec,
+    /// Transactions that landed (succeeded or failed in the program: a fee was paid), by instruction.
+    pub tx_landed: IntCounterVec,
+    /// Transactions sent again after a transport fault, by instruction.
+    pub tx_retried: IntCounterVec,
+    /// Fees of the transactions that landed, in lamports.
+    pub fees_lamports: IntCounter,
+    /// Round windows and rounds, by role and outcome.
+    pub rounds: IntCounterVec,
+    /// The latest finalised round's number, by role.
+    pub latest_finalised_round: IntGaugeVec,
+    /// When the latest finalised round was finalised, unix seconds, by role.
+    pub latest_finalised_round_ts: IntGaugeVec,
+    /// Members ranked by this keeper, by role.
+    pub members_ranked: IntCounterVec,
+    /// Burned passes that the crank could not sync before a round, by role.
+    pub sync_failures: IntCounterVec,
+    /// From a fact's time to its landing, seconds.
+    pub fact_lag: Histogram,
+    /// When a fact last landed, unix seconds (0: none yet).
+    pub last_fact_landed_ts: IntGauge,
+    /// RPC errors, by kind.
+    pub rpc_errors: IntCounterVec,
+    /// 1 while healthy (see [`Health`]).
+    pub healthy: IntGauge,
+    /// 1 while ready: the cluster answers and the program is initialised.
+    pub ready: IntGauge,
+}
+
+fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("a valid metric");
+    registry.register(Box::new(c.clone())).expect("registered once");
+    c
+}
+
+fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("a valid metric");
+    registry.register(Box::new(g.clone())).expect("registered once");
+    g
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    let g = IntGauge::with_opts(Opts::new(name, help)).expect("a valid metric");
+    registry.register(Box::new(g.clone())).expect("registered once");
+    g
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Every metric, registered, each label value at zero.
+    pub fn new() -> Self {
+        let r = Registry::new_custom(Some(NAMESPACE.into()), None).expect("a valid namespace");
+        let m = Metrics {
+            facts: counter_vec(&r, "facts_total", "Oracle facts settled, by report kind and outcome", &["kind", "outcome"]),
+            facts_waiting: gauge_vec(
+                &r,
+                "facts_waiting",
+                "Oracle facts read and not settled yet (not sent yet, or refused for now), by report kind",
+                &["kind"],
+            ),
+            lines_bad: counter_vec(
+                &r,
+                "lines_bad_total",
+                "Feed lines skipped as malformed or of an unknown type",
+                &["reason"],
+            ),
+            lines_skipped: counter_vec(
+                &r,
+                "lines_skipped_total",
+                "Feed lines skipped on purpose: claims (a wallet signs its own), round lines while the cadence drives rounds",
+                &["type"],
+            ),
+            tx_sent: counter_vec(&r, "transactions_sent_total", "Transactions sent, every attempt", &["instruction"]),
+            tx_landed: counter_vec(
+                &r,
+                "transactions_landed_total",
+                "Transactions that landed (succeeded, or failed in the program and paid their fee)",
+                &["instruction"],
+            ),
+            tx_retried: counter_vec(
+                &r,
+                "transactions_retried_total",
+                "Transactions sent again after a transport fault",
+                &["instruction"],
+            ),
+            fees_lamports: {
+                let c = IntCounter::with_opts(Opts::new(
+                    "fees_lamports_total",
+                    "Fees of the transactions that landed, lamports",
+                ))
+                .expect("a valid metric");
+                r.register(Box::new(c.clone())).expect("registered once");
+                c
+            },
+            rounds: counter_vec(
+                &r,
+                "rounds_total",
+                "Ranking rounds opened, finalised and abandoned, and round windows missed, by role",
+                &["role", "outcome"],
+            ),
+            latest_finalised_round: gauge_vec(
+                &r,
+                "latest_finalised_round",
+                "Number of the latest finalised ranking round, by role",
+                &["role"],
+            ),
+            latest_finalised_round_ts: gauge_vec(
+                &r,
+                "latest_finalised_round_timestamp_seconds",
+                "When the latest ranking round was finalised, unix seconds, by role",
+                &["role"],
+            ),
+            members_ranked: counter_vec(&r, "members_ranked_total", "Members ranked by this keeper, by role", &["role"]),
+            sync_failures: counter_vec(
+                &r,
+                "burned_pass_sync_failures_total",
+                "Burned passes the crank could not sync before a round, by role",
+                &["role"],
+            ),
+            fact_lag: {
+                let h = Histogram::with_opts(
+                    HistogramOpts::new(
+                        "fact_landing_lag_seconds",
+                        "From an oracle fact's time to its landing on the cluster, seconds",
+                    )
+                    .buckets(LAG_BUCKETS_SECONDS.to_vec()),
+                )
+                .expect("a valid metric");
+                r.register(Box::new(h.clone())).expect("registered once");
+                h
+            },
+            last_fact_landed_ts: gauge(
+                &r,
+                "last_fact_landed_timestamp_seconds",
+                "When an oracle fact last landed, unix seconds (0: none since start)",
+            ),
+            rpc_errors: counter_vec(&r, "rpc_errors_total", "Errors talking to the cluster, by kind", &["kind"]),
+            healthy: gauge(&r, "healthy", "1 while healthy: facts land, and no round window was missed since the last round"),
+            ready: gauge(&r, "ready", "1 while the cluster answers and the program is initialised"),
+            registry: r,
+        };
+        for kind in REPORT_KINDS {
+            m.facts_waiting.with_label_values(&[kind]).set(0);
+            for outcome in FACT_OUTCOMES {
+                m.facts.with_label_values(&[kind, outcome]);
+            }
+        }
+        for reason in BAD_LINE_REASONS {
+            m.lines_bad.with_label_values(&[reason]);
+        }
+        for kind in SKIPPED_TYPES {
+            m.lines_skipped.with_label_values(&[kind]);
+        }
+        for ix in INSTRUCTIONS {
+            m.tx_sent.with_label_values(&[ix]);
+            m.tx_landed.with_label_values(&[ix]);
+            m.tx_retried.with_label_values(&[ix]);
+        }
+        for role in Role::ALL {
+            let r = role.as_str();
+            for outcome in ROUND_OUTCOMES {
+                m.rounds.with_label_values(&[r, outcome]);
+            }
+            m.latest_finalised_round.with_label_values(&[r]).set(0);
+            m.latest_finalised_round_ts.with_label_values(&[r]).set(0);
+            m.members_ranked.with_label_values(&[r]);
+            m.sync_failures.with_label_values(&[r]);
+        }
+        for kind in RPC_ERROR_KINDS {
+            m.rpc_errors.with_label_values(&[kind]);
+        }
+        m
+    }
+
+    /// The scrape: every metric in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding does not fail");
+        String::from_utf8(out).expect("the text format is UTF-8")
+    }
+
+    /// A fact settled: counted by kind and outcome; an applied one's lag
+    /// from `fact_ts` to `landed_ts` (unix seconds) observed.
+    pub fn fact(&self, kind: &str, outcome: FactOutcome, fact_ts: i64, landed_ts: i64) {
+        let label = match outcome {
+            FactOutcome::Applied => "applied",
+            FactOutcome::AlreadyApplied => "already_applied",
+            FactOutcome::Refused => "refused",
+        };
+        self.facts.with_label_values(&[kind, label]).inc();
+        if outcome == FactOutcome::Applied {
+            self.fact_lag.observe((landed_ts - fact_ts).max(0) as f64);
+            self.last_fact_landed_ts.set(landed_ts);
+        }
+    }
+
+    /// A round event of `role` (`opened`, `finalised`, `abandoned`, `missed`).
+    pub fn round(&self, role: Role, outcome: &str) {
+        self.rounds.with_label_values(&[role.as_str(), outcome]).inc();
+    }
+}
+
+/// What health is judged from; shared by the keeper's threads.
+#[derive(Debug)]
+pub struct Health {
+    /// How long facts may wait with none landing before the keeper is unhealthy.
+    pub stale_after: Duration,
+    /// When a fact last landed (or was found already applied), or when the keeper started.
+    pub last_progress: Instant,
+    /// Facts waiting now.
+    pub waiting: usize,
+    /// Since when facts have been waiting (`None`: none waits).
+    pub waiting_since: Option<Instant>,
+    /// Per role: the snapshot time (unix seconds) of the latest window missed,
+    /// and of the latest finalised round.
+    pub missed_window_ts: [Option<i64>; 2],
+    /// Per role: the snapshot time of the latest finalised round.
+    pub finalised_ts: [Option<i64>; 2],
+    /// When the cluster last answered with the program initialised.
+    pub ready_at: Option<Instant>,
+    /// Why the keeper is not ready, if it is not.
+    pub not_ready: Option<String>,
+}
+
+/// How long a readiness check holds: the crank thread checks every second
+/// or so; a keeper whose check is older than this is not ready.
+pub const READY_HOLDS: Duration = Duration::from_secs(30);
+
+impl Health {
+    /// Health at start.
+    pub fn new(stale_after: Duration) -> Self {
+        Health {
+            stale_after,
+            last_progress: Instant::now(),
+            waiting: 0,
+            waiting_since: None,
+            missed_window_ts: [None; 2],
+            finalised_ts: [None; 2],
+            ready_at: None,
+            not_ready: Some("the cluster has not been checked yet".into()),
+        }
+    }
+
+    /// Why the keeper is unhealthy (empty: healthy): facts wait and none
+    /// landed for `stale_after`; or a role's latest round window was missed
+    /// and no round of that role was finalised since.
+    pub fn problems(&self, now: Instant) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(since) = self.waiting_since.filter(|_| self.waiting > 0) {
+            let quiet = now.saturating_duration_since(since.max(self.last_progress));
+            if quiet >= self.stale_after {
+                out.push(format!(
+                    "{} facts wait and none has landed for {} s (--stale-after {} s)",
+                    self.waiting,
+                    quiet.as_secs(),
+                    self.stale_after.as_secs()
+                ));
+            }
+        }
+        for role in Role::ALL {
+            let i = role as usize;
+            if let Some(missed) = self.missed_window_ts[i] {
+                if self.finalised_ts[i].is_none_or(|done| done < missed) {
+                    out.push(format!(
+                        "the {} round window at unix time {missed} was missed and no round was finalised since",
+                        role.as_str()
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Why the keeper is not ready (`None`: ready).
+    pub fn not_ready(&self, now: Instant) -> Option<String> {
+        match (&self.not_ready, self.ready_at) {
+            (Some(why), _) => Some(why.clone()),
+            (None, Some(at)) if now.saturating_duration_since(at) > READY_HOLDS => {
+                Some(format!("the cluster has not answered for {} s", now.saturating_duration_since(at).as_secs()))
+            }
+            (None, None) => Some("the cluster has not been checked yet".into()),
+            (None, Some(_)) => None,
+        }
+    }
+}
+
+/// The metrics and health the keeper's threads share.
+pub struct Shared {
+    /// The metrics.
+    pub metrics: Metrics,
+    /// The health.
+    pub health: Mutex<Health>,
+}
+
+impl Shared {
+    /// Fresh metrics and health.
+    pub fn new(stale_after: Duration) -> Arc<Self> {
+        Arc::new(Shared { metrics: Metrics::new(), health: Mutex::new(Health::new(stale_after)) })
+    }
+
+    /// Runs `f` on the health and refreshes the `healthy` and `ready` gauges.
+    pub fn with_health<T>(&self, f: impl FnOnce(&mut Health) -> T) -> T {
+        let mut h = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        let out = f(&mut h);
+        let now = Instant::now();
+        self.metrics.healthy.set(i64::from(h.problems(now).is_empty()));
+        self.metrics.ready.set(i64::from(h.not_ready(now).is_none()));
+        out
+    }
+}
+
+/// The HTTP routes: `/metrics`, `/healthz`, `/readyz`.
+pub fn router(shared: Arc<Shared>) -> axum::Router {
+    use axum::http::{header, StatusCode};
+    use axum::routing::get;
+    use axum::Json;
+    let metrics = {
+        let shared = shared.clone();
+        move || {
+            let shared = shared.clone();
+            async move {
+                // Judged at scrape time too (staleness grows without events).
+                shared.with_health(|_| ());
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], shared.metrics.render())
+            }
+        }
+    };
+    let healthz = {
+        let shared = shared.clone();
+        move || {
+            let shared = shared.clone();
+            async move {
+                let problems = shared.with_health(|h| h.problems(Instant::now()));
+                let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+                (status, Json(json!({"healthy": problems.is_empty(), "problems": problems})))
+            }
+        }
+    };
+    let readyz = move || {
+        let shared = shared.clone();
+        async move {
+            let why = shared.with_health(|h| h.not_ready(Instant::now()));
+            let status = if why.is_none() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+            (status, Json(json!({"ready": why.is_none(), "reason": why})))
+        }
+    };
+    axum::Router::new().route("/metrics", get(metrics)).route("/healthz", get(healthz)).route("/readyz", get(readyz))
+}
+
+/// Binds `listen` now (an address in use is an error at start) and serves
+/// the routes on a thread of its own until the process ends.
+pub fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<SocketAddr> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(listen))
+        .with_context(|| format!("--metrics-listen {listen}: cannot listen there"))?;
+    let bound = listener.local_addr()?;
+    std::thread::Builder::new().name("metrics".into()).spawn(move || {
+        runtime.block_on(async move {
+            if let Err(e) = axum::serve(listener, router(shared)).await {
+                tracing::error!("the metrics server stopped: {e}");
+            }
+        })
+    })?;
+    Ok(bound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The series a scrape lists, as `name{labels}`.
+    fn series(text: &str) -> Vec<String> {
+        text.lines().filter(|l| !l.starts_with('#')).map(|l| l.rsplit_once(' ').unwrap().0.to_string()).collect()
+    }
+
+    #[test]
+    fn every_metric_and_label_is_listed_from_the_start() {
+        let m = Metrics::new();
+        let text = m.render();
+        let s = series(&text);
+        for kind in REPORT_KINDS {
+            for outcome in FACT_OUTCOMES {
+                let name = format!(r#"pictor_keeper_facts_total{{kind="{kind}",outcome="{outcome}"}}"#);
+                assert!(s.contains(&name), "{name} in\n{text}");
+            }
+            assert!(s.contains(&format!(r#"pictor_keeper_facts_waiting{{kind="{kind}"}}"#)));
+        }
+        for role in ["creator", "worker"] {
+            for outcome in ROUND_OUTCOMES {
+                assert!(s.contains(&format!(r#"pictor_keeper_rounds_total{{outcome="{outcome}",role="{role}"}}"#)));
+            }
+            for name in [
+                "latest_finalised_round",
+                "latest_finalised_round_timestamp_seconds",
+                "members_ranked_total",
+                "burned_pass_sync_failures_total",
+            ] {
+                assert!(s.contains(&format!(r#"pictor_keeper_{name}{{role="{role}"}}"#)), "{name}");
+            }
+        }
+        for ix in INSTRUCTIONS {
+            for name in ["transactions_sent_total", "transactions_landed_total", "transactions_retried_total"] {
+                assert!(s.contains(&format!(r#"pictor_keeper_{name}{{instruction="{ix}"}}"#)), "{name} {ix}");
+            }
+        }
+        for kind in RPC_ERROR_KINDS {
+            assert!(s.contains(&format!(r#"pictor_keeper_rpc_errors_total{{kind="{kind}"}}"#)));
+        }
+        for reason in BAD_LINE_REASONS {
+            assert!(s.contains(&format!(r#"pictor_keeper_lines_bad_total{{reason="{reason}"}}"#)));
+        }
+        for kind in SKIPPED_TYPES {
+            assert!(s.contains(&format!(r#"pictor_keeper_lines_skipped_total{{type="{kind}"}}"#)));
+        }
+        for name in [
+            "pictor_keeper_fees_lamports_total",
+            "pictor_keeper_last_fact_landed_timestamp_seconds",
+            "pictor_keeper_healthy",
+            "pictor_keeper_ready",
+            "pictor_keeper_fact_landing_lag_seconds_count",
+            "pictor_keeper_fact_landing_lag_seconds_sum",
+            r#"pictor_keeper_fact_landing_lag_seconds_bucket{le="+Inf"}"#,
+        ] {
+            assert!(s.iter().any(|x| x == name), "{name} in\n{text}");
+        }
+        assert!(text.contains("# TYPE pictor_keeper_fact_landing_lag_seconds histogram"));
+        assert!(text.contains("# TYPE pictor_keeper_facts_total counter"));
+        assert!(text.contains("# TYPE pictor_keeper_facts_waiting gauge"));
+    }
+
+    /// The alert rules (and their promtool tests) name only metrics the keeper exports.
+    #[test]
+    fn the_alert_rules_name_only_metrics_the_keeper_exports() {
+        let text = Metrics::new().render();
+        let exported: std::collections::BTreeSet<&str> =
+            text.lines().filter(|l| !l.starts_with('#')).map(|l| l.split(['{', ' ']).next().unwrap()).collect();
+        for file in [
+            include_str!("../../../../deploy/prometheus/pictor-vip-keeper.rules.yml"),
+            include_str!("../../../../deploy/prometheus/pictor-vip-keeper.rules.test.yml"),
+        ] {
+            let mut named = 0;
+            for (i, _) in file.match_indices("pictor_keeper_") {
+                let name: String = file[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                assert!(exported.contains(name.as_str()), "{name} is named in an alert rule and not exported");
+                named += 1;
+            }
+            assert!(named >= 7, "the rules name the keeper's metrics");
+        }
+    }
+
+    #[test]
+    fn a_fact_counts_by_kind_and_outcome_and_its_lag_is_observed() {
+        let m = Metrics::new();
+        m.fact("spend", FactOutcome::Applied, 1_000, 1_007);
+        m.fact("spend", FactOutcome::AlreadyApplied, 1_000, 1_010);
+        m.fact("gpu", FactOutcome::Refused, 1_000, 1_010);
+        let text = m.render();
+        assert!(text.contains("pictor_keeper_facts_total{kind=\"spend\",outcome=\"applied\"} 1\n"));
+        assert!(text.contains("pictor_keeper_facts_total{kind=\"spend\",outcome=\"already_applied\"} 1\n"));
+        assert!(text.contains("pictor_keeper_facts_total{kind=\"gpu\",outcome=\"refused\"} 1\n"));
+        // One observation of 7 s: in the 10 s bucket, not in the 5 s one.
+        assert!(text.contains("pictor_keeper_fact_landing_lag_seconds_bucket{le=\"5\"} 0\n"), "{text}");
+        assert!(text.contains("pictor_keeper_fact_landing_lag_seconds_bucket{le=\"10\"} 1\n"), "{text}");
+        assert!(text.contains("pictor_keeper_fact_landing_lag_seconds_sum 7\n"), "{text}");
+        assert!(text.contains("pictor_keeper_last_fact_landed_timestamp_seconds 1007\n"));
+    }
+
+    #[test]
+    fn health_turns_false_on_stale_facts_and_on_a_missed_window_until_a_round_is_finalised() {
+        let start = Instant::now();
+        let mut h = Health::new(Duration::from_secs(300));
+        h.last_progress = start;
+        assert!(h.problems(start).is_empty());
+        h.waiting = 3;
+        h.waiting_since = Some(start);
+        assert!(h.problems(start + Duration::from_secs(299)).is_empty());
+        let p = h.problems(start + Duration::from_secs(300));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("3 facts wait"), "{p:?}");
+        // A fact landing resets the clock.
+        h.last_progress = start + Duration::from_secs(250);
+        assert!(h.problems(start + Duration::from_secs(400)).is_empty());
+        // Nothing waiting is never stale.
+        h.waiting = 0;
+        h.waiting_since = None;
+        assert!(h.problems(start + Duration::from_secs(10_000)).is_empty());
+
+        h.finalised_ts[Role::Worker as usize] = Some(1_000);
+        h.missed_window_ts[Role::Worker as usize] = Some(1_030);
+        let p = h.problems(start);
+        assert!(p.len() == 1 && p[0].contains("worker round window at unix time 1030"), "{p:?}");
+        h.finalised_ts[Role::Worker as usize] = Some(1_060);
+        assert!(h.problems(start).is_empty(), "a later round finalised");
+    }
+
+    #[test]
+    fn ready_needs_a_recent_answer() {
+        let start = Instant::now();
+        let mut h = Health::new(Duration::from_secs(300));
+        assert!(h.not_ready(start).is_some());
+        h.not_ready = None;
+        h.ready_at = Some(start);
+        assert_eq!(h.not_ready(start + Duration::from_secs(5)), None);
+        assert!(h.not_ready(start + READY_HOLDS + Duration::from_secs(1)).is_some());
+        h.not_ready = Some("the program is not initialised on this cluster".into());
+        assert_eq!(h.not_ready(start).as_deref(), Some("the program is not initialised on this cluster"));
+    }
+}
