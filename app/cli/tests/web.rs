@@ -213,6 +213,11 @@ fn config_json(c: &Config) -> Value {
             "worker_min_daily_uptime_minutes": s(r.worker_min_daily_uptime_minutes),
             "worker_max_offline_run_days": s(r.worker_max_offline_run_days),
             "priority_bps": s(r.priority_bps), "max_fact_skew_secs": s(r.max_fact_skew_secs),
+            "oracle_quorum": s(r.oracle_quorum),
+            "cadence": {
+                "period_secs": s(r.cadence.period_secs), "open_window_secs": s(r.cadence.open_window_secs),
+                "offset_secs": s(r.cadence.offset_secs),
+            },
             "scoring": {
                 "worker_window_days": s(r.scoring.worker_window_days),
                 "gpu_tiers": r.scoring.gpu_tiers.iter().map(|t| json!({
@@ -225,6 +230,7 @@ fn config_json(c: &Config) -> Value {
             "creator_uri": m.creator_uri, "worker_uri": m.worker_uri,
         },
         "bump": s(c.bump), "pass_authority_bump": s(c.pass_authority_bump),
+        "round_anchor": {"window": s(c.round_anchor.window), "round": s(c.round_anchor.round)},
     })
 }
 
@@ -237,7 +243,8 @@ fn board_json(b: &Board) -> Value {
     let w = &b.rewards;
     json!({
         "role": s(b.role as u8), "bump": s(b.bump), "passes_issued": s(b.passes_issued), "active_holders": s(b.active_holders),
-        "next_round": s(b.next_round), "open": null,
+        "next_round": s(b.next_round), "late_holders": s(b.late_holders), "late_round": s(b.late_round),
+        "last_closed_ts": s(b.last_closed_ts), "open": null,
         "finalised": b.finalised.as_ref().map(|f| json!({
             "round": s(f.round), "snapshot_ts": s(f.snapshot_ts), "finalised_ts": s(f.finalised_ts), "members": s(f.members),
             "priority_count": s(f.priority_count), "removed": s(f.removed), "cutoff_score": f.cutoff_score.map(s),

@@ -13,6 +13,7 @@ use prometheus::{
 };
 use serde_json::json;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -349,18 +350,29 @@ impl Health {
     }
 }
 
-/// The metrics and health the keeper's threads share.
+/// The metrics and health the keeper's threads share, and what the crank
+/// last read of the configuration.
 pub struct Shared {
     /// The metrics.
     pub metrics: Metrics,
     /// The health.
     pub health: Mutex<Health>,
+    /// The round cadence is on: rounds are the crank's, `round` lines are skipped.
+    pub cadence_on: AtomicBool,
+    /// The program is paused: the feed loop sends no report (each would be
+    /// refused, and pay its fee) until it is unpaused.
+    pub paused: AtomicBool,
 }
 
 impl Shared {
     /// Fresh metrics and health.
     pub fn new(stale_after: Duration) -> Arc<Self> {
-        Arc::new(Shared { metrics: Metrics::new(), health: Mutex::new(Health::new(stale_after)) })
+        Arc::new(Shared {
+            metrics: Metrics::new(),
+            health: Mutex::new(Health::new(stale_after)),
+            cadence_on: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
+        })
     }
 
     /// Runs `f` on the health and refreshes the `healthy` and `ready` gauges.

@@ -109,17 +109,16 @@ pub fn run(ctx: Ctx, args: &KeeperArgs, stop: Arc<AtomicBool>) -> Result<()> {
     info!("metrics on http://{bound}/metrics, health on /healthz and /readyz");
 
     // The crank, on a connection of its own.
-    let cadence_on = Arc::new(AtomicBool::new(false));
     let crank_thread = {
-        let (shared, stop, cadence_on) = (shared.clone(), stop.clone(), cadence_on.clone());
+        let (shared, stop) = (shared.clone(), stop.clone());
         let transport = Metered::new(ctx.rpc.reconnect(), shared.clone());
         let options = rounds::CrankOptions { rank_batch: args.rank_batch, tick: args.tick, ..Default::default() };
         let keys = crank_keys.iter().map(Keypair::insecure_clone).collect();
-        let crank = rounds::Crank::new(transport, keys, shared, stop, cadence_on, options);
+        let crank = rounds::Crank::new(transport, keys, shared, stop, options);
         std::thread::Builder::new().name("crank".into()).spawn(move || crank.run())?
     };
     // `round` lines (the cadence off) are run with the first crank key.
-    let outcome = follow(ctx, args, &oracles, &crank_keys[0], &shared, &stop, &cadence_on);
+    let outcome = follow(ctx, args, &oracles, &crank_keys[0], &shared, &stop);
     stop.store(true, Ordering::SeqCst);
     if crank_thread.join().is_err() {
         error!("the crank thread panicked");
@@ -135,7 +134,6 @@ fn follow(
     crank_key: &Keypair,
     shared: &Arc<Shared>,
     stop: &Arc<AtomicBool>,
-    cadence_on: &Arc<AtomicBool>,
 ) -> Result<()> {
     let mut transport = Metered::new(ctx.rpc, shared.clone());
     let options = BotOptions {
@@ -187,6 +185,7 @@ fn follow(
     let mut wait = args.poll;
     let mut retry_at = Instant::now();
     let mut polled_error = false;
+    let mut was_paused = false;
     while !stop.load(Ordering::SeqCst) {
         let mut lines = std::mem::take(&mut first);
         match source.poll() {
@@ -201,8 +200,21 @@ fn follow(
                 polled_error = true;
             }
         }
-        let fresh = take_lines(&mut bot, &lines, &mut number, &book, shared, cadence_on);
-        if bot.outstanding() > 0 && (fresh || Instant::now() >= retry_at) {
+        let fresh = take_lines(&mut bot, &lines, &mut number, &book, shared);
+        // While the program is paused nothing is sent (each report would be
+        // refused and pay its fee); once it is unpaused, at once.
+        let paused = shared.paused.load(Ordering::SeqCst);
+        if paused != was_paused {
+            if paused {
+                info!("the program is paused: facts wait until it is unpaused ({} lines to do)", bot.outstanding());
+            } else {
+                info!("the program is unpaused: sending what waits");
+                retry_at = Instant::now();
+                wait = args.poll;
+            }
+            was_paused = paused;
+        }
+        if !paused && bot.outstanding() > 0 && (fresh || Instant::now() >= retry_at) {
             let before = progress(&bot);
             match bot.step() {
                 Ok(PassEnd::Complete) | Ok(PassEnd::Stalled) => {}
@@ -267,7 +279,6 @@ fn take_lines(
     number: &mut usize,
     book: &Rc<RefCell<Book>>,
     shared: &Shared,
-    cadence_on: &AtomicBool,
 ) -> bool {
     let m = &shared.metrics;
     let mut good = Vec::new();
@@ -288,7 +299,7 @@ fn take_lines(
                     m.lines_skipped.with_label_values(&["claim"]).inc();
                     debug!("{label}: a claim is signed by its wallet, not the keeper: skipped");
                 }
-                Event::Round { .. } if cadence_on.load(Ordering::SeqCst) => {
+                Event::Round { .. } if shared.cadence_on.load(Ordering::SeqCst) => {
                     m.lines_skipped.with_label_values(&["round"]).inc();
                     debug!("{label}: the round cadence drives rounds: the round line is skipped");
                 }

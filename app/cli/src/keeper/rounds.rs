@@ -79,9 +79,6 @@ pub struct Crank<T: Transport> {
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     options: CrankOptions,
-    /// Whether the round cadence is on (read by the feed loop: `round` lines
-    /// are skipped while it is).
-    pub cadence_on: Arc<AtomicBool>,
     /// The schedule windows were judged against; a change (an
     /// `update_config`) restarts judging from the window of the change.
     schedule: Option<Schedule>,
@@ -93,21 +90,13 @@ pub struct Crank<T: Transport> {
 impl<T: Transport> Crank<T> {
     /// A crank signing with whichever of `keys` the configuration names,
     /// stopping when `stop` is set.
-    pub fn new(
-        t: T,
-        keys: Vec<Keypair>,
-        shared: Arc<Shared>,
-        stop: Arc<AtomicBool>,
-        cadence_on: Arc<AtomicBool>,
-        options: CrankOptions,
-    ) -> Self {
+    pub fn new(t: T, keys: Vec<Keypair>, shared: Arc<Shared>, stop: Arc<AtomicBool>, options: CrankOptions) -> Self {
         Crank {
             t,
             keys,
             shared,
             stop,
             options,
-            cadence_on,
             schedule: None,
             judging_since: None,
             roles: [RoleState::default(), RoleState::default()],
@@ -143,8 +132,9 @@ impl<T: Transport> Crank<T> {
             Some(read) => read,
             None => return,
         };
-        // The feed loop reads the cadence once the keeper is ready: first the cadence, then ready.
-        self.cadence_on.store(config.rules.cadence.is_on(), Ordering::SeqCst);
+        // The feed loop reads these once the keeper is ready: first them, then ready.
+        self.shared.cadence_on.store(config.rules.cadence.is_on(), Ordering::SeqCst);
+        self.shared.paused.store(config.paused, Ordering::SeqCst);
         self.shared.with_health(|h| {
             if h.not_ready.is_some() {
                 info!("ready: the cluster answers and the program is initialised");
@@ -448,18 +438,19 @@ mod tests {
         runtime.send(&ix::claim_instructions(&wallet.pubkey(), &wallet.pubkey(), Role::Creator), &[&wallet]).unwrap();
 
         let shared = Shared::new(Duration::from_secs(300));
-        let (stop, cadence_on) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let stop = Arc::new(AtomicBool::new(false));
         let mut t: Metered<InProcess> = Metered::new(runtime, shared.clone());
         let anchor = read::config(&mut t).unwrap().unwrap().round_anchor;
         let keys = vec![Keypair::new(), crank_key.insecure_clone()];
         let window_ts = |k: u64| i64::try_from(k).unwrap() * i64::from(PERIOD);
         let first = anchor.window;
         assert!(window_ts(first) > start, "the first window comes after initialisation");
-        let mut crank = Crank::new(t, keys, shared.clone(), stop, cadence_on.clone(), CrankOptions::default());
+        let mut crank = Crank::new(t, keys, shared.clone(), stop, CrankOptions::default());
 
         // Before the first window: nothing to do, ready, the cadence seen.
         crank.tick();
-        assert!(cadence_on.load(Ordering::SeqCst));
+        assert!(shared.cadence_on.load(Ordering::SeqCst));
+        assert!(!shared.paused.load(Ordering::SeqCst));
         assert_eq!(shared.with_health(|h| h.not_ready(Instant::now())), None);
         // Window `first`: both roles get their round.
         crank.transport().inner_mut().set_time(window_ts(first) + 5).unwrap();
@@ -480,6 +471,7 @@ mod tests {
         crank.transport().send(&[ix::set_paused(&admin.pubkey(), true)], &[&admin]).unwrap();
         crank.transport().inner_mut().set_time(window_ts(first + 1) + 1).unwrap();
         crank.tick();
+        assert!(shared.paused.load(Ordering::SeqCst), "the feed loop is told: it sends no report");
         crank.transport().inner_mut().set_time(window_ts(first + 1) + i64::from(WINDOW)).unwrap();
         crank.tick();
         for role in Role::ALL {
