@@ -35,11 +35,16 @@ pub fn classes_of(config: &Config) -> Result<GpuClasses> {
     GpuClasses::new(table).map_err(|e| anyhow!("the configuration's GPU tier table: {e}"))
 }
 
+/// The engine's form of both roles' standings from the chain.
+pub fn standings_of(creator: Option<&ChainStandings>, worker: Option<&ChainStandings>) -> Standings {
+    Standings { creator: role_standings(creator), worker: role_standings(worker) }
+}
+
 /// Both roles' standings of their latest finalised rounds, read from the chain.
 pub fn chain_standings(t: &mut dyn Transport) -> Result<Standings> {
     let creator = chain::standings(t, Role::Creator)?;
     let worker = chain::standings(t, Role::Worker)?;
-    Ok(Standings { creator: role_standings(creator.as_ref()), worker: role_standings(worker.as_ref()) })
+    Ok(standings_of(creator.as_ref(), worker.as_ref()))
 }
 
 /// The GPU classes of the cluster's configuration.

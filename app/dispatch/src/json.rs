@@ -29,7 +29,7 @@ pub struct Request {
     /// The waiting jobs.
     pub jobs: Vec<JobJson>,
     /// The workers.
-    pub workers: Vec<WorkerJson>,
+    pub workers: Vec<Worker>,
 }
 
 /// One GPU class.
@@ -118,26 +118,6 @@ pub struct JobJson {
     pub preferred_region: Option<String>,
 }
 
-/// A worker.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkerJson {
-    /// Wallet, unique.
-    pub wallet: String,
-    /// GPU model.
-    pub gpu_model: String,
-    /// VRAM, GB.
-    pub vram_gb: u32,
-    /// Hashpower.
-    pub hashpower: u64,
-    /// Region.
-    pub region: String,
-    /// Free slots.
-    pub free_slots: u32,
-    /// Idle since, unix seconds.
-    pub idle_since: i64,
-}
-
 /// Parses a request, naming the item and field at fault.
 pub fn parse_request(text: &str) -> Result<Request, DispatchError> {
     let mut de = serde_json::Deserializer::from_str(text);
@@ -210,22 +190,6 @@ impl Request {
             .collect()
     }
 
-    /// The workers.
-    pub fn workers(&self) -> Vec<Worker> {
-        self.workers
-            .iter()
-            .map(|w| Worker {
-                wallet: w.wallet.clone(),
-                gpu_model: w.gpu_model.clone(),
-                vram_gb: w.vram_gb,
-                hashpower: w.hashpower,
-                region: w.region.clone(),
-                free_slots: w.free_slots,
-                idle_since: w.idle_since,
-            })
-            .collect()
-    }
-
     /// The standings given, if any.
     pub fn standings(&self) -> Option<Standings> {
         let role = |m: &MemberMap| RoleStandings {
@@ -261,7 +225,7 @@ impl Request {
             None => classes(),
         };
         let standings = self.standings().unwrap_or_else(standings);
-        crate::dispatch(&self.jobs(), &self.workers(), &standings, &classes, &self.options())
+        crate::dispatch(&self.jobs(), &self.workers, &standings, &classes, &self.options())
     }
 }
 

@@ -31,8 +31,10 @@ pub struct JobNeeds {
     pub preferred_region: Option<String>,
 }
 
-/// A worker offering GPU slots.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A worker offering GPU slots (also SPEC §10's JSON form of a worker:
+/// every field required, an unknown one refused).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Worker {
     /// Its wallet, as the standings write it; unique.
     pub wallet: String,

@@ -619,17 +619,11 @@ fn next_round_to_open(t: &mut dyn Transport, board: &Board, since: Option<i64>) 
 }
 
 /// With the round cadence on, the scheduled round of `board`'s role that
-/// may open at `now`: its window is open, its round is still to come (not
-/// opened or abandoned yet), the previous round closed before its time,
-/// and (with `since`) its snapshot is at or after `since`. `None` with the
-/// cadence off (the board's next round opens whenever the crank asks).
-/// What the program's `open_round` checks, as the crank and the keeper read it.
+/// may open at `now` ([`Board::due_round`], the program's rule) whose
+/// snapshot is (with `since`) at or after `since`. `None` with the cadence
+/// off (the board's next round opens whenever the crank asks).
 pub fn due_round(config: &Config, board: &Board, now: i64, since: Option<i64>) -> Option<ScheduledRound> {
-    cadence::open_at(&config.rules.cadence, &config.round_anchor, now).filter(|s| {
-        s.round >= board.next_round
-            && board.last_closed_ts < s.snapshot_ts
-            && since.is_none_or(|since| s.snapshot_ts >= since)
-    })
+    board.due_round(config, now).filter(|s| since.is_none_or(|since| s.snapshot_ts >= since))
 }
 
 /// Sleeps until `next` opens, if the caller waits that long; else

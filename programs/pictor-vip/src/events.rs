@@ -40,6 +40,22 @@ pub fn emit_event<E: anchor_lang::Event>(event_authority: &AccountInfo, event: E
     .map_err(Into::into)
 }
 
+/// Emits the `RewardsSettled` of one member whose credit of the finalised
+/// `round` joined its balance (its withdrawal, its revocation, its burned
+/// pass synced); nothing when no credit did (`amount_base_units` 0).
+pub fn emit_member_settled(
+    event_authority: &AccountInfo,
+    role: Role,
+    round: u32,
+    amount_base_units: u64,
+    ts: i64,
+) -> Result<()> {
+    if amount_base_units == 0 {
+        return Ok(());
+    }
+    emit_event(event_authority, RewardsSettled { role, round, members: 1, amount_base_units, ts })
+}
+
 /// The config was created.
 #[event]
 #[derive(Debug, Clone)]

@@ -96,8 +96,8 @@ fn unix_now() -> i64 {
 struct Book {
     /// The keeper's line number → `file:line`.
     labels: HashMap<usize, String>,
-    /// Reports settled since the last look.
-    settled: Vec<FactEvent>,
+    /// Lines of the reports settled since the last look.
+    settled: Vec<usize>,
 }
 
 /// Runs the keeper until `stop` is set; then settles what is in flight,
@@ -152,7 +152,7 @@ fn follow(
             if matches!(e.outcome, FactOutcome::Applied | FactOutcome::AlreadyApplied) {
                 shared.with_health(|h| h.last_progress = Instant::now());
             }
-            book.borrow_mut().settled.push(*e);
+            book.borrow_mut().settled.push(e.line);
         }));
     }
     let mut source: Box<dyn LineSource> = if args.feed == "-" {
@@ -215,12 +215,12 @@ fn follow(
             was_paused = paused;
         }
         if !paused && bot.outstanding() > 0 && (fresh || Instant::now() >= retry_at) {
-            let before = progress(&bot);
             match bot.step() {
                 Ok(PassEnd::Complete) | Ok(PassEnd::Stalled) => {}
                 Err(e) => warn!("{e}"),
             }
-            let moved = progress(&bot) != before;
+            // Some report settled (the observer saw it; `push` drained what it settled).
+            let moved = !book.borrow().settled.is_empty();
             report(&mut bot, &book, shared);
             // Nothing moved: what waits is tried again later and later (up to 30 s).
             let next = if moved { args.poll } else { (wait * 2).min(Duration::from_secs(30)) };
@@ -256,12 +256,6 @@ fn follow(
         info!("{waiting} lines not applied yet: the next run applies them");
     }
     Ok(())
-}
-
-/// Facts settled so far (any outcome).
-fn progress(bot: &Bot) -> (usize, usize, usize) {
-    let s = bot.summary();
-    (s.applied, s.already_applied, s.refused.len())
 }
 
 fn sleep_unless(stop: &AtomicBool, d: Duration) {
@@ -326,9 +320,6 @@ fn report(bot: &mut Bot, book: &Rc<RefCell<Book>>, shared: &Shared) {
     for (line, reason) in &summary.refused {
         warn!("{}: refused: {reason}", label(&b, *line));
     }
-    for e in &summary.malformed {
-        warn!("{}: skipped: {}", label(&b, e.line), e.message);
-    }
     for r in &summary.rounds {
         info!("the {} round {} (from a round line) is finalised: {} members", r.role.as_str(), r.round, r.members);
     }
@@ -341,9 +332,8 @@ fn report(bot: &mut Bot, book: &Rc<RefCell<Book>>, shared: &Shared) {
             bot.outstanding()
         );
     }
-    let settled = std::mem::take(&mut b.settled);
-    for e in &settled {
-        b.labels.remove(&e.line);
+    for line in std::mem::take(&mut b.settled) {
+        b.labels.remove(&line);
     }
     let waiting = bot.outstanding_by_kind();
     for kind in REPORT_KINDS {

@@ -143,7 +143,8 @@ impl<T: Transport> Crank<T> {
             h.ready_at = Some(Instant::now());
         });
         let schedule = Schedule { cadence: config.rules.cadence, anchor: config.round_anchor };
-        if self.schedule != Some(schedule) {
+        let rescheduled = self.schedule != Some(schedule);
+        if rescheduled {
             if self.schedule.is_some() {
                 info!("the round cadence changed: windows are judged from unix time {now} on");
             }
@@ -154,15 +155,15 @@ impl<T: Transport> Crank<T> {
             for role in Role::ALL {
                 self.roles[role as usize].next_to_judge = first;
             }
-            if config.rules.cadence.is_on() {
-                self.log_gap(&config, now);
-            }
         }
         for role in Role::ALL {
             if self.stopped() {
                 return;
             }
             let Some(board) = self.read_board(role) else { continue };
+            if rescheduled {
+                log_gap(role, &config, &board, now);
+            }
             self.judge(role, &config, &board, now);
             if !config.rules.cadence.is_on() {
                 continue;
@@ -220,28 +221,6 @@ impl<T: Transport> Crank<T> {
             Err(e) => {
                 debug!("reading the {} board: {e}", role.as_str());
                 None
-            }
-        }
-    }
-
-    /// Logs the windows that closed without a round while no keeper ran
-    /// (since the latest round opened), once at start.
-    fn log_gap(&mut self, config: &Config, now: i64) {
-        for role in Role::ALL {
-            let Ok(Some(board)) = read::board(&mut self.t, role) else { continue };
-            let (c, a) = (&config.rules.cadence, &config.round_anchor);
-            let Some(current) = cadence::current(c, a, now) else { continue };
-            // Windows from the board's next round number up to the one before the current.
-            let closed_before = if current.is_open_at(now) { current.round } else { current.round + 1 };
-            let first = board.next_round.max(a.round);
-            if closed_before > first {
-                warn!(
-                    "{} round windows of {} closed without a round before this keeper started (rounds {}..{}); not counted",
-                    closed_before - first,
-                    role.as_str(),
-                    first,
-                    closed_before - 1
-                );
             }
         }
     }
@@ -387,6 +366,26 @@ impl<T: Transport> Crank<T> {
             }
             state.said = Some(why);
         }
+    }
+}
+
+/// Logs the windows of `role` that closed without a round while no keeper
+/// watched (since its latest round opened), once at start and after a
+/// change of the schedule.
+fn log_gap(role: Role, config: &Config, board: &Board, now: i64) {
+    let (c, a) = (&config.rules.cadence, &config.round_anchor);
+    let Some(current) = cadence::current(c, a, now) else { return };
+    // Windows from the board's next round number up to the one before the current.
+    let closed_before = if current.is_open_at(now) { current.round } else { current.round + 1 };
+    let first = board.next_round.max(a.round);
+    if closed_before > first {
+        warn!(
+            "{} round windows of {} closed without a round before this keeper started (rounds {}..{}); not counted",
+            closed_before - first,
+            role.as_str(),
+            first,
+            closed_before - 1
+        );
     }
 }
 

@@ -22,7 +22,7 @@ mod metadata;
 mod pages;
 
 use crate::profile_json::{leaderboard_json, profile_json};
-use crate::scheduling::{classes_of, role_standings};
+use crate::scheduling::{classes_of, standings_of};
 use anyhow::{Context, Result};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -30,7 +30,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pictor_vip_dispatch::json::{parse_request, Response as DispatchResponse};
-use pictor_vip_dispatch::{GpuClasses, Standings};
+use pictor_vip_dispatch::GpuClasses;
 use pictor_vip_sdk::profile::{leaderboard, wallet_profile, LeaderboardEntry, WalletProfile};
 use pictor_vip_sdk::standings::{self as chain_standings, RoleStandings as ChainStandings};
 use pictor_vip_sdk::state::{Config, FinalRound, Role};
@@ -349,8 +349,7 @@ async fn dispatch_api(State(state): State<Arc<AppState>>, body: String) -> Respo
         let round = |r: &Option<Arc<ChainStandings>>| r.as_ref().map_or("none".to_string(), |s| s.round.to_string());
         format!("creator={}, worker={}", round(&s[0]), round(&s[1]))
     });
-    let engine_standings = standings
-        .map(|s| Standings { creator: role_standings(s[0].as_deref()), worker: role_standings(s[1].as_deref()) });
+    let engine_standings = standings.map(|s| standings_of(s[0].as_deref(), s[1].as_deref()));
     match request.run(|| engine_standings.unwrap_or_default(), || classes) {
         Ok(outcome) => {
             let mut response = Json(DispatchResponse::from(&outcome)).into_response();

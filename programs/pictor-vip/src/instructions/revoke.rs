@@ -6,8 +6,8 @@
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
-use crate::events::emit_event;
-use crate::events::{PassRevoked, RewardForfeited, RewardsSettled};
+use crate::events::{emit_event, emit_member_settled};
+use crate::events::{PassRevoked, RewardForfeited};
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -45,10 +45,8 @@ pub(crate) fn revoke(ctx: Context<Revoke>, role: Role, reason_code: u16) -> Resu
     header.revoke_reason = reason_code;
     header.clear_ranks();
     let wallet = header.wallet;
-    if let Some(settled) = closed.as_ref().map(|c| c.settled_base_units).filter(|s| *s > 0) {
-        let round = p.board.finalised_round();
-        emit_event(events, RewardsSettled { role, round, members: 1, amount_base_units: settled, ts: now })?;
-    }
+    let settled = closed.as_ref().map_or(0, |c| c.settled_base_units);
+    emit_member_settled(events, role, p.board.finalised_round(), settled, now)?;
     // Fraud forfeits the unwithdrawn reward: it returns to the vault's carry.
     let forfeited = std::mem::take(&mut header.reward_balance);
     if forfeited > 0 {

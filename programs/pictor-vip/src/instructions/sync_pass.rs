@@ -7,8 +7,8 @@
 use super::pass_accounts::*;
 use crate::constants::*;
 use crate::errors::PictorError;
-use crate::events::emit_event;
-use crate::events::{PassBurnSynced, RewardsSettled};
+use crate::events::PassBurnSynced;
+use crate::events::{emit_event, emit_member_settled};
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -39,11 +39,7 @@ pub(crate) fn sync_pass(ctx: Context<SyncPass>, role: Role) -> Result<()> {
     header.set_pass_status(PassStatus::Burned);
     let wallet = header.wallet;
     member.invariant()?;
-    if closed.settled_base_units > 0 {
-        let round = p.board.finalised_round();
-        let amount_base_units = closed.settled_base_units;
-        emit_event(events, RewardsSettled { role, round, members: 1, amount_base_units, ts: now })?;
-    }
+    emit_member_settled(events, role, p.board.finalised_round(), closed.settled_base_units, now)?;
     emit_event(
         events,
         PassBurnSynced {

@@ -4,8 +4,8 @@
 use super::fund_rewards::{require_safe_reward_mint, require_vault_covers};
 use crate::constants::*;
 use crate::errors::PictorError;
-use crate::events::emit_event;
-use crate::events::{RewardWithdrawn, RewardsSettled};
+use crate::events::RewardWithdrawn;
+use crate::events::{emit_event, emit_member_settled};
 use crate::math::SafeMath;
 use crate::state::*;
 use anchor_lang::prelude::*;
@@ -104,13 +104,7 @@ pub(crate) fn withdraw_rewards(ctx: Context<WithdrawRewards>, role: Role) -> Res
     a.board.invariant()?;
     require_vault_covers(&a.vault.to_account_info(), &a.board)?;
     load_member_mut(&info, role)?.invariant()?;
-    if settled > 0 {
-        let round = a.board.finalised_round();
-        emit_event(
-            &ctx.accounts.event_authority,
-            RewardsSettled { role, round, members: 1, amount_base_units: settled, ts: now },
-        )?;
-    }
+    emit_member_settled(&ctx.accounts.event_authority, role, a.board.finalised_round(), settled, now)?;
     emit_event(
         &ctx.accounts.event_authority,
         RewardWithdrawn {

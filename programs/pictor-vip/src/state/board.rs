@@ -199,9 +199,20 @@ impl Board {
         if let Some(open) = &self.open {
             return Some((open.round, open.snapshot_ts));
         }
-        let s = crate::cadence::open_at(&config.rules.cadence, &config.round_anchor, now)?;
-        let due = s.round >= self.next_round && self.last_closed_ts < s.snapshot_ts;
-        (due && self.holders_counting_in(s.round) > 0).then_some((s.round, s.snapshot_ts))
+        let s = self.due_round(config, now)?;
+        (self.holders_counting_in(s.round) > 0).then_some((s.round, s.snapshot_ts))
+    }
+
+    /// With the cadence on, the scheduled round of this role that may open
+    /// at `now` (ignoring whether a round is open): its window's open part
+    /// has come, its round is still to come (not opened or abandoned yet),
+    /// and the previous round closed before its time. `None` with the
+    /// cadence off. What `open_round` enforces (each condition with its own
+    /// error there), as reports, `update_config`, the SDK's crank and the
+    /// keeper read it.
+    pub fn due_round(&self, config: &Config, now: i64) -> Option<crate::cadence::ScheduledRound> {
+        crate::cadence::open_at(&config.rules.cadence, &config.round_anchor, now)
+            .filter(|s| s.round >= self.next_round && self.last_closed_ts < s.snapshot_ts)
     }
 
     /// Records a new holder whose pass counts from round `first_round`.
