@@ -253,3 +253,166 @@ fn the_sdks_crank_waits_for_a_window_or_says_when_the_next_opens() {
         crank::run_round(&mut f.rt, &crank_kp, Role::Creator, crank::RoundOptions::default(), &mut |_, _| {}).unwrap();
     assert_eq!(out.round, 2);
 }
+
+// ------------------------------------------------------------------------
+// One line of round numbers through every cadence change (SPEC §5): a round
+// never reuses a window that froze scores or counted late holders. Each
+// scenario funds a reward for the top rank of the next creator round and
+// checks the order, the payee and that the round finalises.
+
+fn cadence_rules(c: RoundCadence) -> Rules {
+    Rules { cadence: c, ..Rules::default() }
+}
+
+fn set_rules(f: &mut Fixture, rules: Rules) -> Result<(), SendError> {
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::update_config(&admin.pubkey(), Some(rules), None)], &[&admin])
+}
+
+/// Funds 9 USDT-like units for the top rank of the next creator round.
+fn fund_top_one(f: &mut Fixture) {
+    let r = reward_mint(f, TOKEN);
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::fund_rewards(&admin.pubkey(), Role::Creator, &r.mint, &r.program, &r.funder, 9 * USDT, 1)], &[&admin])
+        .unwrap();
+}
+
+/// The finalised round's `(rank, score)` of each wallet, and what each may withdraw.
+fn standings(f: &mut Fixture, round: u32, ws: &[&Keypair]) -> Vec<(Option<(u32, i128)>, u64)> {
+    let finalised = f.board(Role::Creator).finalised;
+    assert_eq!(finalised.as_ref().map(|r| r.round), Some(round), "round {round} is the latest finalised");
+    ws.iter()
+        .map(|w| {
+            let m = f.member(Role::Creator, &w.pubkey());
+            (m.rank_in(round).map(|e| (e.rank, e.score)), m.header().withdrawable(finalised.as_ref()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_round_opened_after_the_cadence_is_turned_off_never_reuses_a_missed_windows_frozen_scores() {
+    let mut f = Fixture::with_rules(hourly());
+    let ws = creators(&mut f, &[10, 20]);
+    fund_top_one(&mut f);
+    // 13:05, inside round 1's window, not opened: ws[0]'s round-1 score (5,110) freezes.
+    at(&mut f, 13, 5);
+    f.report(&ws[0].pubkey(), Report::Frames { frames: 1_000 }).unwrap();
+    assert_eq!(f.member(Role::Creator, &ws[0].pubkey()).header().frozen_score(1), Some(5_110));
+    // The window closes unopened; the admin turns the cadence off.
+    at(&mut f, 13, 30);
+    set_rules(&mut f, Rules::default()).unwrap();
+    assert_eq!(f.board(Role::Creator).next_round, 2, "round 1's number is spent with its window");
+    expect_err(open(&mut f, Role::Creator, 1), PictorError::WrongRound);
+    // The crank's next round ranks everyone as of its own time: ws[0] 6,110 first.
+    at(&mut f, 13, 40);
+    let out = finish(&mut f, Role::Creator);
+    assert_eq!((out.round, out.members), (2, 2));
+    let got = standings(&mut f, 2, &[&ws[0], &ws[1]]);
+    assert_eq!(got, vec![(Some((1, 6_110)), 9 * USDT), (Some((2, 5_120)), 0)]);
+}
+
+#[test]
+fn turning_the_cadence_off_and_on_again_numbers_the_new_windows_above_the_missed_one() {
+    let mut f = Fixture::with_rules(hourly());
+    let ws = creators(&mut f, &[10, 20]);
+    fund_top_one(&mut f);
+    at(&mut f, 13, 5);
+    f.report(&ws[0].pubkey(), Report::Frames { frames: 1_000 }).unwrap();
+    at(&mut f, 13, 30);
+    set_rules(&mut f, Rules::default()).unwrap();
+    at(&mut f, 13, 35);
+    set_rules(&mut f, hourly()).unwrap();
+    // 14:00's window is round 2, never round 1 again.
+    let anchor = f.config().round_anchor;
+    let s = cadence::scheduled(&hourly().cadence, &anchor, anchor.window).unwrap();
+    assert_eq!((s.round, s.snapshot_ts), (2, today_at(14)));
+    at(&mut f, 14, 2);
+    expect_err(open(&mut f, Role::Creator, 1), PictorError::WrongRound);
+    let out = finish(&mut f, Role::Creator);
+    assert_eq!((out.round, out.members), (2, 2));
+    let got = standings(&mut f, 2, &[&ws[0], &ws[1]]);
+    assert_eq!(got, vec![(Some((1, 6_110)), 9 * USDT), (Some((2, 5_120)), 0)]);
+}
+
+#[test]
+fn late_holders_of_two_missed_windows_all_count_in_the_round_after_the_cadence_is_turned_off() {
+    let mut f = Fixture::with_rules(hourly());
+    let early = creators(&mut f, &[10, 20]);
+    fund_top_one(&mut f);
+    // 13:00's window passes unopened; a pass claimed at 13:20 counts from round 2.
+    at(&mut f, 13, 20);
+    let c = f.creator(5_000 * USDT, 5_000 * USDT);
+    f.report(&c.pubkey(), Report::Frames { frames: 30 }).unwrap();
+    f.claim(&c, Role::Creator).unwrap();
+    // 14:00's passes too; a pass claimed at 14:20 counts from round 3.
+    at(&mut f, 14, 20);
+    let d = f.creator(5_000 * USDT, 5_000 * USDT);
+    f.report(&d.pubkey(), Report::Frames { frames: 40 }).unwrap();
+    f.claim(&d, Role::Creator).unwrap();
+    assert_eq!(f.member(Role::Creator, &c.pubkey()).header().pass_first_round, 2);
+    assert_eq!(f.member(Role::Creator, &d.pubkey()).header().pass_first_round, 3);
+    at(&mut f, 14, 30);
+    set_rules(&mut f, Rules::default()).unwrap();
+    // Round 3 at the lowest: every holder counts in it, and it finalises.
+    assert_eq!(f.board(Role::Creator).next_round, 3);
+    expect_err(open(&mut f, Role::Creator, 1), PictorError::WrongRound);
+    let out = finish(&mut f, Role::Creator);
+    assert_eq!((out.round, out.members), (3, 4));
+    let got = standings(&mut f, 3, &[&d, &c, &early[1], &early[0]]);
+    assert_eq!(
+        got,
+        vec![(Some((1, 5_140)), 9 * USDT), (Some((2, 5_130)), 0), (Some((3, 5_120)), 0), (Some((4, 5_110)), 0),]
+    );
+}
+
+#[test]
+fn an_open_window_widened_after_it_closed_never_reopens_its_round() {
+    let mut f = Fixture::with_rules(hourly());
+    let ws = creators(&mut f, &[10, 20]);
+    fund_top_one(&mut f);
+    // 13:20: round 1's open part (13:00–13:10) is over, nothing froze.
+    at(&mut f, 13, 20);
+    f.report(&ws[0].pubkey(), Report::Frames { frames: 1_000 }).unwrap();
+    // Widening the open part to 30 minutes would make round 1 due again
+    // with that fact in it: judged under the new rules too, refused.
+    let wide = cadence_rules(RoundCadence { period_secs: 3_600, open_window_secs: 1_800, offset_secs: 0 });
+    at(&mut f, 13, 25);
+    let before = f.snapshot(&[pda::config(), pda::board(Role::Creator), pda::board(Role::Worker)]);
+    expect_err(set_rules(&mut f, wide.clone()), PictorError::ScheduledRoundPending);
+    assert_eq!(f.snapshot(&[pda::config(), pda::board(Role::Creator), pda::board(Role::Worker)]), before);
+    expect_err(open(&mut f, Role::Creator, 1), PictorError::OutsideRoundWindow);
+    // Once the wider part is over too, the change is a reschedule: round 1
+    // is spent, 14:00's window is round 2.
+    at(&mut f, 13, 35);
+    set_rules(&mut f, wide).unwrap();
+    assert_eq!(f.config().round_anchor.round, 2);
+    at(&mut f, 14, 20);
+    let out = finish(&mut f, Role::Creator);
+    assert_eq!((out.round, out.members), (2, 2));
+    assert_eq!(f.board(Role::Creator).finalised.unwrap().snapshot_ts, today_at(14));
+    let got = standings(&mut f, 2, &[&ws[0], &ws[1]]);
+    assert_eq!(got, vec![(Some((1, 6_110)), 9 * USDT), (Some((2, 5_120)), 0)]);
+}
+
+#[test]
+fn narrowing_or_widening_the_open_window_while_a_round_is_due_is_refused_under_either_rules() {
+    let mut f = Fixture::with_rules(hourly());
+    creators(&mut f, &[1]);
+    // 13:08: round 1 is due under the 10-minute window; a 5-minute one
+    // would close it, but the old rules still have it due.
+    at(&mut f, 13, 8);
+    let narrow = cadence_rules(RoundCadence { period_secs: 3_600, open_window_secs: 300, offset_secs: 0 });
+    expect_err(set_rules(&mut f, narrow), PictorError::ScheduledRoundPending);
+    // A new period is judged under the old rules only (it starts at its next window).
+    at(&mut f, 13, 12);
+    let half = cadence_rules(RoundCadence { period_secs: 1_800, open_window_secs: 600, offset_secs: 0 });
+    set_rules(&mut f, half).unwrap();
+    let anchor = f.config().round_anchor;
+    assert_eq!(anchor.round, 2);
+    assert_eq!(
+        cadence::scheduled(&f.config().rules.cadence, &anchor, anchor.window).unwrap().snapshot_ts,
+        today_at(13) + 30 * MINUTE
+    );
+    assert_eq!(f.board(Role::Creator).next_round, 2);
+    assert_eq!(f.board(Role::Worker).next_round, 2, "both roles' lines are raised");
+}

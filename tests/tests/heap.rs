@@ -17,8 +17,8 @@ use pictor_vip::constants::*;
 use pictor_vip::instruction as ixdata;
 use pictor_vip::instructions::{InitializeArgs, Report};
 use pictor_vip::state::{
-    default_gpu_tiers, member_space, GpuTier, PassMetadata, PassStatus, Role, Rules, WorkerFacts, WorkerMember,
-    MEMBER_LAYOUT_VERSION,
+    default_gpu_tiers, member_space, GpuTier, PassMetadata, PassStatus, Role, RoundCadence, Rules, WorkerFacts,
+    WorkerMember, MEMBER_LAYOUT_VERSION,
 };
 use pictor_vip_sdk::transport::{native_entry, transaction_size, unsigned_transaction, Transport, PACKET_DATA_SIZE};
 use pictor_vip_sdk::{crank, ix, pda};
@@ -502,10 +502,24 @@ fn every_instruction_stays_within_28_kib_at_its_largest_input() {
         .unwrap();
     f.send(&[ix::abandon_round(&crank_kp.pubkey(), Role::Worker, round + 1)], &[&crank_kp]).unwrap();
 
+    // update_config at its largest: the largest rules with a cadence, then
+    // a reschedule two windows later that raises both boards' round
+    // numbers (an event each).
+    let hourly = RoundCadence { period_secs: 3_600, open_window_secs: 600, offset_secs: 0 };
+    let scheduled = Rules { cadence: hourly, ..largest_rules() };
+    f.send(&[ix::update_config(&admin_now, Some(scheduled.clone()), None)], &[&next_admin_kp]).unwrap();
+    let later = f.now() + 2 * 3_600 + 900;
+    f.set_time(later);
+    let shifted = Rules { cadence: RoundCadence { offset_secs: 1_800, ..hourly }, ..scheduled };
+    let before = [f.board(Role::Creator).next_round, f.board(Role::Worker).next_round];
+    f.send(&[ix::update_config(&admin_now, Some(shifted), Some(largest_metadata()))], &[&next_admin_kp]).unwrap();
+    let after = [f.board(Role::Creator).next_round, f.board(Role::Worker).next_round];
+    assert!(after[0] > before[0] && after[1] > before[1], "both lines raised: {before:?} → {after:?}");
+
     println!("| instruction | accounts | program heap (bytes) | entrypoint (bytes) | total (bytes) |");
     println!("|---|---|---|---|---|");
     check::<ixdata::Initialize>("initialize (8 tiers, longest metadata, oracles that fit)");
-    check::<ixdata::UpdateConfig>("update_config (same limits)");
+    check::<ixdata::UpdateConfig>("update_config (same limits; a reschedule raising both boards)");
     check::<ixdata::SetPaused>("set_paused");
     check::<ixdata::AddOracle>("add_oracle (up to 8)");
     check::<ixdata::RemoveOracle>("remove_oracle");

@@ -111,6 +111,21 @@ struct MRound {
     tiers: Vec<GpuTier>,
     /// The round's reward: (amount, ranks, share, credited), base units.
     reward: (u64, u32, u64, u64),
+    /// Which facts belong to the round's window: those that landed before it.
+    cut: Cut,
+}
+
+/// A member's facts after a report landed: `(landed at, tick, facts)`.
+type Landed = (i64, u64, MMember);
+
+/// The facts a round ranks by (SPEC §5: the scores of its own window): with
+/// the cadence on, those that landed before its scheduled time; with it
+/// off, those that landed before it opened (step order: a fact of the same
+/// second as the open may land on either side).
+#[derive(Debug, Clone, Copy)]
+enum Cut {
+    Time(i64),
+    Tick(u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +168,13 @@ struct Model {
     oracles: Vec<usize>,
     /// The cadence's anchor: `(window, round)`.
     anchor: (u64, u32),
+    /// Every member's facts after each report that landed: `(landed at,
+    /// tick, facts)`, the ground truth a round's scores are checked against.
+    history: BTreeMap<(Role, usize), Vec<Landed>>,
+    /// Counts landed reports and opened rounds (the order of steps).
+    tick: u64,
+    /// A round ranked a member by a score not of its own window's facts.
+    violation: Option<String>,
 }
 
 fn today(now: i64) -> u32 {
@@ -242,6 +264,9 @@ impl Model {
             boards: [board.clone(), board],
             oracles: vec![0],
             anchor: (0, 1),
+            history: BTreeMap::new(),
+            tick: 0,
+            violation: None,
         }
     }
 
@@ -264,7 +289,11 @@ impl Model {
 
     /// The round the cadence lets open now and its scheduled time.
     fn open_now(&self) -> Option<(u32, i64)> {
-        let c = &self.rules.cadence;
+        self.open_now_under(&self.rules.cadence)
+    }
+
+    /// [`Model::open_now`] under cadence `c` (on the current numbering).
+    fn open_now_under(&self, c: &RoundCadence) -> Option<(u32, i64)> {
         let k = Self::window_of(c, self.now)?;
         let t = Self::scheduled_ts(c, k);
         (self.now < t + i64::from(c.open_window_secs)).then(|| self.number(k).map(|n| (n, t))).flatten()
@@ -277,10 +306,16 @@ impl Model {
         if let Some(open) = &b.open {
             return Some((open.round, open.snapshot));
         }
+        self.due_under(role, &self.rules.cadence)
+    }
+
+    /// The scheduled round of `role` due now under cadence `c` (no round open).
+    fn due_under(&self, role: Role, c: &RoundCadence) -> Option<(u32, i64)> {
+        let b = &self.boards[board_index(role)];
         let counting = |n: u32| {
             self.members.iter().any(|((r, _), m)| *r == role && m.status == Status::Active && m.first_round <= n)
         };
-        self.open_now().filter(|(n, t)| *n >= b.next_round && b.last_closed < *t && counting(*n))
+        self.open_now_under(c).filter(|(n, t)| *n >= b.next_round && b.last_closed < *t && counting(*n))
     }
 
     /// The first round a pass claimed now counts in.
@@ -408,8 +443,21 @@ impl Model {
         }
         m.last_seq = seq;
         m.last_fact_ts = fact_ts;
+        self.history.entry((role, w)).or_default().push((now, self.tick, m.clone()));
+        self.tick += 1;
         self.members.insert((role, w), m);
         Ok(())
+    }
+
+    /// The member's score in `round` by the facts of its window alone,
+    /// from the history (never a frozen or stored score).
+    fn truth(&self, role: Role, w: usize, round: &MRound) -> i128 {
+        let before = |&&(landed, tick, _): &&Landed| match round.cut {
+            Cut::Time(t) => landed < t,
+            Cut::Tick(n) => tick < n,
+        };
+        let facts = self.history.get(&(role, w)).and_then(|h| h.iter().rev().find(before)).map(|e| e.2.clone());
+        score(role, &facts.unwrap_or_default(), round.snapshot, round.window, &round.tiers)
     }
 
     fn claim(&mut self, role: Role, w: usize) -> Result<(), PictorError> {
@@ -557,6 +605,7 @@ impl Model {
             return Err(PictorError::RoundInProgress);
         }
         let next = self.boards[board_index(role)].next_round;
+        let cut = if rules.cadence.period_secs > 0 { None } else { Some(Cut::Tick(self.tick)) };
         let snapshot = if rules.cadence.period_secs > 0 {
             let Some((n, t)) = self.open_now() else { return Err(PictorError::OutsideRoundWindow) };
             if round != n || n < next {
@@ -595,8 +644,10 @@ impl Model {
             window: rules.scoring.worker_window_days,
             tiers: rules.scoring.gpu_tiers.clone(),
             reward: (amount, ranks, share, 0),
+            cut: cut.unwrap_or(Cut::Time(snapshot)),
         });
         board.next_round = round + 1;
+        self.tick += 1;
         Ok(())
     }
 
@@ -611,6 +662,7 @@ impl Model {
         }
         let mut next = open.clone();
         let mut entries = Vec::new();
+        let mut violation = None;
         for w in wallets {
             let Some(m) = self.members.get(&(role, *w)) else { return Err(PictorError::MemberNotFound) };
             if !Self::counts(m, open.round) {
@@ -623,6 +675,13 @@ impl Model {
                 Some((round, s)) if round == open.round => s,
                 _ => score(role, m, open.snapshot, open.window, &open.tiers),
             };
+            let truth = self.truth(role, *w, &open);
+            if s != truth {
+                violation.get_or_insert(format!(
+                    "round {} of {role:?} ranks w{w} by {s}, its window's facts give {truth}",
+                    open.round
+                ));
+            }
             if let Some((ls, lserial)) = next.last {
                 if !(s < ls || (s == ls && m.serial > lserial)) {
                     return Err(PictorError::OrderViolation);
@@ -634,6 +693,9 @@ impl Model {
                 next.cutoff = Some(s);
             }
             entries.push((*w, (next.ranked, s, next.ranked <= next.priority)));
+        }
+        if self.violation.is_none() {
+            self.violation = violation;
         }
         for (w, e) in entries {
             let m = self.members.get_mut(&(role, w)).unwrap();
@@ -694,7 +756,16 @@ impl Model {
 
     /// `update_config` with rule set `rules`, whose own validation gives `invalid`.
     fn update_rules(&mut self, rules: &Rules, invalid: Option<PictorError>) -> Result<(), PictorError> {
-        let due = Role::ALL.iter().any(|r| self.boards[board_index(*r)].open.is_none() && self.pending(*r).is_some());
+        let (old, new) = (self.rules.cadence, rules.cadence);
+        // Judged under the old cadence and, when it keeps the same
+        // schedule (only the open part differs), under the new one too.
+        let same_schedule = old.period_secs > 0
+            && new.period_secs > 0
+            && (old.period_secs, old.offset_secs) == (new.period_secs, new.offset_secs);
+        let due = Role::ALL.iter().any(|r| {
+            self.boards[board_index(*r)].open.is_none()
+                && (self.due_under(*r, &old).is_some() || (same_schedule && self.due_under(*r, &new).is_some()))
+        });
         if due {
             return Err(PictorError::ScheduledRoundPending);
         }
@@ -704,13 +775,17 @@ impl Model {
         if usize::from(rules.oracle_quorum) > self.oracles.len() {
             return Err(PictorError::OracleQuorumExceedsOracles);
         }
-        let (old, new) = (&self.rules.cadence, &rules.cadence);
-        if (old.period_secs, old.offset_secs) != (new.period_secs, new.offset_secs) {
+        if old != new {
+            // One line of numbers: above every round so far and every
+            // window of the old cadence whose time has come, for both roles.
             let mut round = self.boards.iter().map(|b| b.next_round).max().unwrap().max(1);
-            if let Some(n) = Self::window_of(old, self.now).and_then(|k| self.number(k)) {
+            if let Some(n) = Self::window_of(&old, self.now).and_then(|k| self.number(k)) {
                 round = round.max(n + 1);
             }
-            self.anchor = (Self::window_of(new, self.now).map_or(0, |k| k + 1), round);
+            self.anchor = (Self::window_of(&new, self.now).map_or(0, |k| k + 1), round);
+            for b in self.boards.iter_mut() {
+                b.next_round = b.next_round.max(round);
+            }
         }
         self.rules = rules.clone();
         Ok(())
@@ -876,6 +951,18 @@ enum Op {
     Advance {
         minutes: i64,
     },
+    /// The clock moves to `secs` seconds after the cadence's next scheduled
+    /// window (inside its open part or past it); 30 minutes with the cadence off.
+    ToNextWindow {
+        secs: i64,
+    },
+    /// The next window passes unopened while creator `w` reports in its open
+    /// part (freezing its score there, if it holds a pass).
+    MissWindow {
+        w: usize,
+    },
+    /// `update_config` to one of the rule sets that only change the cadence.
+    ChangeCadence(usize),
 }
 
 /// Who signs a report's transaction.
@@ -931,6 +1018,15 @@ fn rule_sets() -> Vec<(Rules, Option<PictorError>)> {
     let quorum_three = Rules { oracle_quorum: 3, ..Rules::default() };
     let invalid_quorum = Rules { oracle_quorum: 9, ..Rules::default() };
     let invalid_cadence = Rules { cadence: RoundCadence { open_window_secs: 0, ..hourly }, ..Rules::default() };
+    // The hourly schedule with a wider and a narrower open part, another
+    // offset, and every 90 minutes: every kind of reschedule.
+    let wider = Rules { cadence: RoundCadence { open_window_secs: 2_400, ..hourly }, ..Rules::default() };
+    let narrower = Rules { cadence: RoundCadence { open_window_secs: 300, ..hourly }, ..Rules::default() };
+    let shifted = Rules { cadence: RoundCadence { offset_secs: 1_800, ..hourly }, ..Rules::default() };
+    let ninety = Rules {
+        cadence: RoundCadence { period_secs: 5_400, open_window_secs: 900, offset_secs: 0 },
+        ..Rules::default()
+    };
     let mut unsorted_tiers = Rules::default();
     unsorted_tiers.scoring.gpu_tiers.swap(1, 2);
     vec![
@@ -945,7 +1041,23 @@ fn rule_sets() -> Vec<(Rules, Option<PictorError>)> {
         (invalid_quorum, Some(PictorError::OracleQuorumOutOfRange)),
         (invalid_cadence, Some(PictorError::CadenceOpenWindowOutOfRange)),
         (unsorted_tiers, Some(PictorError::GpuTiersNotAscending)),
+        (wider, None),
+        (narrower, None),
+        (shifted, None),
+        (ninety, None),
     ]
+}
+
+/// The rule sets that differ from the default only by their cadence (off,
+/// hourly, wider, narrower, shifted, every 90 minutes).
+fn cadence_sets() -> Vec<usize> {
+    let default = Rules::default();
+    rule_sets()
+        .iter()
+        .enumerate()
+        .filter(|(_, (r, invalid))| invalid.is_none() && Rules { cadence: default.cadence, ..r.clone() } == default)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// Oracle keys the world may configure (the first is the initial oracle).
@@ -1003,7 +1115,7 @@ fn op_strategy() -> impl Strategy<Value = Op> {
         3 => role_strategy().prop_map(|role| Op::Finalise { role }),
         1 => role_strategy().prop_map(|role| Op::Abandon { role }),
         1 => prop::bool::weighted(0.4).prop_map(Op::Pause),
-        2 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
+        4 => (0..rule_sets().len()).prop_map(Op::UpdateRules),
         1 => (0..ORACLE_POOL).prop_map(|j| Op::AddOracle { j }),
         1 => (0..ORACLE_POOL).prop_map(|j| Op::RemoveOracle { j }),
         2 => (w.clone(), prop_oneof![Just(Signers::Quorum), Just(Signers::All), Just(Signers::TooFew), Just(Signers::Duplicate), Just(Signers::Stranger), Just(Signers::Unsigned)])
@@ -1014,6 +1126,9 @@ fn op_strategy() -> impl Strategy<Value = Op> {
             .prop_map(|(role, amount, top_k)| Op::Fund { role, amount, top_k }),
         3 => (w.clone(), role_strategy()).prop_map(|(w, role)| Op::Withdraw { w, role }),
         3 => (role_strategy(), prop_oneof![Just(0u32), Just(1), Just(3), Just(9)]).prop_map(|(role, top_k)| Op::RewardedRound { role, top_k }),
+        3 => w.clone().prop_map(|w| Op::MissWindow { w }),
+        3 => prop::sample::select(cadence_sets()).prop_map(Op::ChangeCadence),
+        5 => prop_oneof![Just(0i64), Just(60), Just(250), Just(700), Just(1_500), Just(2_700)].prop_map(|secs| Op::ToNextWindow { secs }),
         6 => prop_oneof![Just(10i64), Just(25), Just(60), Just(6 * 60), Just(23 * 60), Just(24 * 60), Just(24 * 9 * 60), Just(24 * 17 * 60)].prop_map(|minutes| Op::Advance { minutes }),
     ]
 }
@@ -1420,6 +1535,22 @@ impl World {
                 self.model.now += minutes * 60;
                 self.f.set_time(self.model.now);
             }
+            Op::MissWindow { w } => {
+                self.step(&Op::ToNextWindow { secs: 60 })?;
+                self.step(&Op::Frames { w, seq: Seq::Next, frames: 7, fact: 0 })?;
+                let open = i64::from(self.model.rules.cadence.open_window_secs);
+                self.step(&Op::Advance { minutes: open / 60 + 1 })?;
+            }
+            Op::ChangeCadence(i) => self.step(&Op::UpdateRules(i))?,
+            Op::ToNextWindow { secs } => {
+                let c = self.model.rules.cadence;
+                self.model.now = match Model::window_of(&c, self.model.now) {
+                    Some(k) => Model::scheduled_ts(&c, k + 1) + secs,
+                    None if c.period_secs > 0 => Model::scheduled_ts(&c, 0) + secs,
+                    None => self.model.now + 30 * 60,
+                };
+                self.f.set_time(self.model.now);
+            }
         }
         Ok(())
     }
@@ -1428,6 +1559,31 @@ impl World {
     fn check(&mut self, after: &str) -> Result<(), TestCaseError> {
         let fail = |what: String| TestCaseError::fail(format!("after {after}: {what}"));
         let now = self.model.now;
+        // No round ranks by a score from another window.
+        if let Some(v) = self.model.violation.take() {
+            return Err(fail(v));
+        }
+        // Every open round can finalise: as many members are left to rank
+        // as hold a pass that counts in it and are not ranked in it.
+        for role in Role::ALL {
+            if let Some(open) = &self.model.boards[board_index(role)].open {
+                let rankable = self
+                    .model
+                    .members
+                    .iter()
+                    .filter(|((r, _), m)| {
+                        *r == role && Model::counts(m, open.round) && !m.ranks.contains_key(&open.round)
+                    })
+                    .count() as u32;
+                if open.members - open.ranked != rankable {
+                    return Err(fail(format!(
+                        "{role:?} round {} can never finalise: {} members left to rank, {rankable} can be",
+                        open.round,
+                        open.members - open.ranked
+                    )));
+                }
+            }
+        }
         let config = self.f.config();
         if config.paused != self.model.paused || config.rules != self.model.rules {
             return Err(fail(format!("config {:?} / {:?}", config.paused, config.rules)));
@@ -1635,4 +1791,77 @@ fn random_sequences_of_every_instruction_match_the_model() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// The four attacks of a cadence change on the round-number line (SPEC
+/// §5), as fixed sequences checked step by step against the model: each
+/// would rank a member by a score another window froze, or open a round
+/// that can never finalise, if a round number were ever reused.
+#[test]
+fn cadence_changes_never_make_a_round_rank_by_another_windows_scores() {
+    use Op::*;
+    let creator = Role::Creator;
+    let start = [Holder { w: 0, role: creator }, Holder { w: 1, role: creator }, UpdateRules(5)];
+    let frames = |w| Frames { w, seq: Seq::Next, frames: 300, fact: 0 };
+    let round =
+        vec![Open { role: creator, by_crank: true, skew: 0 }, Rank { role: creator, n: 3 }, Finalise { role: creator }];
+    let scenarios: Vec<(&str, Vec<Op>)> = vec![
+        // A report inside round 1's open part freezes w0's score; the window
+        // closes unopened; the cadence goes off; the crank opens a round.
+        (
+            "off after a missed window",
+            [ToNextWindow { secs: 60 }, frames(0), Advance { minutes: 25 }, UpdateRules(0)].to_vec(),
+        ),
+        // The same, then on again: the new windows' rounds.
+        (
+            "off, then on again",
+            [
+                ToNextWindow { secs: 60 },
+                frames(0),
+                Advance { minutes: 25 },
+                UpdateRules(0),
+                UpdateRules(5),
+                ToNextWindow { secs: 60 },
+            ]
+            .to_vec(),
+        ),
+        // Late holders of two missed windows, then off.
+        (
+            "two missed windows, then off",
+            [
+                ToNextWindow { secs: 60 },
+                Advance { minutes: 25 },
+                Holder { w: 2, role: creator },
+                ToNextWindow { secs: 60 },
+                Advance { minutes: 25 },
+                Holder { w: 3, role: creator },
+                UpdateRules(0),
+            ]
+            .to_vec(),
+        ),
+        // A fact after the open part; the open part widened (refused while
+        // it would make the round due), then later (a reschedule).
+        (
+            "the open window widened after it closed",
+            [
+                ToNextWindow { secs: 60 },
+                Advance { minutes: 25 },
+                frames(1),
+                UpdateRules(11),
+                Open { role: creator, by_crank: true, skew: 0 },
+                Advance { minutes: 20 },
+                UpdateRules(11),
+                ToNextWindow { secs: 60 },
+            ]
+            .to_vec(),
+        ),
+    ];
+    let failures: Vec<String> = scenarios
+        .into_iter()
+        .filter_map(|(name, ops)| {
+            let ops: Vec<Op> = start.iter().chain(&ops).chain(&round).cloned().collect();
+            run_sequence(&ops).err().map(|e| format!("{name}: {e}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -93,8 +93,10 @@ pub fn estimate(ix: &Instruction) -> u32 {
     if d == ixdata::Initialize::DISCRIMINATOR {
         BASE_UNITS + 4 * PDA_FIND_UNITS + 3 * CREATE_ACCOUNT_UNITS + CONFIG_UNITS + 2 * BOARD_UNITS + EVENT_UNITS
     } else if d == ixdata::UpdateConfig::DISCRIMINATOR {
-        // Both boards read (round numbers, a pending scheduled round).
-        admin + 2 * (PDA_CHECK_UNITS + BOARD_UNITS) + CADENCE_UNITS
+        // Both boards read and written back (a pending scheduled round under
+        // the old and the new cadence; next round numbers raised by a
+        // reschedule, each with its event).
+        admin + 2 * (PDA_CHECK_UNITS + 2 * BOARD_UNITS + EVENT_UNITS) + 2 * CADENCE_UNITS
     } else if [
         ixdata::SetPaused::DISCRIMINATOR,
         ixdata::AddOracle::DISCRIMINATOR,
@@ -292,7 +294,7 @@ mod documented {
         let rows: [(&str, Vec<Instruction>, u32, u32); 13] = [
             ("initialize", vec![init], 39_850, 53_000),
             ("admin config change", vec![ix::set_paused(&k, true)], 11_500, 16_000),
-            ("update_config", vec![ix::update_config(&k, None, None)], 17_800, 24_000),
+            ("update_config", vec![ix::update_config(&k, None, None)], 27_100, 36_000),
             ("submit_report", vec![report.clone()], 30_250, 40_000),
             ("submit_report, 3 oracles sign", vec![report3], 30_850, 41_000),
             ("10 reports in one transaction", vec![report; 10], 302_500, 394_000),

@@ -66,6 +66,7 @@ program_events!(
     RewardsSettled,
     RewardWithdrawn,
     RewardForfeited,
+    RoundNumbersRaised,
 );
 
 /// Decodes the data of an inner instruction of the program: `None` unless

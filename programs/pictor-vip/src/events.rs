@@ -90,6 +90,21 @@ pub struct ConfigUpdated {
     pub ts: i64,
 }
 
+/// A reschedule of the cadence raised a role's next round number (SPEC §5:
+/// one line of round numbers per role, above every window that passed).
+#[event]
+#[derive(Debug, Clone)]
+pub struct RoundNumbersRaised {
+    /// The role.
+    pub role: Role,
+    /// The lowest number the next round could get before.
+    pub from: u32,
+    /// The lowest number it may get now (the new anchor's).
+    pub to: u32,
+    /// Time, unix seconds.
+    pub ts: i64,
+}
+
 /// Pause switched.
 #[event]
 #[derive(Debug, Clone)]

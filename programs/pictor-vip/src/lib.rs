@@ -40,7 +40,9 @@ pub mod pictor_vip {
         instructions::initialize::initialize(ctx, args)
     }
 
-    /// Replaces the rules and/or the pass metadata. Signer: admin.
+    /// Replaces the rules and/or the pass metadata; a change of the round
+    /// cadence re-anchors the round numbers and raises both boards' next
+    /// numbers (SPEC §5: one line of round numbers). Signer: admin.
     pub fn update_config(
         ctx: Context<UpdateConfig>,
         rules: Option<Rules>,

@@ -52,6 +52,8 @@ import {
   type RoundBatchRanked,
   getRoundFinalisedDecoder,
   type RoundFinalised,
+  getRoundNumbersRaisedDecoder,
+  type RoundNumbersRaised,
   getRoundOpenedDecoder,
   type RoundOpened,
   getScoreFrozenDecoder,
@@ -87,6 +89,7 @@ export type PictorVipEvent =
   | { name: "RoundAbandoned"; data: RoundAbandoned }
   | { name: "RoundBatchRanked"; data: RoundBatchRanked }
   | { name: "RoundFinalised"; data: RoundFinalised }
+  | { name: "RoundNumbersRaised"; data: RoundNumbersRaised }
   | { name: "RoundOpened"; data: RoundOpened }
   | { name: "ScoreFrozen"; data: ScoreFrozen }
   | { name: "WorkerDayReported"; data: WorkerDayReported }
@@ -121,6 +124,7 @@ export const PICTOR_VIP_EVENTS: ReadonlyArray<{
   { name: "RoundAbandoned", discriminator: new Uint8Array([244, 100, 135, 140, 189, 183, 198, 3]), decoder: getRoundAbandonedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundBatchRanked", discriminator: new Uint8Array([103, 65, 164, 27, 183, 137, 151, 217]), decoder: getRoundBatchRankedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundFinalised", discriminator: new Uint8Array([200, 154, 212, 27, 255, 226, 191, 183]), decoder: getRoundFinalisedDecoder as () => Decoder<PictorVipEvent["data"]> },
+  { name: "RoundNumbersRaised", discriminator: new Uint8Array([81, 94, 148, 189, 79, 154, 148, 127]), decoder: getRoundNumbersRaisedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "RoundOpened", discriminator: new Uint8Array([99, 173, 228, 72, 142, 57, 109, 178]), decoder: getRoundOpenedDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "ScoreFrozen", discriminator: new Uint8Array([57, 95, 227, 117, 92, 143, 19, 248]), decoder: getScoreFrozenDecoder as () => Decoder<PictorVipEvent["data"]> },
   { name: "WorkerDayReported", discriminator: new Uint8Array([1, 229, 173, 121, 137, 17, 51, 139]), decoder: getWorkerDayReportedDecoder as () => Decoder<PictorVipEvent["data"]> },

@@ -100,7 +100,7 @@ pub(crate) fn claim(ctx: Context<Claim>, role: Role) -> Result<()> {
     // A round whose snapshot has passed ranks the holders of that time.
     let first_round = cadence::first_round_of_claim(&config.rules.cadence, &config.round_anchor, board.next_round, now);
     board.add_holder(first_round)?;
-    board.invariant()?;
+    board.invariant_under(config, now)?;
     let mut member = load_member_mut(&member_info, role)?;
     let header = member.header_mut();
     header.set_pass_status(PassStatus::Active);

@@ -59,7 +59,7 @@ pub(crate) fn open_round(ctx: Context<CrankRound>, role: Role, round: u32) -> Re
         params: config.rules.scoring.clone(),
         reward,
     });
-    board.invariant()?;
+    board.invariant_under(config, now)?;
     emit_event(
         &ctx.accounts.event_authority,
         RoundOpened {

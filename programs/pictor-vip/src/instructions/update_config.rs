@@ -1,16 +1,27 @@
 //! `update_config`: the admin replaces the rules and/or the pass metadata.
 //!
-//! It reads both boards: a change of the cadence's schedule anchors the
-//! round numbers again above every round so far (`cadence::reanchor`), and
-//! no rule may change while a scheduled round's snapshot has passed and the
-//! round has not opened (it copies the rules when it opens; scores frozen
-//! since its snapshot used them).
+//! It reads and may raise both boards (SPEC §5: one line of round numbers
+//! per role, whatever the cadence does):
+//! - any change of the cadence (period, offset, open window, on or off) is
+//!   a reschedule: round numbers are anchored again above every round
+//!   opened so far and every window of the old cadence whose time has come
+//!   (`cadence::reanchor`), and both boards' next round numbers are raised
+//!   to that anchor, so no round ever reuses a number whose window froze
+//!   scores or counted late holders, in either mode;
+//! - no rule may change while a scheduled round's snapshot has passed and
+//!   the round has not opened (it copies the rules when it opens; scores
+//!   frozen since its snapshot used them), judged under the cadence in
+//!   force and under the new one on the same numbering (a change that
+//!   keeps the period and offset: a wider open window would make a closed
+//!   window's round due again). A new period or offset, or the cadence
+//!   switched on or off, starts its numbering at its next window: nothing
+//!   can be due under it.
 use super::admin_config::now;
 use crate::cadence;
 use crate::constants::*;
 use crate::errors::PictorError;
 use crate::events::emit_event;
-use crate::events::ConfigUpdated;
+use crate::events::{ConfigUpdated, RoundNumbersRaised};
 use crate::state::*;
 use anchor_lang::prelude::*;
 
@@ -23,11 +34,12 @@ pub struct UpdateConfig<'info> {
     /// The config.
     #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ PictorError::NotAdmin)]
     pub config: Box<Account<'info, Config>>,
-    /// The creator board (round numbers, a pending scheduled round).
-    #[account(seeds = [BOARD_SEED, &Role::Creator.seed()], bump = creator_board.bump)]
+    /// The creator board (a pending scheduled round; its next round number,
+    /// raised by a reschedule).
+    #[account(mut, seeds = [BOARD_SEED, &Role::Creator.seed()], bump = creator_board.bump)]
     pub creator_board: Box<Account<'info, Board>>,
-    /// The worker board.
-    #[account(seeds = [BOARD_SEED, &Role::Worker.seed()], bump = worker_board.bump)]
+    /// The worker board (likewise).
+    #[account(mut, seeds = [BOARD_SEED, &Role::Worker.seed()], bump = worker_board.bump)]
     pub worker_board: Box<Account<'info, Board>>,
 }
 
@@ -37,17 +49,27 @@ pub(crate) fn update_config(
     pass_metadata: Option<PassMetadata>,
 ) -> Result<()> {
     let ts = now()?;
-    let boards = [&ctx.accounts.creator_board, &ctx.accounts.worker_board];
-    let config = &mut ctx.accounts.config;
+    let a = &mut *ctx.accounts;
+    let config = &mut a.config;
     let pass_metadata_changed = pass_metadata.is_some();
+    let mut raised = Vec::new();
     if let Some(rules) = rules {
-        let pending = boards.iter().any(|b| b.open.is_none() && b.pending_snapshot(config, ts).is_some());
+        let (old, new, anchor) = (config.rules.cadence, rules.cadence, config.round_anchor);
+        let due_under = |board: &Board, cadence: &RoundCadence| {
+            board.open.is_none() && board.scheduled_snapshot(cadence, &anchor, ts).is_some()
+        };
+        let boards = [&a.creator_board, &a.worker_board];
+        let pending = boards.iter().any(|b| due_under(b, &old) || (old.same_schedule(&new) && due_under(b, &new)));
         require!(!pending, PictorError::ScheduledRoundPending);
-        if rules.cadence.reschedules(&config.rules.cadence) {
+        if new.reschedules(&old) {
             let highest = boards.iter().map(|b| b.next_round).max().unwrap_or(1);
-            config.round_anchor =
-                cadence::reanchor(&config.rules.cadence, &config.round_anchor, &rules.cadence, highest, ts)
-                    .ok_or(PictorError::Overflow)?;
+            config.round_anchor = cadence::reanchor(&old, &anchor, &new, highest, ts).ok_or(PictorError::Overflow)?;
+            for board in [&mut a.creator_board, &mut a.worker_board] {
+                let before = board.raise_next_round(config.round_anchor.round);
+                if before != board.next_round {
+                    raised.push(RoundNumbersRaised { role: board.role, from: before, to: board.next_round, ts });
+                }
+            }
         }
         config.rules = rules;
     }
@@ -55,8 +77,11 @@ pub(crate) fn update_config(
         config.pass_metadata = meta;
     }
     config.invariant()?;
+    a.creator_board.invariant_under(config, ts)?;
+    a.worker_board.invariant_under(config, ts)?;
+    let events = &a.event_authority;
     emit_event(
-        &ctx.accounts.event_authority,
+        events,
         ConfigUpdated {
             admin: config.admin,
             rules: config.rules.clone(),
@@ -65,5 +90,8 @@ pub(crate) fn update_config(
             ts,
         },
     )?;
+    for event in raised {
+        emit_event(events, event)?;
+    }
     Ok(())
 }

@@ -1,4 +1,4 @@
-use super::{Config, Role, ScoringParams};
+use super::{Config, Role, RoundAnchor, RoundCadence, ScoringParams};
 use crate::errors::PictorError;
 use anchor_lang::prelude::*;
 
@@ -199,7 +199,15 @@ impl Board {
         if let Some(open) = &self.open {
             return Some((open.round, open.snapshot_ts));
         }
-        let s = self.due_round(config, now)?;
+        self.scheduled_snapshot(&config.rules.cadence, &config.round_anchor, now)
+    }
+
+    /// The scheduled round (no round open) whose snapshot has passed and
+    /// whose scores reports must freeze now under `cadence` numbered from
+    /// `anchor`: [`Board::due_round_under`], with some holder counting in it.
+    /// `update_config` asks it of the cadence in force and of the new one.
+    pub fn scheduled_snapshot(&self, cadence: &RoundCadence, anchor: &RoundAnchor, now: i64) -> Option<(u32, i64)> {
+        let s = self.due_round_under(cadence, anchor, now)?;
         (self.holders_counting_in(s.round) > 0).then_some((s.round, s.snapshot_ts))
     }
 
@@ -211,8 +219,27 @@ impl Board {
     /// error there), as reports, `update_config`, the SDK's crank and the
     /// keeper read it.
     pub fn due_round(&self, config: &Config, now: i64) -> Option<crate::cadence::ScheduledRound> {
-        crate::cadence::open_at(&config.rules.cadence, &config.round_anchor, now)
+        self.due_round_under(&config.rules.cadence, &config.round_anchor, now)
+    }
+
+    /// [`Board::due_round`] under `cadence` numbered from `anchor`.
+    pub fn due_round_under(
+        &self,
+        cadence: &RoundCadence,
+        anchor: &RoundAnchor,
+        now: i64,
+    ) -> Option<crate::cadence::ScheduledRound> {
+        crate::cadence::open_at(cadence, anchor, now)
             .filter(|s| s.round >= self.next_round && self.last_closed_ts < s.snapshot_ts)
+    }
+
+    /// Raises the lowest number the next round may get to `floor` (a
+    /// reschedule of the cadence: SPEC §5's one line of round numbers);
+    /// the number it had before.
+    pub fn raise_next_round(&mut self, floor: u32) -> u32 {
+        let before = self.next_round;
+        self.next_round = before.max(floor);
+        before
     }
 
     /// Records a new holder whose pass counts from round `first_round`.
@@ -283,6 +310,27 @@ impl Board {
             ok &= open.reward.credited_base_units <= open.reward.amount_base_units;
         }
         ok &= self.rewards.obligations(self.open.as_ref()).is_some();
+        require!(ok, PictorError::InvariantViolated);
+        Ok(())
+    }
+
+    /// [`Board::invariant`], and SPEC §5's one line of round numbers per
+    /// role under `config` at `now`, whatever the cadence did:
+    /// - the next round that can open gets a number at or above the
+    ///   cadence's anchor, which every reschedule puts above every round
+    ///   whose window has passed (`cadence::reanchor`), and the board's next
+    ///   number is raised to it: a round that opens never reuses a number
+    ///   whose window froze scores or counted late holders;
+    /// - late holders never count from a round beyond the first one a claim
+    ///   now would count from, so no lower round can open and miss them.
+    ///
+    /// Called by every instruction that changes the cadence, opens a round
+    /// or adds a holder.
+    pub fn invariant_under(&self, config: &Config, now: i64) -> Result<()> {
+        self.invariant()?;
+        let (cadence, anchor) = (&config.rules.cadence, &config.round_anchor);
+        let first_claimable = crate::cadence::first_round_of_claim(cadence, anchor, self.next_round, now);
+        let ok = self.next_round >= anchor.round && self.late_round <= first_claimable;
         require!(ok, PictorError::InvariantViolated);
         Ok(())
     }

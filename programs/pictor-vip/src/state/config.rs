@@ -102,11 +102,22 @@ impl RoundCadence {
         Ok(())
     }
 
-    /// Whether `other` schedules rounds at different times (a new period or
-    /// offset, or the cadence switched on or off): round numbers are then
-    /// anchored again ([`crate::cadence::reanchor`]).
+    /// Whether `other` schedules rounds differently: a new period, offset
+    /// or open window, or the cadence switched on or off. Round numbers are
+    /// then anchored again ([`crate::cadence::reanchor`]) above every round
+    /// whose window has passed, so no window's round opens under other
+    /// rules than those its scores were frozen under.
     pub fn reschedules(&self, other: &RoundCadence) -> bool {
-        (self.period_secs, self.offset_secs) != (other.period_secs, other.offset_secs)
+        self != other
+    }
+
+    /// Whether `other` keeps this cadence's windows at the same times (the
+    /// same period and offset, both on): only their open part may differ.
+    /// A change of cadence is judged under the new rules on the old
+    /// numbering only then; a new schedule starts at its next window, so
+    /// nothing can be due under it when it is set.
+    pub fn same_schedule(&self, other: &RoundCadence) -> bool {
+        self.is_on() && other.is_on() && (self.period_secs, self.offset_secs) == (other.period_secs, other.offset_secs)
     }
 }
 

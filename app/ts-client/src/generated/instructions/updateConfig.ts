@@ -88,10 +88,10 @@ export type UpdateConfigInstruction<
         ? WritableAccount<TAccountConfig>
         : TAccountConfig,
       TAccountCreatorBoard extends string
-        ? ReadonlyAccount<TAccountCreatorBoard>
+        ? WritableAccount<TAccountCreatorBoard>
         : TAccountCreatorBoard,
       TAccountWorkerBoard extends string
-        ? ReadonlyAccount<TAccountWorkerBoard>
+        ? WritableAccount<TAccountWorkerBoard>
         : TAccountWorkerBoard,
       TAccountEventAuthority extends string
         ? ReadonlyAccount<TAccountEventAuthority>
@@ -155,9 +155,12 @@ export type UpdateConfigAsyncInput<
   admin: TransactionSigner<TAccountAdmin>;
   /** The config. */
   config?: Address<TAccountConfig>;
-  /** The creator board (round numbers, a pending scheduled round). */
+  /**
+   * The creator board (a pending scheduled round; its next round number,
+   * raised by a reschedule).
+   */
   creatorBoard?: Address<TAccountCreatorBoard>;
-  /** The worker board. */
+  /** The worker board (likewise). */
   workerBoard?: Address<TAccountWorkerBoard>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
@@ -201,8 +204,8 @@ export async function getUpdateConfigInstructionAsync<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
-    creatorBoard: { value: input.creatorBoard ?? null, isWritable: false },
-    workerBoard: { value: input.workerBoard ?? null, isWritable: false },
+    creatorBoard: { value: input.creatorBoard ?? null, isWritable: true },
+    workerBoard: { value: input.workerBoard ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -262,9 +265,12 @@ export type UpdateConfigInput<
   admin: TransactionSigner<TAccountAdmin>;
   /** The config. */
   config: Address<TAccountConfig>;
-  /** The creator board (round numbers, a pending scheduled round). */
+  /**
+   * The creator board (a pending scheduled round; its next round number,
+   * raised by a reschedule).
+   */
   creatorBoard: Address<TAccountCreatorBoard>;
-  /** The worker board. */
+  /** The worker board (likewise). */
   workerBoard: Address<TAccountWorkerBoard>;
   eventAuthority: Address<TAccountEventAuthority>;
   program: Address<TAccountProgram>;
@@ -306,8 +312,8 @@ export function getUpdateConfigInstruction<
   const originalAccounts = {
     admin: { value: input.admin ?? null, isWritable: false },
     config: { value: input.config ?? null, isWritable: true },
-    creatorBoard: { value: input.creatorBoard ?? null, isWritable: false },
-    workerBoard: { value: input.workerBoard ?? null, isWritable: false },
+    creatorBoard: { value: input.creatorBoard ?? null, isWritable: true },
+    workerBoard: { value: input.workerBoard ?? null, isWritable: true },
     eventAuthority: { value: input.eventAuthority ?? null, isWritable: false },
     program: { value: input.program ?? null, isWritable: false },
   };
@@ -354,9 +360,12 @@ export type ParsedUpdateConfigInstruction<
     admin: TAccountMetas[0];
     /** The config. */
     config: TAccountMetas[1];
-    /** The creator board (round numbers, a pending scheduled round). */
+    /**
+     * The creator board (a pending scheduled round; its next round number,
+     * raised by a reschedule).
+     */
     creatorBoard: TAccountMetas[2];
-    /** The worker board. */
+    /** The worker board (likewise). */
     workerBoard: TAccountMetas[3];
     eventAuthority: TAccountMetas[4];
     program: TAccountMetas[5];

@@ -43,6 +43,7 @@ export * from "./roundAnchor";
 export * from "./roundBatchRanked";
 export * from "./roundCadence";
 export * from "./roundFinalised";
+export * from "./roundNumbersRaised";
 export * from "./roundOpened";
 export * from "./roundReward";
 export * from "./rules";
