@@ -358,6 +358,12 @@ pub struct DistributionStats {
     pub by_worker_tier: [(u32, usize); 3],
     /// The most jobs any worker ran at once, minus its slots (≤ 0: never over).
     pub worst_overbooking: i64,
+    /// Jobs served by moving placed jobs to other workers (SPEC §10's chains).
+    pub served_by_moving: usize,
+    /// Over all rounds: slots left idle while a job that some assignment
+    /// keeping lane 1's placements could have served waited (the most jobs
+    /// a round could serve, by max-flow, minus those it served).
+    pub idle_while_runnable_waited: usize,
 }
 
 impl DistributionStats {
@@ -410,6 +416,16 @@ impl DistributionStats {
             s,
             "  no worker ever ran more jobs than its slots: {}",
             if self.worst_overbooking <= 0 { "checked every round" } else { "VIOLATED" }
+        );
+        let _ = writeln!(
+            s,
+            "  jobs served by moving others (a placed job moved to another worker that can run it): {}",
+            self.served_by_moving
+        );
+        let _ = writeln!(
+            s,
+            "  idle slots while a runnable job waited (against a max-flow of each round): {}",
+            self.idle_while_runnable_waited
         );
         s
     }
@@ -490,7 +506,14 @@ pub fn distribute(
             submitted_at.insert(id, round);
             stats.submitted += 1;
         }
+        // The round's input, to measure it against the most any assignment serves.
+        let queue = d.queue().to_vec();
+        let pool: Vec<Worker> = capacity.keys().filter_map(|w| d.worker(w)).collect();
         let outcome = d.round();
+        let most =
+            pictor_vip_dispatch::flow::max_served(&queue, &pool, &pictor_vip_dispatch::flow::lane_one_of(&outcome))?;
+        stats.idle_while_runnable_waited += most.keeping_lane_one.saturating_sub(outcome.assignments.len());
+        stats.served_by_moving += outcome.assignments.iter().filter(|a| a.moved > 0).count();
         last_waiting = outcome.waiting;
         for a in outcome.assignments {
             let lane = usize::from(a.lane.number() - 1);

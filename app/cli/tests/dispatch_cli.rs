@@ -64,14 +64,14 @@ fn a_worked_round_follows_every_rule_of_section_ten() {
     // o1 waited 12 ≥ 10 rounds: aged, served right after lane 1; no pass, so the lowest class that fits (D, "t4").
     // h2 (rank 2) before h1 (rank 4): the best class left (B); then h1 the best class with a slot (C).
     // Lane 3 by arrival: o2 no worker can run (48 GB in asia); o3 the lowest class with a slot (C; E has none);
-    // o4 (24 GB) finds every such worker full.
+    // o4 (24 GB) finds every such worker full, and no chain of moves reaches a free slot (there is none).
     let want = json!({
         "assignments": [
-            {"job": "p1", "worker": "A", "lane": 1, "aged": false, "class": 3},
-            {"job": "o1", "worker": "D", "lane": 3, "aged": true, "class": 1},
-            {"job": "h2", "worker": "B", "lane": 2, "aged": false, "class": 3},
-            {"job": "h1", "worker": "C", "lane": 2, "aged": false, "class": 2},
-            {"job": "o3", "worker": "C", "lane": 3, "aged": false, "class": 2}
+            {"job": "p1", "worker": "A", "lane": 1, "aged": false, "class": 3, "moved": 0},
+            {"job": "o1", "worker": "D", "lane": 3, "aged": true, "class": 1, "moved": 0},
+            {"job": "h2", "worker": "B", "lane": 2, "aged": false, "class": 3, "moved": 0},
+            {"job": "h1", "worker": "C", "lane": 2, "aged": false, "class": 2, "moved": 0},
+            {"job": "o3", "worker": "C", "lane": 3, "aged": false, "class": 2, "moved": 0}
         ],
         "waiting": [
             {"job": "o2", "lane": 3, "aged": false, "reason": "no_worker_can_run"},
@@ -87,6 +87,32 @@ fn a_worked_round_follows_every_rule_of_section_ten() {
     let order: Vec<&str> = got["assignments"].as_array().unwrap().iter().map(|a| a["job"].as_str().unwrap()).collect();
     assert_eq!(order, ["p1", "h2", "h1", "o1", "o3"]);
     assert_eq!(got["assignments"][3]["aged"], json!(false));
+}
+
+#[test]
+fn a_job_whose_workers_are_all_full_is_served_by_moving_a_placed_job() {
+    // The holder's job h takes the best class (BIG); o can only run on BIG.
+    // §10's chain: o takes BIG, h moves to MID, which it can run on too.
+    let request = json!({
+        "standings": {"creator": {"H": {"rank": 3, "priority": false}}, "worker": {}},
+        "jobs": [job("h", "H", 1, 0, 0), job("o", "X", 2, 0, 48)],
+        "workers": [worker("BIG", "A100", 80, "eu", 1, 0), worker("MID", "RTX 4090", 24, "eu", 1, 0)],
+    });
+    let out = run(&["dispatch", "--input", "-", "--json"], &request.to_string());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want = json!({
+        "assignments": [
+            {"job": "h", "worker": "MID", "lane": 2, "aged": false, "class": 2, "moved": 0},
+            {"job": "o", "worker": "BIG", "lane": 3, "aged": false, "class": 3, "moved": 1}
+        ],
+        "waiting": []
+    });
+    assert_eq!(got, want);
+    let out = run(&["dispatch", "--input", "-"], &request.to_string());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(moved 1 placed job)"), "{text}");
+    assert!(text.contains("served by moving placed jobs to other workers (SPEC §10): 1"), "{text}");
 }
 
 #[test]
@@ -122,6 +148,7 @@ fn bad_input_is_refused_naming_the_item_and_prints_nothing() {
         (negative.to_string(), r#"jobs[4] (id "o4").min_vram_gb: invalid value: integer `-3`"#),
         (twice.to_string(), r#"duplicate worker wallet "A""#),
         ("{\"jobs\": [], \"workers\": []".to_string(), "not a dispatch request"),
+        (r#"{"jobs": [["o9","Z",1,0,null,0,null,null]], "workers": []}"#.to_string(), "jobs[0]: must be a JSON object"),
     ] {
         let out = run(&["dispatch", "--input", "-", "--json"], &request);
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -477,8 +477,8 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     assert_eq!(
         answer,
         json!({"assignments": [
-                {"job": "top", "worker": worker.pubkey().to_string(), "lane": 1, "aged": false, "class": 2},
-                {"job": "last-holder", "worker": "A-not-a-holder", "lane": 2, "aged": false, "class": 2}],
+                {"job": "top", "worker": worker.pubkey().to_string(), "lane": 1, "aged": false, "class": 2, "moved": 0},
+                {"job": "last-holder", "worker": "A-not-a-holder", "lane": 2, "aged": false, "class": 2, "moved": 0}],
             "waiting": [{"job": "near", "lane": 3, "aged": false, "reason": "all_feasible_workers_full"}]})
     );
     let refused = reqwest::blocking::Client::new()

@@ -12,7 +12,11 @@ pub struct ClassMin {
     pub min_hashpower: u64,
 }
 
-/// A validated class table: not empty, the first class 0 GB and 0
+/// The most classes a table may have: the configuration's own cap on GPU
+/// tiers (`MAX_GPU_TIERS`, refused on-chain as `TooManyGpuTiers`).
+pub const MAX_CLASSES: usize = 8;
+
+/// A validated class table: at most [`MAX_CLASSES`] entries, not empty, the first class 0 GB and 0
 /// hashpower, and neither minimum ever lower than the class before's (so a
 /// GPU that meets a class meets every class below it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +25,12 @@ pub struct GpuClasses(Vec<ClassMin>);
 impl GpuClasses {
     /// Validates `table` (entry `i` is class `i`).
     pub fn new(table: Vec<ClassMin>) -> Result<Self, DispatchError> {
+        if table.len() > MAX_CLASSES {
+            return Err(DispatchError::ClassTable(format!(
+                "{} classes: at most {MAX_CLASSES} (the configuration's cap on GPU tiers)",
+                table.len()
+            )));
+        }
         let first =
             table.first().ok_or_else(|| DispatchError::ClassTable("empty: class 0 is 0 GB, 0 hashpower".into()))?;
         if (first.min_vram_gb, first.min_hashpower) != (0, 0) {
@@ -99,5 +109,8 @@ mod tests {
         );
         assert!(matches!(table(&[(0, 0), (16, 5), (24, 4)]), Err(DispatchError::ClassTable(_))));
         assert!(table(&[(0, 0), (16, 0), (16, 0), (24, 9)]).is_ok(), "equal neighbours ascend (not strictly)");
+        let nine: Vec<(u32, u64)> = (0..9).map(|i| (i * 8, 0)).collect();
+        assert!(matches!(table(&nine), Err(DispatchError::ClassTable(m)) if m.contains("9 classes: at most 8")));
+        assert!(table(&nine[..8]).is_ok());
     }
 }

@@ -2,7 +2,7 @@
 //! between rounds.
 use crate::classes::GpuClasses;
 use crate::error::DispatchError;
-use crate::index::Index;
+use crate::index::{Index, Rule};
 use crate::order::{check_job, check_worker};
 use crate::types::*;
 use std::collections::HashSet;
@@ -110,7 +110,7 @@ impl Dispatcher {
     /// One round of distribution over the queue: assigned jobs leave the
     /// queue (their slots stay taken), the others wait one round more.
     pub fn round(&mut self) -> Outcome {
-        let outcome = self.index.serve(&self.queue, &self.creators, &self.options);
+        let outcome = self.index.serve(&self.queue, &self.creators, &self.options, Rule::Chains);
         self.index.end_round();
         if !outcome.assignments.is_empty() {
             let assigned: HashSet<&str> = outcome.assignments.iter().map(|a| a.job.as_str()).collect();

@@ -120,6 +120,7 @@ pub struct JobJson {
 
 /// Parses a request, naming the item and field at fault.
 pub fn parse_request(text: &str) -> Result<Request, DispatchError> {
+    require_objects(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let request: Request = match serde_path_to_error::deserialize(&mut de) {
         Ok(r) => r,
@@ -147,6 +148,60 @@ pub fn parse_request(text: &str) -> Result<Request, DispatchError> {
         }
     }
     Ok(request)
+}
+
+/// SPEC §10 reads JSON objects: the request, each job, worker, class and
+/// standing. Serde would also take a struct written as an array of its
+/// fields in order; refuse that, naming the item.
+fn require_objects(text: &str) -> Result<(), DispatchError> {
+    use serde_json::Value;
+    // Not JSON at all: the typed parse says where.
+    let Ok(value) = serde_json::from_str::<Value>(text) else { return Ok(()) };
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "JSON array",
+            Value::Object(_) => "object",
+        }
+    }
+    let Some(request) = value.as_object() else {
+        return Err(DispatchError::Malformed(format!(
+            "not a dispatch request: must be a JSON object, not a {}",
+            kind(&value)
+        )));
+    };
+    for list in ["jobs", "workers", "gpu_classes"] {
+        for (i, item) in request.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if !item.is_object() {
+                return Err(DispatchError::Malformed(format!(
+                    "{list}[{i}]: must be a JSON object (its fields by name), not a {}",
+                    kind(item)
+                )));
+            }
+        }
+    }
+    if let Some(standings) = request.get("standings").filter(|s| !s.is_null()) {
+        let Some(roles) = standings.as_object() else {
+            return Err(DispatchError::Malformed(format!(
+                "standings: must be a JSON object, not a {}",
+                kind(standings)
+            )));
+        };
+        for (role, members) in roles {
+            for (wallet, standing) in members.as_object().into_iter().flatten() {
+                if !standing.is_object() {
+                    return Err(DispatchError::Malformed(format!(
+                        "standings.{role} of {wallet:?}: must be a JSON object (its fields by name), not a {}",
+                        kind(standing)
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `path` with the id of the job or wallet of the worker it points into:
@@ -251,6 +306,8 @@ pub struct AssignmentJson {
     pub aged: bool,
     /// The worker's GPU class.
     pub class: usize,
+    /// Placed jobs its chain moved (0: placed directly).
+    pub moved: u32,
 }
 
 /// One waiting job.
@@ -278,6 +335,7 @@ impl From<&Outcome> for Response {
                     lane: a.lane.number(),
                     aged: a.aged,
                     class: a.class,
+                    moved: a.moved,
                 })
                 .collect(),
             waiting: o
@@ -339,5 +397,30 @@ mod tests {
         assert_eq!(r.options().max_wait_rounds, 0);
         assert_eq!(r.standings(), Some(Standings::default()));
         assert_eq!(r.classes().unwrap().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn positional_arrays_are_refused_naming_the_item() {
+        let job = r#"["j1","c",1,0,null,0,null,null]"#;
+        let e = parse_request(&format!(r#"{{"jobs":[{job}],"workers":[]}}"#)).unwrap_err().to_string();
+        assert_eq!(e, "jobs[0]: must be a JSON object (its fields by name), not a JSON array");
+        let e = parse_request(r#"{"jobs":[],"workers":[["W","A",8,1,"eu",1,0]]}"#).unwrap_err().to_string();
+        assert!(e.starts_with("workers[0]: must be a JSON object"), "{e}");
+        let e = parse_request(r#"{"jobs":[],"workers":[],"gpu_classes":[[0,0]]}"#).unwrap_err().to_string();
+        assert!(e.starts_with("gpu_classes[0]: must be a JSON object"), "{e}");
+        let e = parse_request(r#"{"jobs":[],"workers":[],"standings":{"creator":{"A":[1,true]}}}"#).unwrap_err();
+        assert!(e.to_string().starts_with(r#"standings.creator of "A": must be a JSON object"#), "{e}");
+        let e = parse_request(r#"[[],[]]"#).unwrap_err().to_string();
+        assert_eq!(e, "not a dispatch request: must be a JSON object, not a JSON array");
+    }
+
+    #[test]
+    fn a_class_table_longer_than_the_configurations_cap_is_refused_naming_the_field() {
+        let classes: Vec<String> =
+            (0..9).map(|i| format!(r#"{{"min_vram_gb":{},"min_hashpower":0}}"#, i * 8)).collect();
+        let text = format!(r#"{{"gpu_classes":[{}],"jobs":[],"workers":[]}}"#, classes.join(","));
+        let r = parse_request(&text).unwrap();
+        let e = r.run(Standings::default, GpuClasses::spec_default).unwrap_err().to_string();
+        assert_eq!(e, "gpu_classes: 9 classes: at most 8 (the configuration's cap on GPU tiers)");
     }
 }

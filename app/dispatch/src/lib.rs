@@ -22,7 +22,14 @@
 //!   and 2) the best feasible class, any other job the lowest; within the
 //!   class, a worker in the job's preferred region first, then priority
 //!   workers by rank, other ranked workers by rank, everyone else; then the
-//!   worker given fewer jobs this round, the one idle longest, the wallet.
+//!   worker given fewer jobs this round, the one idle longest, the wallet;
+//! - **no slot idle that a waiting job could use**: a job of lane 2 or 3
+//!   whose feasible workers are all full is served by moving placed jobs of
+//!   lanes 2 and 3 along the shortest chain that ends at a free slot (lane 1
+//!   is never moved, a placed job stays placed), so the jobs served are the
+//!   most any assignment keeping lane 1's placements serves, and the
+//!   earliest in service order among those (each assignment says how many
+//!   placed jobs it moved: [`Assignment::moved`]).
 //!
 //! No Solana crate is linked: a scheduler embeds this crate without the
 //! chain. Standings come from the chain through the SDK
@@ -31,23 +38,30 @@
 //! GPU models and regions case-insensitively (Unicode lowercase).
 #![deny(missing_docs)]
 
+mod chains;
 mod classes;
 mod dispatcher;
 mod error;
+pub mod flow;
+mod hash;
 mod index;
 pub mod json;
 mod order;
 pub mod scan;
+mod tree;
 mod types;
 
-pub use classes::{ClassMin, GpuClasses};
+pub use classes::{ClassMin, GpuClasses, MAX_CLASSES};
 pub use dispatcher::Dispatcher;
 pub use error::DispatchError;
 pub use order::{lane_of, service_order, Placement};
 pub use types::*;
 
+use index::Rule;
+
 /// One round of job distribution (SPEC §10): `jobs` served in lane order,
-/// each taking one slot of one feasible worker of `workers`. Returns the
+/// each taking one slot of one feasible worker of `workers`, or served by a
+/// chain of moves when its feasible workers are full. Returns the
 /// assignments and the waiting jobs, both in service order. Refuses (and
 /// changes nothing) a duplicate job id or worker wallet, or an empty id or
 /// wallet.
@@ -58,6 +72,17 @@ pub fn dispatch(
     classes: &GpuClasses,
     options: &Options,
 ) -> Result<Outcome, DispatchError> {
+    round(jobs, workers, standings, classes, options, Rule::Chains)
+}
+
+fn round(
+    jobs: &[Job],
+    workers: &[Worker],
+    standings: &Standings,
+    classes: &GpuClasses,
+    options: &Options,
+    rule: Rule,
+) -> Result<Outcome, DispatchError> {
     order::check_jobs(jobs)?;
     order::check_workers(workers)?;
     let mut index = index::Index::new(classes.clone());
@@ -65,5 +90,24 @@ pub fn dispatch(
     for w in workers {
         index.insert(w.clone())?;
     }
-    Ok(index.serve(jobs, &standings.creator, options))
+    Ok(index.serve(jobs, &standings.creator, options, rule))
+}
+
+/// SPEC §10 before "no slot idle that a waiting job could use": the same
+/// engine with direct placements only. Not a rule any caller follows: the
+/// baseline the benches and the quality figures (jobs served against the
+/// most any assignment serves) compare the rule with, on the same input.
+pub mod baseline {
+    use super::*;
+
+    /// [`dispatch`] without chains: a job whose feasible workers are full waits.
+    pub fn greedy(
+        jobs: &[Job],
+        workers: &[Worker],
+        standings: &Standings,
+        classes: &GpuClasses,
+        options: &Options,
+    ) -> Result<Outcome, DispatchError> {
+        round(jobs, workers, standings, classes, options, Rule::Greedy)
+    }
 }

@@ -1,9 +1,9 @@
-//! The baseline the engine is measured against: SPEC §10's matching done
-//! the way the SDK's old `scheduler::match_worker` did it, one job at a
-//! time over every worker (a filter for the hard needs, then the best by
-//! the tie-breaks). It gives the same outcome as [`crate::dispatch`]
-//! (property-tested) in O(jobs × workers); the criterion bench runs both
-//! on the same input and prints the ratio.
+//! A baseline the engine is measured against: SPEC §10's direct matching
+//! (before its chains) done the way the SDK's old `scheduler::match_worker`
+//! did it, one job at a time over every worker (a filter for the hard
+//! needs, then the best by the tie-breaks). It gives the same outcome as
+//! [`crate::baseline::greedy`] (property-tested) in O(jobs × workers); the
+//! criterion bench runs it beside the engine on the same input.
 use crate::classes::GpuClasses;
 use crate::error::DispatchError;
 use crate::order::{check_jobs, check_workers, service_order};
@@ -98,6 +98,7 @@ pub fn dispatch_by_scan(
             lane: p.lane,
             aged: p.aged,
             class: target,
+            moved: 0,
         });
     }
     Ok(out)

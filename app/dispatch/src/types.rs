@@ -141,6 +141,10 @@ pub struct Assignment {
     pub aged: bool,
     /// The worker's GPU class (0: the table's first tier).
     pub class: usize,
+    /// How many placed jobs its placement moved (SPEC §10's chain; 0 for a
+    /// direct placement). A job a later chain moves keeps its own count;
+    /// its `worker` and `class` are where it ends.
+    pub moved: u32,
 }
 
 /// Why a job waits.

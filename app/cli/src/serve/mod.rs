@@ -531,8 +531,8 @@ mod tests {
         assert_eq!(
             body,
             serde_json::json!({"assignments": [
-                {"job": "vip", "worker": "big", "lane": 1, "aged": false, "class": 1},
-                {"job": "plain", "worker": "small", "lane": 3, "aged": false, "class": 0}],
+                {"job": "vip", "worker": "big", "lane": 1, "aged": false, "class": 1, "moved": 0},
+                {"job": "plain", "worker": "small", "lane": 3, "aged": false, "class": 0, "moved": 0}],
                 "waiting": []})
         );
         let (status, body) = post("/api/dispatch", r#"{"jobs":[{"id":"a"}],"workers":[]}"#).await;
