@@ -10,11 +10,11 @@
 //! at a time (`--in-flight 1`), the second with many in flight (the
 //! default). Prints transactions and reports per second for both.
 //! `BENCH_CREATORS`, `BENCH_WORKERS` and `BENCH_DAYS` shrink it for a quick run.
-use pictor_vip_cli::bot::{Bot, BotOptions, DEFAULT_IN_FLIGHT};
 use pictor_vip_cli::demo::{generate, DemoOptions};
-use pictor_vip_cli::feed::{parse_feed, Event};
 use pictor_vip_cli::localnet::{start, LocalnetOptions};
-use pictor_vip_cli::wallets::label_keypair;
+use pictor_vip_keeper::bot::{Bot, BotOptions, DEFAULT_IN_FLIGHT};
+use pictor_vip_keeper::feed::{parse_feed, Event};
+use pictor_vip_keeper::wallets::label_keypair;
 use pictor_vip_localnet::Ports;
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::Signer;

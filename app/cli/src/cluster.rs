@@ -3,7 +3,7 @@
 //! (`~/.config/solana/cli/config.yml`), else the default; URL monikers
 //! (`mainnet-beta`, `devnet`, `testnet`, `localhost` and their initials).
 //! Commands that only read need no keypair at all.
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::Keypair;
 use solana_cli_config::{Config, ConfigInput, CONFIG_FILE};
@@ -37,10 +37,7 @@ pub fn settings(url: Option<&str>, keypair: Option<&Path>) -> Settings {
     }
 }
 
-/// Reads a keypair file (a JSON array of 64 bytes, as `solana-keygen` writes).
-pub fn read_keypair(path: &Path) -> Result<Keypair> {
-    solana_keypair::read_keypair_file(path).map_err(|e| anyhow!("reading keypair {}: {e}", path.display()))
-}
+pub use pictor_vip_keeper::keys::read_keypair;
 
 /// Connects to the cluster. The keypair (the fee payer and signer) is read
 /// when there is one; a command that only reads works without it.

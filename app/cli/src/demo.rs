@@ -3,12 +3,12 @@
 //! and prints what happened: passes, leaderboards, the priority share, rank
 //! rewards, and what the pass buys over 24 rounds of job distribution
 //! (the `pictor-vip-dispatch` engine on the chain's standings).
-use crate::feed::{format_day, format_rfc3339};
 use crate::scheduling::{chain_classes, chain_standings};
 use crate::simulate::{simulate_with_rules, SimOutput, Simulation};
-use crate::wallets::simulated_wallet;
 use anyhow::Result;
 use pictor_vip_dispatch::{Dispatcher, Job, JobNeeds, Lane, Options, Standings, Worker};
+use pictor_vip_keeper::feed::{format_day, format_rfc3339};
+use pictor_vip_keeper::wallets::simulated_wallet;
 use pictor_vip_sdk::profile::{self, leaderboard};
 use pictor_vip_sdk::read;
 use pictor_vip_sdk::state::{Role, RoundCadence, Rules};

@@ -1,20 +1,16 @@
 //! The `pictor-vip` command's library: every command ([`commands`]), the
-//! feed format, the oracle/crank bot, the in-process simulation and the
-//! demo, job distribution over the chain's standings ([`scheduling`], the
-//! engine being `pictor-vip-dispatch`), the Profile server (`serve`) and the
-//! Profile as JSON it shares with `status --json`, and the keeper
-//! ([`keeper`]: the bot and the crank as a long-running service with
-//! Prometheus metrics). The binary (`main.rs`) is
-//! a thin clap layer over these modules.
+//! in-process simulation and the demo, job distribution over the chain's
+//! standings ([`scheduling`], the engine being `pictor-vip-dispatch`), the
+//! Profile server (`serve`) and the Profile as JSON it shares with
+//! `status --json`. The bot, the keeper and the co-signer are
+//! `pictor-vip-keeper`'s. The binary (`main.rs`) is a thin clap layer over
+//! these modules.
 #![deny(missing_docs)]
 
 pub mod benefits;
-pub mod bot;
 pub mod cluster;
 pub mod commands;
 pub mod demo;
-pub mod feed;
-pub mod keeper;
 #[cfg(feature = "localnet")]
 pub mod localnet;
 pub mod logs;
@@ -24,4 +20,3 @@ pub mod quiet;
 pub mod scheduling;
 pub mod serve;
 pub mod simulate;
-pub mod wallets;

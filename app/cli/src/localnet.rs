@@ -2,12 +2,12 @@
 //! the program loaded and initialised, its keys funded, optionally seeded
 //! with a demo network through the real bot and real wallet claims, all over
 //! JSON-RPC. The validator itself is the `pictor-vip-localnet` crate.
-use crate::bot::{Bot, BotOptions, Summary};
 use crate::demo::{generate, DemoOptions};
-use crate::feed::{parse_feed, Event};
 use crate::operator::DeploymentFile;
-use crate::wallets::label_keypair;
 use anyhow::{anyhow, bail, Context, Result};
+use pictor_vip_keeper::bot::{Bot, BotOptions, Summary};
+use pictor_vip_keeper::feed::{parse_feed, Event};
+use pictor_vip_keeper::wallets::label_keypair;
 use pictor_vip_localnet::{Localnet, Options, Ports};
 use pictor_vip_sdk::profile;
 use pictor_vip_sdk::read;
@@ -72,7 +72,7 @@ impl Keys {
 /// Reads a keypair file, or writes a new one there (as `solana-keygen new` would).
 pub fn keypair_at(path: &Path) -> Result<Keypair> {
     if path.exists() {
-        return crate::cluster::read_keypair(path);
+        return pictor_vip_keeper::keys::read_keypair(path);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;

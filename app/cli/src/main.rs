@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use pictor_vip_cli::commands::{self, bot::FeedArgs, dispatch::DispatchArgs, Ctx};
 use pictor_vip_cli::demo::DemoOptions;
-use pictor_vip_cli::keeper::KeeperArgs;
+use pictor_vip_keeper::keeper::KeeperArgs;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::Pubkey;
 use std::path::PathBuf;
@@ -144,7 +144,7 @@ enum Command {
         drain_secs: u64,
         /// Report transactions in flight at once (1: send one and wait for its
         /// confirmation). A member never has two in flight.
-        #[arg(long, default_value_t = pictor_vip_cli::bot::DEFAULT_IN_FLIGHT)]
+        #[arg(long, default_value_t = pictor_vip_keeper::bot::DEFAULT_IN_FLIGHT)]
         in_flight: usize,
     },
     /// The keeper, a long-running service: follows the oracle's feed as it is
@@ -164,7 +164,7 @@ enum Command {
         #[arg(long = "crank-keypair", value_name = "PATH")]
         crank_keypairs: Vec<PathBuf>,
         /// Where /metrics, /healthz and /readyz are served.
-        #[arg(long, default_value = pictor_vip_cli::keeper::DEFAULT_METRICS_LISTEN)]
+        #[arg(long, default_value = pictor_vip_keeper::keeper::DEFAULT_METRICS_LISTEN)]
         metrics_listen: std::net::SocketAddr,
         /// Unhealthy when facts wait and none has landed for this many seconds.
         #[arg(long, default_value_t = 300)]
@@ -173,7 +173,7 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         rank_batch: usize,
         /// Report transactions in flight at once (a member never has two in flight).
-        #[arg(long, default_value_t = pictor_vip_cli::bot::DEFAULT_IN_FLIGHT)]
+        #[arg(long, default_value_t = pictor_vip_keeper::bot::DEFAULT_IN_FLIGHT)]
         in_flight: usize,
         /// How often the feed is read for new lines, in milliseconds.
         #[arg(long, default_value_t = 500)]
@@ -181,6 +181,34 @@ enum Command {
         /// How often the crank reads the chain (boards, clock, windows), in milliseconds.
         #[arg(long, default_value_t = 1_000)]
         tick_ms: u64,
+        /// A co-signer's URL (SPEC §6); repeat it: each report names as many
+        /// co-signers as the oracle quorum needs beyond --oracle-keypair.
+        #[arg(long = "cosigner", value_name = "URL")]
+        cosigners: Vec<String>,
+        /// How long to wait for a co-signer's answer, in milliseconds (well inside a blockhash's life).
+        #[arg(long, default_value_t = 10_000)]
+        cosign_timeout_ms: u64,
+    },
+    /// A co-signer (SPEC §6): an oracle key held apart that signs a report
+    /// transaction only when every report is a fact of its own feed. Serves
+    /// POST /v1/sign, /healthz, /readyz and /metrics; SIGTERM stops it.
+    /// The oracle key it signs with is --keypair (default: the Solana CLI config's).
+    Cosigner {
+        /// Its own feed of the facts (FILE, rotated predecessors read first; or - for stdin).
+        #[arg(long)]
+        feed: String,
+        /// Where it serves.
+        #[arg(long, default_value = "127.0.0.1:9470")]
+        listen: std::net::SocketAddr,
+        /// A keeper it serves (the fee payer of the reports); repeat it.
+        #[arg(long = "keeper", value_name = "PUBKEY", required = true)]
+        keepers: Vec<Pubkey>,
+        /// Where it keeps what it signed, so that it never signs two facts for one (wallet, seq).
+        #[arg(long)]
+        state_dir: Option<PathBuf>,
+        /// How often the feed is read for new lines, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        poll_ms: u64,
     },
     /// Run (or resume) a ranking round of ROLE as the crank (the keypair).
     Rank {
@@ -328,7 +356,8 @@ fn main() {
     let cli = Cli::parse();
     if std::env::var_os("RUST_LOG").is_none() {
         // A service logs what it does; a command only its errors.
-        let level = if matches!(cli.command, Command::Keeper { .. }) { "warn,pictor_vip_cli=info" } else { "error" };
+        let service = matches!(cli.command, Command::Keeper { .. } | Command::Cosigner { .. });
+        let level = if service { "warn,pictor_vip_keeper=info" } else { "error" };
         std::env::set_var("RUST_LOG", level);
     }
     #[cfg(feature = "localnet")]
@@ -401,6 +430,8 @@ fn run(cli: Cli) -> Result<()> {
             in_flight,
             poll_ms,
             tick_ms,
+            cosigners,
+            cosign_timeout_ms,
         } => {
             let args = KeeperArgs {
                 feed,
@@ -412,12 +443,30 @@ fn run(cli: Cli) -> Result<()> {
                 in_flight,
                 poll: Duration::from_millis(poll_ms.max(10)),
                 tick: Duration::from_millis(tick_ms.max(100)),
+                cosigners,
+                cosign_timeout: Duration::from_millis(cosign_timeout_ms.max(100)),
             };
             let stop = Arc::new(AtomicBool::new(false));
             let on_signal = stop.clone();
             // SIGTERM, SIGINT and SIGHUP: stop sending, settle, exit 0.
             ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))?;
-            pictor_vip_cli::keeper::run(connect()?, &args, stop)
+            let ctx = connect()?;
+            pictor_vip_keeper::keeper::run(ctx.rpc, ctx.signer.as_ref(), &args, stop)
+        }
+        Command::Cosigner { feed, listen, keepers, state_dir, poll_ms } => {
+            let args = pictor_vip_keeper::cosigner::CosignerArgs {
+                keypair: pictor_vip_cli::cluster::settings(cli.url.as_deref(), cli.keypair.as_deref()).keypair_path,
+                feed,
+                listen,
+                keepers,
+                state_dir,
+                url: cli.url.clone(),
+                poll: Duration::from_millis(poll_ms.max(10)),
+            };
+            let stop = Arc::new(AtomicBool::new(false));
+            let on_signal = stop.clone();
+            ctrlc::set_handler(move || on_signal.store(true, Ordering::SeqCst))?;
+            pictor_vip_keeper::cosigner::run(&args, stop)
         }
         Command::Rank { role, wait_secs } => commands::bot::rank(&mut connect()?, role.into(), wait_secs),
     }

@@ -1,9 +1,9 @@
 //! `simulate`: runs a feed on the in-process runtime, one line at a time at
 //! the line's own time, each event as its real instruction (oracle, wallet
 //! or crank signing), and reports the outcome as SPEC §8 defines it.
-use crate::feed::{parse_feed, Event, Line, LineError};
-use crate::wallets::{label_keypair, simulated_wallet};
 use anyhow::{anyhow, Context, Result};
+use pictor_vip_keeper::feed::{parse_feed, Event, Line, LineError};
+use pictor_vip_keeper::wallets::{label_keypair, simulated_wallet};
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::ix::{self, InitializeArgs};
 use pictor_vip_sdk::profile;

@@ -145,7 +145,7 @@ fn packed_transactions_never_exceed_1232_bytes_at_any_quorum() {
 fn the_bot_applies_a_demo_network_replayed_as_a_backlog() {
     use pictor_vip_cli::demo::{generate, DemoOptions};
     let feed = generate(&DemoOptions { creators: 60, workers: 40, days: 31, seed: 7, ..DemoOptions::default() });
-    let parsed = pictor_vip_cli::feed::parse_feed(&feed);
+    let parsed = pictor_vip_keeper::feed::parse_feed(&feed);
     let last_at = parsed.iter().rev().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap();
     // The whole month replayed at once, at the feed's last time (an oracle catching up).
     let mut sim = Simulation::start(last_at).unwrap();
@@ -168,8 +168,8 @@ fn the_bot_applies_a_demo_network_replayed_as_a_backlog() {
 /// and the chain ends as an uninterrupted run's. Both sending modes.
 #[test]
 fn a_stopped_bot_sends_nothing_more_and_the_next_steps_finish_the_feed() {
-    use pictor_vip_cli::bot::{Bot, BotOptions, PassEnd};
-    use pictor_vip_cli::feed::parse_feed;
+    use pictor_vip_keeper::bot::{Bot, BotOptions, PassEnd};
+    use pictor_vip_keeper::feed::parse_feed;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     for in_flight in [1, 8] {

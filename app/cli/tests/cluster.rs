@@ -7,8 +7,8 @@
 //! `getTransaction`, inner instructions decoded by the SDK).
 //!
 //! The clusters run one at a time (each keeps two cores busy).
-use pictor_vip_cli::feed::{format_day, format_rfc3339};
 use pictor_vip_cli::operator::DeploymentFile;
+use pictor_vip_keeper::feed::{format_day, format_rfc3339};
 use pictor_vip_sdk::events::ProgramEvent;
 use pictor_vip_sdk::state::{PassStatus, Role};
 use pictor_vip_sdk::transport::{outcomes, sign_transaction, Rpc, SendError, Submitted, Transport};
@@ -547,9 +547,9 @@ fn under_cluster_faults_every_fact_lands_exactly_once() {
     let extra = format!(r#"{{"type":"frames","at":"{at}","wallet":"{c0}","seq":9,"frames":11}}"#);
     let client = RpcClient::new_with_commitment(net.url.clone(), CommitmentConfig::confirmed());
     let (blockhash, last_valid) = client.get_latest_blockhash_with_commitment(CommitmentConfig::confirmed()).unwrap();
-    let fact = pictor_vip_cli::feed::parse_line(1, &extra).unwrap();
+    let fact = pictor_vip_keeper::feed::parse_line(1, &extra).unwrap();
     let report = match fact.event {
-        pictor_vip_cli::feed::Event::Oracle { seq, report, .. } => {
+        pictor_vip_keeper::feed::Event::Oracle { seq, report, .. } => {
             ix::report(&oracle.pubkey(), &c0, seq, fact.at, report)
         }
         other => panic!("{other:?}"),

@@ -9,9 +9,9 @@
 //! equal a fault-free run's: every fact once, the same passes and rounds.
 mod common;
 use common::*;
-use pictor_vip_cli::bot::{Bot, BotOptions, Summary};
-use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
+use pictor_vip_keeper::bot::{Bot, BotOptions, Summary};
+use pictor_vip_keeper::feed::parse_feed;
 use pictor_vip_sdk::transport::retry::RetryPolicy;
 use pictor_vip_sdk::transport::{InProcess, SendError, Transport};
 use pictor_vip_sdk::{ix, Account, Instruction, Keypair, Pubkey, Signer};
@@ -231,7 +231,7 @@ fn under_every_fault_the_bot_ends_where_a_fault_free_run_ends() {
     for seed in 1..=seeds {
         // Odd seeds run the pipelined bot (its scheduling over a transport
         // that confirms as it sends), even seeds the sequential one.
-        let in_flight = if seed % 2 == 1 { pictor_vip_cli::bot::DEFAULT_IN_FLIGHT } else { 1 };
+        let in_flight = if seed % 2 == 1 { pictor_vip_keeper::bot::DEFAULT_IN_FLIGHT } else { 1 };
         let mut sim = prepared();
         let k = keys(&sim);
         let admin = sim.admin().insecure_clone();

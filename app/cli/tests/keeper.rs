@@ -7,7 +7,7 @@
 //! round window, and stopped with SIGTERM. Afterwards every member holds
 //! exactly the facts written, every window got its round but the paused
 //! one, and the last run's scraped metrics say what happened.
-use pictor_vip_cli::feed::{format_day, format_rfc3339};
+use pictor_vip_keeper::feed::{format_day, format_rfc3339};
 use pictor_vip_sdk::cadence;
 use pictor_vip_sdk::events::ProgramEvent;
 use pictor_vip_sdk::state::{FinalRound, Member, Role};
@@ -96,7 +96,7 @@ impl Keeper {
             .arg(&self.crank)
             .args(["--metrics-listen", &format!("127.0.0.1:{}", self.port)])
             .args(["--stale-after", "5", "--poll-ms", "200", "--tick-ms", "500"])
-            .env("RUST_LOG", "warn,pictor_vip_cli=info")
+            .env("RUST_LOG", "warn,pictor_vip_keeper=info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -447,7 +447,7 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
     }
     assert_eq!(metric(&m, r#"pictor_keeper_transactions_landed_total{instruction="rank_batch"}"#), 2);
     assert!(metric(&m, r#"pictor_keeper_transactions_landed_total{instruction="submit_report"}"#) >= 1);
-    for ix in pictor_vip_cli::keeper::metrics::INSTRUCTIONS {
+    for ix in pictor_vip_keeper::keeper::metrics::INSTRUCTIONS {
         let (sent, landed) = (
             metric(&m, &format!(r#"pictor_keeper_transactions_sent_total{{instruction="{ix}"}}"#)),
             metric(&m, &format!(r#"pictor_keeper_transactions_landed_total{{instruction="{ix}"}}"#)),

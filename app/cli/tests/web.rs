@@ -22,7 +22,7 @@ use anchor_spl::token_2022::spl_token_2022::state::Mint;
 use anchor_spl::token_2022_extensions::spl_token_metadata_interface::state::TokenMetadata;
 use base64::Engine;
 use localnet::*;
-use pictor_vip_cli::feed::{format_day, format_rfc3339};
+use pictor_vip_keeper::feed::{format_day, format_rfc3339};
 use pictor_vip_sdk::state::{Board, Config, FactsRef, Member, PassStatus, Role};
 use pictor_vip_sdk::transport::{Rpc, Transport};
 use pictor_vip_sdk::{pda, read, Keypair, Pubkey, Signer};

@@ -1,12 +1,11 @@
 //! The oracle/crank bot (`feed`) and a round on demand (`rank`).
 use super::{progress_bar, Ctx};
-use crate::bot::{Bot, BotOptions};
-use crate::cluster::read_keypair;
-use crate::feed::parse_feed;
 use anyhow::{Context as _, Result};
+use pictor_vip_keeper::bot::{Bot, BotOptions};
+use pictor_vip_keeper::feed::parse_feed;
+use pictor_vip_keeper::keys::bot_keys;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::state::Role;
-use pictor_vip_sdk::Keypair;
 use serde_json::json;
 use std::io::Read;
 use std::path::PathBuf;
@@ -29,22 +28,6 @@ pub struct FeedArgs {
     pub in_flight: usize,
 }
 
-/// The bot's keys: the oracle keypairs (default: `--keypair`) and the crank
-/// keypairs (default: the first oracle's); never empty.
-pub fn bot_keys(ctx: &Ctx, oracle_paths: &[PathBuf], crank_paths: &[PathBuf]) -> Result<(Vec<Keypair>, Vec<Keypair>)> {
-    let oracles: Vec<Keypair> = if oracle_paths.is_empty() {
-        vec![ctx.signer()?]
-    } else {
-        oracle_paths.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
-    };
-    let cranks: Vec<Keypair> = if crank_paths.is_empty() {
-        vec![oracles[0].insecure_clone()]
-    } else {
-        crank_paths.iter().map(|p| read_keypair(p)).collect::<Result<_>>()?
-    };
-    Ok((oracles, cranks))
-}
-
 /// `feed FILE|-`: applies a feed of oracle facts, running its rounds.
 pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
     let text = if a.file == "-" {
@@ -54,7 +37,7 @@ pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
     } else {
         std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file))?
     };
-    let (oracles, cranks) = bot_keys(ctx, &a.oracle_keypairs, a.crank_keypair.as_slice())?;
+    let (oracles, cranks) = bot_keys(ctx.signer.as_ref(), &a.oracle_keypairs, a.crank_keypair.as_slice())?;
     let crank = cranks.into_iter().next().expect("at least one crank key");
     let options = BotOptions {
         rank_batch: a.rank_batch,

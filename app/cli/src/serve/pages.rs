@@ -3,8 +3,8 @@
 //! `profile::leaderboard`) with their units; they compute no rule.
 use super::metadata::percent;
 use super::{LeaderboardView, ProfileView};
-use crate::feed::format_rfc3339;
 use axum::response::Html;
+use pictor_vip_keeper::feed::format_rfc3339;
 use pictor_vip_sdk::pda;
 use pictor_vip_sdk::profile::{Progress, RoleStatus, ScoreBreakdown};
 use pictor_vip_sdk::state::{Config, PassStatus, Role};
@@ -174,8 +174,8 @@ fn eligibility_html(role: Role, progress: &Progress) -> String {
                 out,
                 "<p class=\"muted\">Window: the {} completed UTC days {} to {}.</p>",
                 w.window_days,
-                crate::feed::format_day(i64::from(w.window_first_day)),
-                crate::feed::format_day(i64::from(w.window_last_day))
+                pictor_vip_keeper::feed::format_day(i64::from(w.window_first_day)),
+                pictor_vip_keeper::feed::format_day(i64::from(w.window_last_day))
             );
         }
     }

@@ -1,10 +1,10 @@
 //! Shared by the bot's test files: the feeds, the prepared runtime, the
 //! state compared between runs.
 #![allow(dead_code)]
-use pictor_vip_cli::bot::{Bot, BotOptions, Summary};
-use pictor_vip_cli::feed::parse_feed;
 use pictor_vip_cli::simulate::Simulation;
-use pictor_vip_cli::wallets::simulated_wallet;
+use pictor_vip_keeper::bot::{Bot, BotOptions, Summary};
+use pictor_vip_keeper::feed::parse_feed;
+use pictor_vip_keeper::wallets::simulated_wallet;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::retry::RetryPolicy;
 use pictor_vip_sdk::transport::{AddressLookupTableAccount, LookupTable, SendError, Transport};

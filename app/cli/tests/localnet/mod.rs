@@ -236,7 +236,7 @@ pub fn deployment_with(cluster: &Cluster, skew_secs: u32, edit: impl FnOnce(&mut
 /// with the same time, and so each member's order, is kept).
 pub fn write_feed(cluster: &Cluster, name: &str, lines: &[String]) -> PathBuf {
     let mut lines: Vec<(i64, &String)> =
-        lines.iter().map(|l| (pictor_vip_cli::feed::parse_line(0, l).expect("a well-formed line").at, l)).collect();
+        lines.iter().map(|l| (pictor_vip_keeper::feed::parse_line(0, l).expect("a well-formed line").at, l)).collect();
     lines.sort_by_key(|(at, _)| *at);
     let path = cluster.root.join(name);
     fs::write(&path, lines.iter().map(|(_, l)| format!("{l}\n")).collect::<String>()).unwrap();

@@ -1,5 +1,6 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Transport,
+    caller_index, co_signed, sign_transaction, sign_transaction_partly, sign_v0_transaction, CoSign, LookupTable,
+    SendError, Signed, Simulated, Submitted, Transport,
 };
 use crate::error::{Error, Result};
 use crate::pda;
@@ -293,6 +294,21 @@ impl Transport for InProcess {
         };
         self.sent.insert(signed.tx.signatures[0]);
         self.process(instructions, signed.tx, signed.fee_lamports).map_err(|e| caller_index(e, signed.added))
+    }
+
+    fn submit_cosigned(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        co_sign: &mut CoSign,
+    ) -> Submitted {
+        let outcome = self.latest_blockhash().and_then(|blockhash| {
+            let signed =
+                sign_transaction_partly(instructions, &self.ctx.payer, signers, blockhash, self.compute_unit_price)?;
+            let signed = co_signed(signed, co_sign)?;
+            self.process(instructions, signed.tx, signed.fee_lamports).map_err(|e| caller_index(e, signed.added))
+        });
+        Submitted::Done(outcome)
     }
 }
 

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::errors::PictorError;
 use solana_account::Account;
 use solana_address_lookup_table_interface::state::AddressLookupTable;
-use solana_hash::Hash;
+pub use solana_hash::Hash;
 use solana_instruction::error::InstructionError;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -84,6 +84,17 @@ pub enum SendError {
     /// delivery): it landed; a re-signed copy tells how it went.
     #[error("the transaction was already processed")]
     AlreadyProcessed,
+    /// A co-signer (SPEC §6) did not sign: nothing was sent. `refused` are
+    /// the instructions a co-signer refused, with why (their indexes count
+    /// the caller's instructions); empty when a co-signer could not be
+    /// reached or answered nothing usable (`detail` says which).
+    #[error("not co-signed: {detail}")]
+    CoSign {
+        /// Refused instructions: (index, reason).
+        refused: Vec<(usize, String)>,
+        /// What happened, for a person.
+        detail: String,
+    },
 }
 
 impl SendError {
@@ -116,7 +127,10 @@ impl SendError {
                 _ => Refusal::Permanent,
             },
             SendError::Program { .. } | SendError::TooLarge(_) | SendError::Transaction(_) => Refusal::Permanent,
-            SendError::Transport(_) | SendError::BlockhashExpired | SendError::AlreadyProcessed => Refusal::Transient,
+            SendError::Transport(_)
+            | SendError::BlockhashExpired
+            | SendError::AlreadyProcessed
+            | SendError::CoSign { .. } => Refusal::Transient,
         }
     }
 
@@ -274,7 +288,28 @@ pub trait Transport {
     fn poll(&mut self, tickets: &[Ticket]) -> Result<Vec<Option<Result<(), SendError>>>> {
         Ok(vec![None; tickets.len()])
     }
+    /// Like [`Transport::submit`], for a transaction some of whose signers
+    /// sign elsewhere: signed by the fee payer and `signers`, then
+    /// `co_sign` is asked for the other signatures (nothing is sent when it
+    /// refuses), then sent. The default cannot: a transport that wraps
+    /// another forwards it.
+    fn submit_cosigned(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        co_sign: &mut CoSign,
+    ) -> Submitted {
+        let _ = (instructions, signers, co_sign);
+        Submitted::Done(Err(SendError::Transaction("this transport cannot ask co-signers".into())))
+    }
 }
+
+/// Asked by [`Transport::submit_cosigned`] for the signatures a transport
+/// cannot give (SPEC §6's co-signers): given the transaction signed by the
+/// fee payer and the local signers, the missing signers' signatures, or a
+/// [`SendError::CoSign`] (instruction indexes counting the whole
+/// transaction; the transport shifts them to the caller's).
+pub type CoSign<'a> = dyn FnMut(&Transaction) -> Result<Vec<(Pubkey, Signature)>, SendError> + 'a;
 
 /// What [`Transport::submit`] did with a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -367,6 +402,9 @@ impl LookupTable {
     }
 }
 
+/// The address lookup table program.
+pub const LOOKUP_TABLE_PROGRAM_ID: Pubkey = solana_address_lookup_table_interface::program::ID;
+
 /// Offset of the authority (after its `Some` tag) in a lookup-table account.
 pub const LOOKUP_TABLE_AUTHORITY_OFFSET: usize = 22;
 
@@ -421,14 +459,40 @@ pub fn caller_index(error: SendError, added: usize) -> SendError {
         SendError::Program { index, code, name, message } => {
             SendError::Program { index: index.saturating_sub(added), code, name, message }
         }
+        SendError::CoSign { refused, detail } => SendError::CoSign {
+            refused: refused.into_iter().map(|(i, why)| (i.saturating_sub(added), why)).collect(),
+            detail,
+        },
         other => other,
     }
 }
 
-/// Builds and signs a legacy transaction, fee payer first, with the
-/// compute-budget instructions of [`crate::compute::with_budget`];
-/// duplicate signers are dropped and unneeded ones ignored.
-pub fn sign_transaction(
+/// Signs `signed` (the fee payer's and local signatures in place) as far as
+/// it can, asks `co_sign` for the rest and puts them in; every signature
+/// must then be present and verify.
+pub fn co_signed(mut signed: Signed<Transaction>, co_sign: &mut CoSign) -> Result<Signed<Transaction>, SendError> {
+    let given = co_sign(&signed.tx).map_err(|e| caller_index(e, signed.added))?;
+    let tx = &mut signed.tx;
+    let required = usize::from(tx.message.header.num_required_signatures);
+    for (key, signature) in given {
+        let at = tx.message.account_keys[..required]
+            .iter()
+            .position(|k| *k == key)
+            .ok_or_else(|| SendError::CoSign { refused: Vec::new(), detail: format!("{key} is no signer of it") })?;
+        tx.signatures[at] = signature;
+    }
+    let message = tx.message.serialize();
+    for (signature, key) in tx.signatures.iter().zip(&tx.message.account_keys) {
+        if !signature.verify(key.as_ref(), &message) {
+            return Err(SendError::CoSign { refused: Vec::new(), detail: format!("no valid signature of {key}") });
+        }
+    }
+    Ok(signed)
+}
+
+/// [`sign_transaction`] for a transaction some of whose signers sign
+/// elsewhere: their signatures stay empty.
+pub fn sign_transaction_partly(
     instructions: &[Instruction],
     fee_payer: &Keypair,
     signers: &[&Keypair],
@@ -444,13 +508,31 @@ pub fn sign_transaction(
             chosen.push(s);
         }
     }
-    tx.try_sign(&chosen, blockhash).map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
+    tx.try_partial_sign(&chosen, blockhash).map_err(|e| SendError::Transaction(format!("signing: {e}")))?;
     let size = transaction_size(&tx);
     if size > PACKET_DATA_SIZE {
         return Err(SendError::TooLarge(size));
     }
     let fee_lamports = transaction_fee(tx.signatures.len(), &instructions);
     Ok(Signed { tx, added, fee_lamports, size })
+}
+
+/// Builds and signs a legacy transaction, fee payer first, with the
+/// compute-budget instructions of [`crate::compute::with_budget`];
+/// duplicate signers are dropped and unneeded ones ignored. Every signer
+/// the instructions need must be among them.
+pub fn sign_transaction(
+    instructions: &[Instruction],
+    fee_payer: &Keypair,
+    signers: &[&Keypair],
+    blockhash: Hash,
+    compute_unit_price: u64,
+) -> Result<Signed<Transaction>, SendError> {
+    let signed = sign_transaction_partly(instructions, fee_payer, signers, blockhash, compute_unit_price)?;
+    if !signed.tx.is_signed() {
+        return Err(SendError::Transaction(format!("signing: {}", solana_signer::SignerError::NotEnoughSigners)));
+    }
+    Ok(signed)
 }
 
 /// A legacy transaction with empty signatures, with the compute-budget

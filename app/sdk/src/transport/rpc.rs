@@ -1,6 +1,6 @@
 use super::{
-    caller_index, sign_transaction, sign_v0_transaction, LookupTable, SendError, Signed, Simulated, Submitted, Ticket,
-    Transport, LOOKUP_TABLE_AUTHORITY_OFFSET,
+    caller_index, co_signed, sign_transaction, sign_transaction_partly, sign_v0_transaction, CoSign, LookupTable,
+    SendError, Signed, Simulated, Submitted, Ticket, Transport, LOOKUP_TABLE_AUTHORITY_OFFSET,
 };
 use crate::error::{Error, Result};
 use crate::pda;
@@ -18,6 +18,7 @@ use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConf
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::{RpcError, RpcResponseErrorData};
 use solana_signer::Signer;
+use solana_transaction::Transaction;
 
 /// A cluster reached over JSON-RPC (`--url`), with `payer` paying fees.
 pub struct Rpc {
@@ -147,6 +148,22 @@ impl Rpc {
             .map_err(|e| SendError::Transport(e.to_string()))?;
         self.blockhash = Some((hash, height, std::time::Instant::now()));
         Ok((hash, height))
+    }
+
+    /// Sends a signed transaction without waiting (no preflight: a refusal
+    /// comes back through the signature status, and the node's simulation
+    /// would serialise the sends).
+    fn send_without_waiting(&mut self, signed: Signed<Transaction>, last_valid_block_height: u64) -> Submitted {
+        let config = RpcSendTransactionConfig { skip_preflight: true, ..Default::default() };
+        match self.client.send_transaction_with_config(&signed.tx, config) {
+            Ok(signature) => Submitted::InFlight(Ticket {
+                signature,
+                last_valid_block_height,
+                fee_lamports: signed.fee_lamports,
+                added: signed.added,
+            }),
+            Err(e) => Submitted::Done(Err(caller_index(Self::map_error(e), signed.added))),
+        }
     }
 
     /// Sends a signed transaction and waits for its confirmation; its fee
@@ -333,21 +350,27 @@ impl Transport for Rpc {
             Ok(b) => b,
             Err(e) => return Submitted::Done(Err(e)),
         };
-        let signed = match sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price) {
-            Ok(s) => s,
+        match sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price) {
+            Ok(signed) => self.send_without_waiting(signed, last_valid_block_height),
+            Err(e) => Submitted::Done(Err(e)),
+        }
+    }
+
+    fn submit_cosigned(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        co_sign: &mut CoSign,
+    ) -> Submitted {
+        let (blockhash, last_valid_block_height) = match self.recent_blockhash() {
+            Ok(b) => b,
             Err(e) => return Submitted::Done(Err(e)),
         };
-        // No preflight: a refusal comes back through the signature status, and
-        // the node's simulation would serialise the sends.
-        let config = RpcSendTransactionConfig { skip_preflight: true, ..Default::default() };
-        match self.client.send_transaction_with_config(&signed.tx, config) {
-            Ok(signature) => Submitted::InFlight(Ticket {
-                signature,
-                last_valid_block_height,
-                fee_lamports: signed.fee_lamports,
-                added: signed.added,
-            }),
-            Err(e) => Submitted::Done(Err(caller_index(Self::map_error(e), signed.added))),
+        let signed = sign_transaction_partly(instructions, &self.payer, signers, blockhash, self.compute_unit_price)
+            .and_then(|signed| co_signed(signed, co_sign));
+        match signed {
+            Ok(signed) => self.send_without_waiting(signed, last_valid_block_height),
+            Err(e) => Submitted::Done(Err(e)),
         }
     }
 

@@ -20,17 +20,18 @@
 //! - SIGTERM or SIGINT (the caller's `stop` flag) stops it cleanly: nothing
 //!   new is sent, what is in flight is settled, the crank stops between two
 //!   transactions (a round left open is resumed by the next run).
+pub mod cosign;
 pub mod metered;
 pub mod metrics;
 pub mod rounds;
 pub mod tail;
 
 use crate::bot::{Bot, BotOptions, FactEvent, FactOutcome, PassEnd};
-use crate::commands::Ctx;
 use crate::feed::{parse_line, unknown_type, Event};
 use anyhow::Result;
 use metered::Metered;
 use metrics::{Shared, REPORT_KINDS};
+use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::Keypair;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -69,6 +70,11 @@ pub struct KeeperArgs {
     pub poll: Duration,
     /// How often the crank reads the chain.
     pub tick: Duration,
+    /// The co-signers' URLs (SPEC §6): each report names as many of them as
+    /// the oracle quorum needs beyond the oracle keys given here.
+    pub cosigners: Vec<String>,
+    /// How long to wait for a co-signer's answer.
+    pub cosign_timeout: Duration,
 }
 
 /// The rotated predecessors of `path` to read at start, oldest first:
@@ -100,10 +106,12 @@ struct Book {
     settled: Vec<usize>,
 }
 
-/// Runs the keeper until `stop` is set; then settles what is in flight,
-/// stops the crank and returns.
-pub fn run(ctx: Ctx, args: &KeeperArgs, stop: Arc<AtomicBool>) -> Result<()> {
-    let (oracles, crank_keys) = crate::commands::bot::bot_keys(&ctx, &args.oracle_keypairs, &args.crank_keypairs)?;
+/// Runs the keeper over `rpc` (its fee payer pays every transaction;
+/// `signer`, the command's keypair, is the default oracle key) until
+/// `stop` is set; then settles what is in flight, stops the crank and
+/// returns.
+pub fn run(rpc: Rpc, signer: Option<&Keypair>, args: &KeeperArgs, stop: Arc<AtomicBool>) -> Result<()> {
+    let (oracles, crank_keys) = crate::keys::bot_keys(signer, &args.oracle_keypairs, &args.crank_keypairs)?;
     let shared = Shared::new(args.stale_after);
     let bound = metrics::serve(args.metrics_listen, shared.clone())?;
     info!("metrics on http://{bound}/metrics, health on /healthz and /readyz");
@@ -111,14 +119,14 @@ pub fn run(ctx: Ctx, args: &KeeperArgs, stop: Arc<AtomicBool>) -> Result<()> {
     // The crank, on a connection of its own.
     let crank_thread = {
         let (shared, stop) = (shared.clone(), stop.clone());
-        let transport = Metered::new(ctx.rpc.reconnect(), shared.clone());
+        let transport = Metered::new(rpc.reconnect(), shared.clone());
         let options = rounds::CrankOptions { rank_batch: args.rank_batch, tick: args.tick, ..Default::default() };
         let keys = crank_keys.iter().map(Keypair::insecure_clone).collect();
         let crank = rounds::Crank::new(transport, keys, shared, stop, options);
         std::thread::Builder::new().name("crank".into()).spawn(move || crank.run())?
     };
     // `round` lines (the cadence off) are run with the first crank key.
-    let outcome = follow(ctx, args, &oracles, &crank_keys[0], &shared, &stop);
+    let outcome = follow(rpc, args, &oracles, &crank_keys[0], &shared, &stop);
     stop.store(true, Ordering::SeqCst);
     if crank_thread.join().is_err() {
         error!("the crank thread panicked");
@@ -128,14 +136,14 @@ pub fn run(ctx: Ctx, args: &KeeperArgs, stop: Arc<AtomicBool>) -> Result<()> {
 
 /// The feed loop: reads new lines, applies them, keeps the metrics.
 fn follow(
-    ctx: Ctx,
+    rpc: Rpc,
     args: &KeeperArgs,
     oracles: &[Keypair],
     crank_key: &Keypair,
     shared: &Arc<Shared>,
     stop: &Arc<AtomicBool>,
 ) -> Result<()> {
-    let mut transport = Metered::new(ctx.rpc, shared.clone());
+    let mut transport = Metered::new(rpc, shared.clone());
     let options = BotOptions {
         rank_batch: args.rank_batch,
         in_flight: args.in_flight,
@@ -143,7 +151,15 @@ fn follow(
         ..BotOptions::default()
     };
     let book = Rc::new(RefCell::new(Book::default()));
+    let cosigners = if args.cosigners.is_empty() {
+        None
+    } else {
+        Some(cosign::Cosigners::new(&args.cosigners, oracles.len(), args.cosign_timeout, shared.clone())?)
+    };
     let mut bot = Bot::new(&mut transport, oracles, crank_key, options);
+    if let Some(c) = cosigners {
+        bot.cosigners = Some(Box::new(c));
+    }
     {
         let (book, shared) = (book.clone(), shared.clone());
         bot.observer = Some(Box::new(move |e: &FactEvent| {
@@ -238,7 +254,10 @@ fn follow(
             wait = next;
             retry_at = Instant::now() + wait;
         }
-        let waiting = bot.outstanding();
+        // Facts that wait on co-signers are theirs to answer, not the
+        // keeper's: counted and alerted on apart, they leave it healthy.
+        let on_cosigners = usize::try_from(shared.metrics.cosign_waiting.get()).unwrap_or(0);
+        let waiting = bot.outstanding().saturating_sub(on_cosigners);
         shared.with_health(|h| {
             h.waiting = waiting;
             match (waiting, h.waiting_since) {

@@ -31,6 +31,8 @@ use pictor_vip_sdk::transport::{
 use pictor_vip_sdk::{ix, read};
 use pictor_vip_sdk::{Instruction, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
+use solana_signature::Signature;
+use solana_transaction::Transaction;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -176,10 +178,41 @@ impl Summary {
     }
 }
 
-/// One line still to do.
+/// One line still to do. A report's instruction names the bot's oracle
+/// keys and, with co-signers, the ones planned for it (`cosigners`).
 enum Item {
-    Report { line: usize, role: Role, wallet: Pubkey, seq: u64, kind: &'static str, at: i64, ix: Instruction },
-    Round { line: usize, role: Role, at: i64 },
+    Report {
+        line: usize,
+        role: Role,
+        wallet: Pubkey,
+        seq: u64,
+        kind: &'static str,
+        at: i64,
+        report: pictor_vip_sdk::ix::Report,
+        cosigners: Vec<Pubkey>,
+        ix: Instruction,
+    },
+    Round {
+        line: usize,
+        role: Role,
+        at: i64,
+    },
+}
+
+/// The co-signers of the reports (SPEC §6): the oracle keys held apart,
+/// each by its own service, that sign a report transaction only when every
+/// report is a fact of their own feed. The keeper's implementation asks
+/// them over HTTP (`crate::keeper::cosign`).
+pub trait CoSigners {
+    /// The co-signer keys to name in the report of (wallet, seq) now, as
+    /// many as the quorum needs beyond the bot's own oracle keys; `None`
+    /// while not enough of them are available for it (down, or refused it
+    /// lately): the report waits.
+    fn plan(&mut self, wallet: &Pubkey, seq: u64) -> Option<Vec<Pubkey>>;
+    /// The named co-signers' signatures of `tx` (signed by the fee payer and
+    /// the bot's oracle keys), or [`SendError::CoSign`] with the refused
+    /// instructions (indexes in `tx`).
+    fn sign(&mut self, tx: &Transaction) -> Result<Vec<(Pubkey, Signature)>, SendError>;
 }
 
 impl Item {
@@ -257,6 +290,10 @@ pub struct Bot<'a> {
     pub resolve_wallet: WalletResolver<'a>,
     /// Called for every report as it settles (the keeper's metrics).
     pub observer: Option<Observer<'a>>,
+    /// The co-signers of the reports, when the quorum needs keys held
+    /// apart (the keeper's `--cosigner`); reports are then sent through the
+    /// pipeline, each naming the co-signers planned for it.
+    pub cosigners: Option<Box<dyn CoSigners + 'a>>,
     summary: Summary,
     queue: Vec<Item>,
     done: Vec<bool>,
@@ -290,6 +327,7 @@ impl<'a> Bot<'a> {
             options,
             resolve_wallet: Box::new(crate::wallets::parse_key),
             observer: None,
+            cosigners: None,
             summary: Summary::default(),
             queue: Vec::new(),
             done: Vec::new(),
@@ -467,8 +505,18 @@ impl<'a> Bot<'a> {
                 Some(key) => {
                     let role = report.role();
                     let kind = report_kind(&report);
-                    let ix = ix::report_signed(&self.oracle_keys, &key, seq, line.at, report);
-                    self.queue.push(Item::Report { line: line.number, role, wallet: key, seq, kind, at: line.at, ix });
+                    let ix = ix::report_signed(&self.oracle_keys, &key, seq, line.at, report.clone());
+                    self.queue.push(Item::Report {
+                        line: line.number,
+                        role,
+                        wallet: key,
+                        seq,
+                        kind,
+                        at: line.at,
+                        report,
+                        cosigners: Vec::new(),
+                        ix,
+                    });
                 }
             },
             Event::Claim { .. } => self.summary.skipped_claims += 1,
@@ -478,7 +526,7 @@ impl<'a> Bot<'a> {
 
     /// One pass over what is not done yet, in feed order.
     fn pass(&mut self, bar: &ProgressBar) -> Result<PassEnd> {
-        if self.options.in_flight > 1 {
+        if self.options.in_flight > 1 || self.cosigners.is_some() {
             return self.pass_pipelined(bar);
         }
         let mut p = Pass::default();
@@ -599,6 +647,35 @@ impl<'a> Bot<'a> {
         }
     }
 
+    /// Plans report `i`'s co-signers (without co-signers: nothing to plan);
+    /// whether it can be sent now. Its instruction names them.
+    fn plan(&mut self, i: usize) -> bool {
+        let Some(cosigners) = self.cosigners.as_mut() else { return true };
+        let Item::Report { wallet, seq, at, report, cosigners: named, ix, line, .. } = &mut self.queue[i] else {
+            return true;
+        };
+        let Some(plan) = cosigners.plan(wallet, *seq) else {
+            let line = *line;
+            self.wait_on(line, "waits for its co-signers (down, or refused it lately: asked again later)".into());
+            return false;
+        };
+        if *named != plan {
+            let mut keys = self.oracle_keys.clone();
+            keys.extend(plan.iter().copied());
+            *ix = ix::report_signed(&keys, wallet, *seq, *at, report.clone());
+            *named = plan;
+        }
+        true
+    }
+
+    /// The co-signers report `i` names.
+    fn planned(&self, i: usize) -> &[Pubkey] {
+        match &self.queue[i] {
+            Item::Report { cosigners, .. } => cosigners,
+            Item::Round { .. } => &[],
+        }
+    }
+
     fn member(&self, i: usize) -> (Role, Pubkey) {
         match &self.queue[i] {
             Item::Report { role, wallet, .. } => (*role, *wallet),
@@ -670,6 +747,28 @@ impl<'a> Bot<'a> {
                     }
                 }
                 reports
+            }
+            Err(SendError::CoSign { refused, detail }) => {
+                // Reports a co-signer refused wait (it is asked again later);
+                // the others go again at once, without them.
+                if refused.is_empty() {
+                    self.defer(p, reports, format!("co-signing: {detail}"));
+                    return Vec::new();
+                }
+                let mut again = Vec::new();
+                for (k, i) in reports.into_iter().enumerate() {
+                    match refused.iter().find(|(index, _)| *index == k) {
+                        Some((_, why)) => {
+                            let member = self.member(i);
+                            p.blocked_members.insert(member);
+                            let line = self.queue[i].line();
+                            self.wait_on(line, format!("a co-signer refused it: {why}"));
+                        }
+                        None => again.push(i),
+                    }
+                }
+                again.retain(|&j| !p.blocked_members.contains(&self.member(j)));
+                again
             }
             Err(e @ SendError::TooLarge(_)) if reports.len() == 1 => {
                 // Alone it does not fit a transaction: it never will.
@@ -808,6 +907,17 @@ impl<'a> Bot<'a> {
             }
             let mut contributed = false;
             while let Some(&i) = f.queues.get(&member).and_then(|q| q.front()) {
+                // With co-signers: the keys named in this report, and one set per transaction.
+                if !self.plan(i) {
+                    p.blocked_members.insert(member);
+                    break;
+                }
+                if packed.first().is_some_and(|&j| self.planned(j) != self.planned(i)) {
+                    self.launch(std::mem::take(&mut packed), f, p);
+                    if f.in_flight.len() >= window || p.stalled {
+                        break;
+                    }
+                }
                 if self.fits_with(&packed, self.report_ix(i)) {
                     f.queues.get_mut(&member).expect("queued member").pop_front();
                     packed.push(i);
@@ -837,7 +947,14 @@ impl<'a> Bot<'a> {
 
     fn launch(&mut self, reports: Vec<usize>, f: &mut Flights, p: &mut Pass) {
         let ixs: Vec<Instruction> = reports.iter().map(|&i| self.report_ix(i).clone()).collect();
-        match self.transport.submit(&ixs, &self.oracles) {
+        let cosigned = !self.planned(reports[0]).is_empty();
+        let submitted = match self.cosigners.as_mut() {
+            Some(cosigners) if cosigned => {
+                self.transport.submit_cosigned(&ixs, &self.oracles, &mut |tx| cosigners.sign(tx))
+            }
+            _ => self.transport.submit(&ixs, &self.oracles),
+        };
+        match submitted {
             Submitted::InFlight(ticket) => f.in_flight.push((ticket, reports)),
             Submitted::Done(result) => self.land(reports, result, f, p),
         }

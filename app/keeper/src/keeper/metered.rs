@@ -8,7 +8,7 @@ use pictor_vip_sdk::error::{Error, Result};
 use pictor_vip_sdk::program::instruction as program_ix;
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::transport::{
-    AddressLookupTableAccount, LookupTable, SendError, Signature, Simulated, Submitted, Ticket, Transport,
+    AddressLookupTableAccount, CoSign, LookupTable, SendError, Signature, Simulated, Submitted, Ticket, Transport,
 };
 use pictor_vip_sdk::{pda, Account, Instruction, Keypair, Pubkey};
 use std::collections::hash_map::DefaultHasher;
@@ -36,7 +36,7 @@ pub fn describe(instructions: &[Instruction]) -> Described {
     let Some(ix) = instructions.iter().find(|ix| ix.program_id != solana_compute_budget_interface::ID) else {
         return Described { instruction: "other", role: None, ranked: 0 };
     };
-    if ix.program_id == solana_address_lookup_table_interface::program::ID {
+    if ix.program_id == pictor_vip_sdk::transport::LOOKUP_TABLE_PROGRAM_ID {
         return Described { instruction: "lookup_table", role: None, ranked: 0 };
     }
     if ix.program_id != pda::program_id() || ix.data.len() < 8 {
@@ -77,13 +77,14 @@ fn fingerprint(instructions: &[Instruction]) -> u64 {
 }
 
 /// The kind of an RPC error (the `kind` label of `rpc_errors_total`), or
-/// `None` for a refusal by the program (not an RPC error).
+/// `None` when the cluster answered as it should: a refusal by the
+/// program, a duplicate delivery the cluster had already processed (it
+/// landed), a co-signer's refusal (nothing was sent; counted per co-signer).
 pub fn send_error_kind(e: &SendError) -> Option<&'static str> {
     match e {
-        SendError::Program { .. } => None,
+        SendError::Program { .. } | SendError::AlreadyProcessed | SendError::CoSign { .. } => None,
         SendError::Transport(_) => Some("transport"),
         SendError::BlockhashExpired => Some("blockhash_expired"),
-        SendError::AlreadyProcessed => Some("already_processed"),
         SendError::TooLarge(_) | SendError::Transaction(_) => Some("transaction_refused"),
     }
 }
@@ -112,6 +113,26 @@ pub struct Metered<T: Transport> {
 }
 
 impl<T: Transport> Metered<T> {
+    /// A submission through the inner transport, counted: sent now, and
+    /// its outcome once known (a co-signer's refusal: nothing was sent).
+    fn submit_counted(&mut self, instructions: &[Instruction], submit: impl FnOnce(&mut T) -> Submitted) -> Submitted {
+        let (what, print) = (describe(instructions), fingerprint(instructions));
+        let fees = self.inner.fees_paid_lamports();
+        let submitted = submit(&mut self.inner);
+        if matches!(submitted, Submitted::Done(Err(SendError::CoSign { .. }))) {
+            return submitted;
+        }
+        self.sent(&what, print);
+        let paid = self.fees_since(fees);
+        match &submitted {
+            Submitted::Done(result) => self.outcome(&what, print, result, paid),
+            Submitted::InFlight(ticket) => {
+                self.in_flight.insert(ticket.signature, (what, print));
+            }
+        }
+        submitted
+    }
+
     /// Counts what `inner` does into `shared`'s metrics.
     pub fn new(inner: T, shared: Arc<super::metrics::Shared>) -> Self {
         Metered { inner, metrics: shared, in_flight: HashMap::new(), faulted: HashSet::new() }
@@ -268,18 +289,16 @@ impl<T: Transport> Transport for Metered<T> {
     }
 
     fn submit(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Submitted {
-        let (what, print) = (describe(instructions), fingerprint(instructions));
-        self.sent(&what, print);
-        let fees = self.inner.fees_paid_lamports();
-        let submitted = self.inner.submit(instructions, signers);
-        let paid = self.fees_since(fees);
-        match &submitted {
-            Submitted::Done(result) => self.outcome(&what, print, result, paid),
-            Submitted::InFlight(ticket) => {
-                self.in_flight.insert(ticket.signature, (what, print));
-            }
-        }
-        submitted
+        self.submit_counted(instructions, |inner| inner.submit(instructions, signers))
+    }
+
+    fn submit_cosigned(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+        co_sign: &mut CoSign,
+    ) -> Submitted {
+        self.submit_counted(instructions, |inner| inner.submit_cosigned(instructions, signers, co_sign))
     }
 
     fn poll(&mut self, tickets: &[Ticket]) -> Result<Vec<Option<std::result::Result<(), SendError>>>> {
@@ -331,7 +350,7 @@ mod tests {
     fn errors_are_sorted_into_kinds() {
         assert_eq!(send_error_kind(&SendError::Transport("timeout".into())), Some("transport"));
         assert_eq!(send_error_kind(&SendError::BlockhashExpired), Some("blockhash_expired"));
-        assert_eq!(send_error_kind(&SendError::AlreadyProcessed), Some("already_processed"));
+        assert_eq!(send_error_kind(&SendError::AlreadyProcessed), None, "it landed: not an RPC error");
         assert_eq!(send_error_kind(&SendError::TooLarge(1_300)), Some("transaction_refused"));
         let program =
             SendError::Program { index: 0, code: Some(6000), name: "Paused".into(), message: "paused".into() };

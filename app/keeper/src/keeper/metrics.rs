@@ -13,7 +13,7 @@ use prometheus::{
 };
 use serde_json::json;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU8};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -41,8 +41,7 @@ pub const BAD_LINE_REASONS: [&str; 2] = ["malformed", "unknown_type"];
 /// Lines skipped on purpose (the `type` label of `lines_skipped_total`).
 pub const SKIPPED_TYPES: [&str; 2] = ["claim", "round"];
 /// The kinds of RPC error (the `kind` label of `rpc_errors_total`).
-pub const RPC_ERROR_KINDS: [&str; 6] =
-    ["unreachable", "read", "transport", "blockhash_expired", "already_processed", "transaction_refused"];
+pub const RPC_ERROR_KINDS: [&str; 5] = ["unreachable", "read", "transport", "blockhash_expired", "transaction_refused"];
 /// The buckets of the landing-lag histogram, in seconds (a second to a day).
 pub const LAG_BUCKETS_SECONDS: [f64; 14] =
     [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1_800.0, 3_600.0, 21_600.0, 86_400.0];
@@ -86,7 +85,20 @@ pub struct Metrics {
     pub healthy: IntGauge,
     /// 1 while ready: the cluster answers and the program is initialised.
     pub ready: IntGauge,
+    /// Requests to co-signers, by co-signer (its key) and outcome.
+    pub cosign_requests: IntCounterVec,
+    /// Report instructions a co-signer refused, by co-signer and reason.
+    pub cosign_refusals: IntCounterVec,
+    /// Time to get a transaction co-signed (every co-signer asked in parallel), seconds.
+    pub cosign_seconds: Histogram,
+    /// Facts waiting on co-signers now (refused lately, or too few co-signers up).
+    pub cosign_waiting: IntGauge,
+    /// How long the oldest of them has waited, seconds (0: none).
+    pub cosign_oldest_wait_seconds: IntGauge,
 }
+
+/// What becomes of a request to a co-signer (the `outcome` label).
+pub const COSIGN_OUTCOMES: [&str; 5] = ["signed", "refused", "timeout", "unreachable", "bad_answer"];
 
 fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let c = IntCounterVec::new(Opts::new(name, help), labels).expect("a valid metric");
@@ -203,6 +215,33 @@ impl Metrics {
             rpc_errors: counter_vec(&r, "rpc_errors_total", "Errors talking to the cluster, by kind", &["kind"]),
             healthy: gauge(&r, "healthy", "1 while healthy: facts land, and no round window was missed since the last round"),
             ready: gauge(&r, "ready", "1 while the cluster answers and the program is initialised"),
+            cosign_requests: counter_vec(
+                &r,
+                "cosign_requests_total",
+                "Requests to co-signers, by co-signer (its key) and outcome",
+                &["cosigner", "outcome"],
+            ),
+            cosign_refusals: counter_vec(
+                &r,
+                "cosign_refusals_total",
+                "Report instructions a co-signer refused, by co-signer and reason (SPEC §6)",
+                &["cosigner", "reason"],
+            ),
+            cosign_seconds: {
+                let h = Histogram::with_opts(
+                    HistogramOpts::new("cosign_seconds", "Time to get a transaction co-signed, seconds")
+                        .buckets(vec![0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+                )
+                .expect("a valid metric");
+                r.register(Box::new(h.clone())).expect("registered once");
+                h
+            },
+            cosign_waiting: gauge(&r, "cosign_waiting", "Facts waiting on co-signers now"),
+            cosign_oldest_wait_seconds: gauge(
+                &r,
+                "cosign_oldest_wait_seconds",
+                "How long the oldest fact waiting on co-signers has waited, seconds (0: none waits)",
+            ),
             registry: r,
         };
         for kind in REPORT_KINDS {
@@ -260,10 +299,47 @@ impl Metrics {
         }
     }
 
+    /// The series of a co-signer (its key), created at zero.
+    pub fn cosigner(&self, key: &str) {
+        for outcome in COSIGN_OUTCOMES {
+            self.cosign_requests.with_label_values(&[key, outcome]);
+        }
+        for reason in crate::cosigner::check::Reason::ALL {
+            self.cosign_refusals.with_label_values(&[key, reason.as_str()]);
+        }
+    }
+
     /// A round event of `role` (`opened`, `finalised`, `abandoned`, `missed`).
     pub fn round(&self, role: Role, outcome: &str) {
         self.rounds.with_label_values(&[role.as_str(), outcome]).inc();
     }
+}
+
+/// `process_*` (the prometheus crate's process collector: CPU seconds,
+/// resident and virtual memory, open and maximum file descriptors, start
+/// time), unprefixed as Prometheus names them, and
+/// `NAMESPACE_build_info{version, commit}` = 1, in a registry of their own.
+pub fn process_and_build(namespace: &str) -> Registry {
+    let r = Registry::new();
+    #[cfg(target_os = "linux")]
+    r.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))
+        .expect("the process collector registers once");
+    let info = IntGaugeVec::new(
+        Opts::new(format!("{namespace}_build_info"), "1, labelled with the version and the commit built from"),
+        &["version", "commit"],
+    )
+    .expect("a valid metric");
+    info.with_label_values(&[env!("CARGO_PKG_VERSION"), env!("PICTOR_GIT_COMMIT")]).set(1);
+    r.register(Box::new(info)).expect("registered once");
+    r
+}
+
+/// Every family of `registries`, in the Prometheus text format.
+pub fn render_all(registries: &[&Registry]) -> String {
+    let families: Vec<_> = registries.iter().flat_map(|r| r.gather()).collect();
+    let mut out = Vec::new();
+    TextEncoder::new().encode(&families, &mut out).expect("text encoding does not fail");
+    String::from_utf8(out).expect("the text format is UTF-8")
 }
 
 /// What health is judged from; shared by the keeper's threads.
@@ -362,6 +438,8 @@ pub struct Shared {
     /// The program is paused: the feed loop sends no report (each would be
     /// refused, and pay its fee) until it is unpaused.
     pub paused: AtomicBool,
+    /// The configuration's oracle quorum (how many co-signers a report names).
+    pub oracle_quorum: AtomicU8,
 }
 
 impl Shared {
@@ -372,6 +450,7 @@ impl Shared {
             health: Mutex::new(Health::new(stale_after)),
             cadence_on: AtomicBool::new(false),
             paused: AtomicBool::new(false),
+            oracle_quorum: AtomicU8::new(1),
         })
     }
 
@@ -442,6 +521,23 @@ pub fn serve(listen: SocketAddr, shared: Arc<Shared>) -> Result<SocketAddr> {
     Ok(bound)
 }
 
+/// Test support: every metric named (by `prefix`) in the rule `files` is in
+/// the scrape `text`, and each file names at least `at_least` of them.
+#[cfg(test)]
+pub(crate) fn assert_rules_name_only_exported(text: &str, prefix: &str, files: &[&str], at_least: usize) {
+    let exported: std::collections::BTreeSet<&str> =
+        text.lines().filter(|l| !l.starts_with('#')).map(|l| l.split(['{', ' ']).next().unwrap()).collect();
+    for file in files {
+        let mut named = 0;
+        for (i, _) in file.match_indices(prefix) {
+            let name: String = file[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            assert!(exported.contains(name.as_str()), "{name} is named in an alert rule and not exported");
+            named += 1;
+        }
+        assert!(named >= at_least, "the rules name at least {at_least} {prefix}* metrics");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,21 +605,15 @@ mod tests {
     /// The alert rules (and their promtool tests) name only metrics the keeper exports.
     #[test]
     fn the_alert_rules_name_only_metrics_the_keeper_exports() {
-        let text = Metrics::new().render();
-        let exported: std::collections::BTreeSet<&str> =
-            text.lines().filter(|l| !l.starts_with('#')).map(|l| l.split(['{', ' ']).next().unwrap()).collect();
-        for file in [
+        // With a co-signer known (its series exist from then on).
+        let m = Metrics::new();
+        m.cosigner("COSIGNER");
+        let text = m.render();
+        let files = [
             include_str!("../../../../deploy/prometheus/pictor-vip-keeper.rules.yml"),
             include_str!("../../../../deploy/prometheus/pictor-vip-keeper.rules.test.yml"),
-        ] {
-            let mut named = 0;
-            for (i, _) in file.match_indices("pictor_keeper_") {
-                let name: String = file[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                assert!(exported.contains(name.as_str()), "{name} is named in an alert rule and not exported");
-                named += 1;
-            }
-            assert!(named >= 7, "the rules name the keeper's metrics");
-        }
+        ];
+        assert_rules_name_only_exported(&text, "pictor_keeper_", &files, 7);
     }
 
     #[test]

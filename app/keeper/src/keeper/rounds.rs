@@ -135,6 +135,7 @@ impl<T: Transport> Crank<T> {
         // The feed loop reads these once the keeper is ready: first them, then ready.
         self.shared.cadence_on.store(config.rules.cadence.is_on(), Ordering::SeqCst);
         self.shared.paused.store(config.paused, Ordering::SeqCst);
+        self.shared.oracle_quorum.store(config.rules.oracle_quorum, Ordering::SeqCst);
         self.shared.with_health(|h| {
             if h.not_ready.is_some() {
                 info!("ready: the cluster answers and the program is initialised");
@@ -393,10 +394,13 @@ fn log_gap(role: Role, config: &Config, board: &Board, now: i64) {
 mod tests {
     use super::*;
     use crate::keeper::metered::Metered;
-    use crate::simulate::Simulation;
     use pictor_vip_sdk::ix::{self, Report};
     use pictor_vip_sdk::state::Rules;
     use pictor_vip_sdk::transport::InProcess;
+
+    fn cluster(start: i64, rules: Rules) -> (InProcess, Keypair, Keypair, Keypair) {
+        crate::testing::cluster(start, rules, &[])
+    }
 
     const PERIOD: u32 = 100;
     const WINDOW: u32 = 40;
@@ -420,10 +424,7 @@ mod tests {
             },
             ..Rules::default()
         };
-        let sim = Simulation::start_with(start, rules, 1).unwrap();
-        let (admin, oracle, crank_key) =
-            (sim.admin().insecure_clone(), sim.oracle().insecure_clone(), sim.crank().insecure_clone());
-        let Simulation { mut runtime, .. } = sim;
+        let (mut runtime, admin, oracle, crank_key) = cluster(start, rules);
         // One creator with a pass, so that rounds rank someone.
         let wallet = Keypair::new();
         runtime.airdrop(&wallet.pubkey(), 1_000_000_000).unwrap();

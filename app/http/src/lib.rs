@@ -1,0 +1,211 @@
+//! How the Pictor VIP services meet a hostile public over HTTP: the
+//! Profile server, the co-signer and the keeper's metrics serve through
+//! [`serve`], each router wrapped by [`harden`].
+//!
+//! - **Timeouts, from the libraries**: hyper closes a connection whose
+//!   request head has not fully arrived within [`Limits::header_timeout`]
+//!   (a trickled header, and an idle keep-alive connection, both); the
+//!   whole request, body included, must be handled within
+//!   [`Limits::request_timeout`] (tower-http's `TimeoutLayer`: 408).
+//! - **A connection limit**: at most [`Limits::max_connections`] at once; the
+//!   next waits in the listen backlog until one closes.
+//! - **A body limit**: tower-http's `RequestBodyLimitLayer` refuses a body over
+//!   the route's limit (413), a declared length at once, without reading it.
+//! - **Every error in the route's own format**: a response that carries no
+//!   body of its own (the layers' 408 and 413, axum's rejections of a body,
+//!   a path or a query that does not parse) is given one by the caller's
+//!   [`ErrorPage`]: a page on a page route, JSON on an API route, each saying
+//!   what went wrong and, for a limit, what the limit is.
+//! - **Headers on every response**: `X-Content-Type-Options: nosniff`,
+//!   `Referrer-Policy: no-referrer`, and a `Cache-Control` unless the route
+//!   set its own (`no-store` by default).
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// What a service allows a client.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A request's head (the request line and headers) must have arrived
+    /// within this, from the first byte or from the previous response on a
+    /// kept-alive connection; else the connection is closed.
+    pub header_timeout: Duration,
+    /// A request, its body included, must be answered within this (408).
+    pub request_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// The largest request body read, bytes (413 beyond).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Gives an error response without a body of its own one in the route's
+/// format: `(path, status, what happened)` → the response to send.
+pub type ErrorPage = Arc<dyn Fn(&str, StatusCode, &str) -> Response + Send + Sync>;
+
+/// A JSON error page: `{"error": MESSAGE}` with the status.
+pub fn json_errors() -> ErrorPage {
+    Arc::new(|_, status, message| {
+        let body = format!("{{\"error\":{}}}", json_string(message));
+        let mut r = Response::new(Body::from(body));
+        *r.status_mut() = status;
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r
+    })
+}
+
+/// `text` as a JSON string literal.
+pub fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// What a bodyless error status means, for a person.
+fn what_happened(status: StatusCode, limits: &Limits) -> String {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the request body is over this route's limit of {} bytes", limits.max_body_bytes)
+        }
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request was not complete within {} s (the body came too slowly, or not at all)",
+            limits.request_timeout.as_secs()
+        ),
+        StatusCode::NOT_FOUND => "no such page or API route".into(),
+        StatusCode::METHOD_NOT_ALLOWED => "this route does not answer that method".into(),
+        status => status.canonical_reason().unwrap_or("the request failed").to_lowercase(),
+    }
+}
+
+/// `router` with the body limit, the request timeout, the security and
+/// cache headers, and every error given a body by `errors`.
+pub fn harden(router: Router, limits: Limits, errors: ErrorPage) -> Router {
+    router
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        .layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            let errors = errors.clone();
+            async move {
+                let path = request.uri().path().to_string();
+                let response = next.run(request).await;
+                secure(with_error_body(response, &path, &limits, &errors))
+            }
+        }))
+}
+
+/// An error response whose body is empty, or axum's plain-text rejection,
+/// replaced by the route's own error page.
+fn with_error_body(response: Response, path: &str, limits: &Limits, errors: &ErrorPage) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|t| t.to_str().is_ok_and(|t| t.starts_with("text/plain")));
+    if !plain {
+        return response;
+    }
+    // axum's rejections say what failed in plain text: keep their words.
+    let (parts, body) = response.into_parts();
+    let said = text_of(body);
+    let message = match said {
+        Some(text) if !text.is_empty() && status != StatusCode::PAYLOAD_TOO_LARGE => text,
+        _ => what_happened(status, limits),
+    };
+    let mut page = errors(path, status, &message);
+    page.extensions_mut().extend(parts.extensions);
+    page
+}
+
+/// The text of a body already in memory (axum's rejections are), if it is one.
+fn text_of(body: Body) -> Option<String> {
+    use http_body::Body as _;
+    let mut body = body;
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut text = Vec::new();
+    loop {
+        match std::pin::Pin::new(&mut body).poll_frame(&mut cx) {
+            std::task::Poll::Ready(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    text.extend_from_slice(&data);
+                }
+            }
+            std::task::Poll::Ready(None) => break,
+            _ => return None,
+        }
+    }
+    String::from_utf8(text).ok().map(|t| t.trim().to_string())
+}
+
+/// The headers every response carries.
+fn secure(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.entry("referrer-policy").or_insert(HeaderValue::from_static("no-referrer"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Serves `router` on `listener` under `limits` until the task is dropped.
+pub async fn serve(listener: TcpListener, router: Router, limits: Limits) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    loop {
+        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors and the like: wait, do not spin.
+                tracing::warn!("accepting a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        // Small answers leave at once (no 40 ms wait on Nagle and a delayed ACK).
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            // HTTP/1.1 only: its header timeout holds from the first byte
+            // expected (a protocol sniffer would wait for a silent client).
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            drop(permit);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests;
