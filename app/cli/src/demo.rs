@@ -189,8 +189,9 @@ pub fn run(o: &DemoOptions, out: &mut dyn Write, on_line: &mut dyn FnMut(usize, 
     let started = std::time::Instant::now();
     let feed = generate(o);
     let lines = feed.lines().count();
-    let (mut sim, result) =
-        simulate_with_rules(&feed, demo_rules(), on_line, &mut |sim| fund_worker_rewards(sim, DEMO_WORKER_REWARD))?;
+    let (mut sim, result) = simulate_with_rules(feed.as_bytes(), demo_rules(), on_line, &mut |sim| {
+        fund_worker_rewards(sim, DEMO_WORKER_REWARD)
+    })?;
     let elapsed = started.elapsed();
     let t: &mut dyn Transport = &mut sim.runtime;
     let label: HashMap<_, _> =
@@ -356,6 +357,11 @@ pub struct DistributionStats {
     pub aged_open_served: usize,
     /// (slots, jobs they got) of priority workers, other ranked workers, everyone else.
     pub by_worker_tier: [(u32, usize); 3],
+    /// The same over the quiet rounds only, when idle slots outnumber jobs:
+    /// who is picked first shows there (SPEC §10: VIP workers first).
+    pub by_worker_tier_quiet: [(u32, usize); 3],
+    /// Quiet rounds run.
+    pub quiet_rounds: u32,
     /// The most jobs any worker ran at once, minus its slots (≤ 0: never over).
     pub worst_overbooking: i64,
     /// Jobs served by moving placed jobs to other workers (SPEC §10's chains).
@@ -411,6 +417,15 @@ impl DistributionStats {
             t[1].0,
             per(t[2]),
             t[2].0
+        );
+        let q = self.by_worker_tier_quiet;
+        let _ = writeln!(
+            s,
+            "  VIP workers picked first: in the {} quiet rounds (more idle slots than jobs) jobs per slot: priority workers {:.2}, other ranked workers {:.2}, everyone else {:.2}",
+            self.quiet_rounds,
+            per(q[0]),
+            per(q[1]),
+            per(q[2])
         );
         let _ = writeln!(
             s,
@@ -470,6 +485,7 @@ pub fn distribute(
     };
     for (w, slots) in &capacity {
         stats.by_worker_tier[tier(w)].0 += slots;
+        stats.by_worker_tier_quiet[tier(w)].0 += slots;
     }
     let creators: Vec<String> =
         (0..o.creators).map(|i| simulated_wallet(&format!("creator-{i:03}")).0.to_string()).collect();
@@ -481,6 +497,7 @@ pub fn distribute(
     // rounds): a busy stretch above it (lanes and aging matter), then a quiet
     // one below it (who is picked first among idle workers matters).
     let busy_rounds = DISTRIBUTION_ROUNDS * 2 / 3;
+    stats.quiet_rounds = DISTRIBUTION_ROUNDS - busy_rounds;
     for round in 0..DISTRIBUTION_ROUNDS {
         // Jobs that finished give their slots back.
         let (done, still): (Vec<_>, Vec<_>) = running.into_iter().partition(|(_, ends)| *ends <= round);
@@ -490,7 +507,7 @@ pub fn distribute(
             let free = d.worker(&w).expect("a worker").free_slots;
             d.set_free_slots(&w, free + 1)?;
         }
-        let per_round = u64::from(stats.slots) * if round < busy_rounds { 13 } else { 4 } / 20;
+        let per_round = u64::from(stats.slots) * if round < busy_rounds { 13 } else { 2 } / 20;
         for k in 0..per_round.saturating_sub(3) + rng.range(0, 6) {
             let id = format!("r{round:02}-{k:04}");
             let needs = JobNeeds {
@@ -523,6 +540,9 @@ pub fn distribute(
                 stats.aged_open_served += 1;
             }
             stats.by_worker_tier[tier(&a.worker)].1 += 1;
+            if round >= busy_rounds {
+                stats.by_worker_tier_quiet[tier(&a.worker)].1 += 1;
+            }
             let b = busy.entry(a.worker.clone()).or_default();
             *b += 1;
             stats.worst_overbooking = stats.worst_overbooking.max(i64::from(*b) - i64::from(capacity[&a.worker]));

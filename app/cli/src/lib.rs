@@ -7,6 +7,7 @@
 //! these modules.
 #![deny(missing_docs)]
 
+pub mod args;
 pub mod benefits;
 pub mod cluster;
 pub mod commands;

@@ -28,7 +28,7 @@ pub fn run_quietly(command: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result
     let status = Command::new(std::env::current_exe().context("finding this program")?)
         .args(std::env::args_os().skip(1))
         .env(OUTPUT_FILE_ENV, &path)
-        .stdin(Stdio::null())
+        .stdin(Stdio::inherit())
         .stdout(Stdio::null())
         .status()
         .context("starting the in-process runtime")?;

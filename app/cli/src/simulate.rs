@@ -2,7 +2,7 @@
 //! the line's own time, each event as its real instruction (oracle, wallet
 //! or crank signing), and reports the outcome as SPEC §8 defines it.
 use anyhow::{anyhow, Context, Result};
-use pictor_vip_keeper::feed::{parse_feed, Event, Line, LineError};
+use pictor_vip_keeper::feed::{parse_feed_bytes, Event, Line, LineError};
 use pictor_vip_keeper::wallets::{label_keypair, simulated_wallet};
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::ix::{self, InitializeArgs};
@@ -253,14 +253,14 @@ pub fn describe(e: SendError) -> String {
 }
 
 /// Runs a whole feed; `on_line(done, total)` is called after each line.
-pub fn simulate(feed: &str, on_line: &mut dyn FnMut(usize, usize)) -> Result<(Simulation, SimOutput)> {
+pub fn simulate(feed: &[u8], on_line: &mut dyn FnMut(usize, usize)) -> Result<(Simulation, SimOutput)> {
     simulate_with(feed, on_line, &mut |_| Ok(()))
 }
 
 /// [`simulate`], with `setup` run on the runtime before the first line
 /// (the demo funds rewards there).
 pub fn simulate_with(
-    feed: &str,
+    feed: &[u8],
     on_line: &mut dyn FnMut(usize, usize),
     setup: &mut dyn FnMut(&mut Simulation) -> Result<()>,
 ) -> Result<(Simulation, SimOutput)> {
@@ -270,12 +270,12 @@ pub fn simulate_with(
 /// [`simulate_with`] under `rules` (the demo runs a round cadence; `simulate`
 /// itself keeps SPEC §8's defaults, the cadence off).
 pub fn simulate_with_rules(
-    feed: &str,
+    feed: &[u8],
     rules: Rules,
     on_line: &mut dyn FnMut(usize, usize),
     setup: &mut dyn FnMut(&mut Simulation) -> Result<()>,
 ) -> Result<(Simulation, SimOutput)> {
-    let lines = parse_feed(feed);
+    let lines = parse_feed_bytes(feed);
     let start = lines.iter().find_map(|l| l.as_ref().ok().map(|l| l.at)).unwrap_or(0);
     let mut sim = Simulation::start_with(start, rules, 1)?;
     setup(&mut sim)?;

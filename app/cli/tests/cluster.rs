@@ -386,16 +386,16 @@ fn the_bot_wallets_rounds_and_readers_over_rpc() {
 
     // Revoke one holder; another burns its pass and anyone syncs it.
     let (revoked, burner) = (creators[5].0.pubkey(), &creators[6]);
-    net.cli(&net.oracle, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).refused("NotAdmin");
-    net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
+    net.cli(&net.oracle, &["revoke", "creator", &revoked.to_string(), "--reason", "7"]).refused("NotAdmin");
+    net.cli(&admin, &["revoke", "creator", &revoked.to_string(), "--reason", "7"]).json();
     assert!(rpc.get_account(&pda::pass_mint(Role::Creator, &revoked)).unwrap().is_none(), "mint closed");
     assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("Revoked"));
     claim(&creators[5].1, "creator").refused("MemberRevoked");
-    net.cli(&net.oracle, &["reinstate", &revoked.to_string(), "creator"]).refused("NotAdmin");
-    net.cli(&admin, &["reinstate", &revoked.to_string(), "creator"]).json();
+    net.cli(&net.oracle, &["reinstate", "creator", &revoked.to_string()]).refused("NotAdmin");
+    net.cli(&admin, &["reinstate", "creator", &revoked.to_string()]).json();
     assert_eq!(net.cli(&admin, &["status", &revoked.to_string()]).json()["creator"]["pass"].as_str(), Some("None"));
     claim(&creators[5].1, "creator").json();
-    net.cli(&admin, &["revoke", &revoked.to_string(), "creator", "--reason", "7"]).json();
+    net.cli(&admin, &["revoke", "creator", &revoked.to_string(), "--reason", "7"]).json();
     net.cli(&net.oracle, &["sync", "creator", &burner.0.pubkey().to_string()]).refused("PassStillHeld");
     let burn = anchor_spl::token_2022::spl_token_2022::instruction::burn_checked(
         &token,

@@ -78,6 +78,10 @@ struct Keeper {
     feed: PathBuf,
     port: u16,
     log: PathBuf,
+    /// The keeper's --state-dir.
+    state: PathBuf,
+    /// Arguments added to every run.
+    extra: Vec<String>,
 }
 
 impl Keeper {
@@ -85,11 +89,19 @@ impl Keeper {
     #[allow(clippy::zombie_processes)] // returned to the caller, who kills or stops it and waits
     fn spawn(&self) -> Child {
         let log = fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap();
-        let mut child = Command::new(bin())
-            .args(["--url", &self.net_url, "--keypair"])
+        let mut command = Command::new(bin());
+        command.arg("keeper");
+        if !self.net_url.is_empty() {
+            command.args(["--url", &self.net_url]);
+        }
+        let mut child = command
+            .arg("--keypair")
             .arg(&self.payer)
-            .args(["keeper", "--feed"])
+            .arg("--feed")
             .arg(&self.feed)
+            .arg("--state-dir")
+            .arg(&self.state)
+            .args(&self.extra)
             .arg("--oracle-keypair")
             .arg(&self.oracle)
             .arg("--crank-keypair")
@@ -214,18 +226,24 @@ fn lines(v: &[String]) -> String {
     v.iter().map(|l| format!("{l}\n")).collect()
 }
 
-#[test]
-fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_window() {
-    let _one = serial();
-    let net = Cluster::start("keeper", &["--no-init"]);
+/// A local cluster initialised with a round window every PERIOD seconds,
+/// open WINDOW, and a funded fee payer (its key and its file).
+fn cadenced_cluster(name: &str) -> (Cluster, pictor_vip_sdk::Keypair, PathBuf) {
+    let net = Cluster::start(name, &["--no-init"]);
     let deploy = deployment_with(&net, 600, |d| {
         d.rules.round_period_secs = PERIOD as u32;
         d.rules.round_open_window_secs = WINDOW as u32;
         d.rules.round_offset_secs = 0;
     });
     net.cli(&net.authority, &["init", "--config", deploy.to_str().unwrap()]).json();
-    let (_, payer_path) = net.wallets("payer", 1, 10).pop().unwrap();
-    let payer = net.key(&payer_path);
+    let (payer, payer_path) = net.wallets("payer", 1, 10).pop().unwrap();
+    (net, payer, payer_path)
+}
+
+#[test]
+fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_window() {
+    let _one = serial();
+    let (net, payer, payer_path) = cadenced_cluster("keeper");
     let creators = net.wallets("creator", 8, 1);
     let workers = net.wallets("worker", 3, 1);
     let c: Vec<Pubkey> = creators.iter().map(|(k, _)| k.pubkey()).collect();
@@ -241,6 +259,8 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
         feed: feed.clone(),
         port: free_port(),
         log: net.root.join("keeper.log"),
+        state: net.root.join("keeper-state"),
+        extra: Vec::new(),
     };
     let mut f = Facts::default();
 
@@ -271,6 +291,10 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
     append(&feed, &format!("{tail}\n"));
     wait_for_facts(&mut rpc, &f.last_seq, &keeper);
     let first_window = wait_for_rounds_after(&mut rpc, started, &keeper);
+    // Windows that closed between `init` and the first run: counted as missed by it, once.
+    let before = scrape(keeper.port);
+    let missed_at_start =
+        |role: &str| metric(&before, &format!(r#"pictor_keeper_missed_windows_total{{role="{role}"}}"#));
 
     // Bad lines, skipped lines, a refused fact, more facts; killed with them in flight.
     let now = rpc.now().unwrap() - 5;
@@ -335,13 +359,14 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
     std::thread::sleep(Duration::from_secs(2));
     let m = scrape(keeper.port);
     for role in ["creator", "worker"] {
-        assert_eq!(metric(&m, &format!(r#"pictor_keeper_rounds_total{{outcome="missed",role="{role}"}}"#)), 1);
+        let missed = metric(&m, &format!(r#"pictor_keeper_missed_windows_total{{role="{role}"}}"#));
+        assert_eq!(missed, missed_at_start(role) + 1, "{role}: the paused window, kept across two restarts");
     }
     assert_eq!(metric(&m, r#"pictor_keeper_facts_waiting{kind="frames"}"#), 4, "the paused facts wait");
     assert_eq!(metric(&m, "pictor_keeper_healthy"), 0);
     let (code, body) = status(keeper.port, "/healthz");
     assert_eq!(code, 503, "{body}");
-    assert!(body.contains("was missed") && body.contains("facts wait"), "{body}");
+    assert!(body.contains("closed without its round while this keeper ran") && body.contains("facts wait"), "{body}");
     assert_eq!(status(keeper.port, "/readyz").0, 200, "a paused program is still there");
     net.cli(&net.authority, &["unpause"]).json();
 
@@ -414,11 +439,14 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
         applied_before_last_run as u64,
         "the rotated file and the new one were read again; the chain said what was applied"
     );
-    assert_eq!(metric(&m, r#"pictor_keeper_facts_total{kind="spend",outcome="refused"}"#), 1);
-    assert_eq!(sum(&m, "pictor_keeper_facts_total", r#"outcome="refused""#), 1);
+    // The refused spend was refused in an earlier run: known, not sent (nor paid for) again.
+    assert_eq!(sum(&m, "pictor_keeper_facts_total", r#"outcome="refused""#), 0);
+    assert_eq!(metric(&m, r#"pictor_keeper_facts_total{kind="spend",outcome="known_refusal"}"#), 1);
+    assert_eq!(metric(&m, "pictor_keeper_known_refusals"), 1);
     assert_eq!(sum(&m, "pictor_keeper_facts_waiting", ""), 0);
-    assert_eq!(metric(&m, r#"pictor_keeper_lines_bad_total{reason="malformed"}"#), 1);
-    assert_eq!(metric(&m, r#"pictor_keeper_lines_bad_total{reason="unknown_type"}"#), 1);
+    // The bad lines of the rotated file were counted by an earlier run: not again.
+    assert_eq!(metric(&m, r#"pictor_keeper_lines_bad_total{reason="malformed"}"#), 0);
+    assert_eq!(metric(&m, r#"pictor_keeper_lines_bad_total{reason="unknown_type"}"#), 0);
     assert_eq!(metric(&m, r#"pictor_keeper_lines_skipped_total{type="claim"}"#), 1);
     assert_eq!(metric(&m, r#"pictor_keeper_lines_skipped_total{type="round"}"#), 1);
     assert_eq!(metric(&m, "pictor_keeper_fact_landing_lag_seconds_count"), applied_last);
@@ -426,10 +454,12 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
         let rounds =
             |outcome: &str| metric(&m, &format!(r#"pictor_keeper_rounds_total{{outcome="{outcome}",role="{role}"}}"#));
         assert_eq!(
-            (rounds("opened"), rounds("finalised"), rounds("abandoned"), rounds("missed")),
-            (2, 2, 0, 1),
-            "{role}: the window before the pause and the one after; the paused one missed"
+            (rounds("opened"), rounds("finalised"), rounds("abandoned")),
+            (2, 2, 0),
+            "{role}: the window before the pause and the one after"
         );
+        let missed = metric(&m, &format!(r#"pictor_keeper_missed_windows_total{{role="{role}"}}"#));
+        assert_eq!(missed, missed_at_start(role) + 1, "{role}");
         let board = finalised(&mut rpc, if role == "creator" { Role::Creator } else { Role::Worker }).unwrap();
         assert_eq!(
             metric(&m, &format!(r#"pictor_keeper_latest_finalised_round{{role="{role}"}}"#)),
@@ -471,12 +501,330 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
     ] {
         assert!(logs.contains(said), "the log says {said:?}:\n{logs}");
     }
-    fs::write(net.root.join("metrics.txt"), &text).unwrap();
+    // Kept after the cluster is gone (the README's sample scrape).
+    let kept = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("keeper-last-run-metrics.txt");
+    fs::write(&kept, &text).unwrap();
     println!(
         "keeper: {} facts, 2 kills, 1 rotation, 1 missed window per role; last run: {applied_last} applied; \
          SIGTERM to exit {stopped_in:?}; the last scrape in {}",
         f.valid,
-        net.root.join("metrics.txt").display()
+        kept.display()
     );
+    assert!(net.stop().success());
+}
+
+/// A TCP proxy in front of the cluster's RPC that can stop forwarding (a
+/// node that hangs: connections accepted, nothing answered).
+struct Proxy {
+    port: u16,
+    hung: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    fn start(upstream: u16) -> Proxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hung = Arc::new(AtomicBool::new(false));
+        let flag = hung.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let hung = flag.clone();
+                std::thread::spawn(move || {
+                    while hung.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(50));
+                    }
+                    let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", upstream)) else { return };
+                    let pipe = |mut from: std::net::TcpStream, mut to: std::net::TcpStream, hung: Arc<AtomicBool>| {
+                        let mut buf = [0u8; 16_384];
+                        loop {
+                            let n = match std::io::Read::read(&mut from, &mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            // Hung: what was read is held, never forwarded.
+                            while hung.load(Ordering::SeqCst) {
+                                std::thread::sleep(Duration::from_millis(50));
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    };
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let h2 = hung.clone();
+                    let up = std::thread::spawn(move || pipe(c2, s2, h2));
+                    pipe(server, client, hung);
+                    let _ = up.join();
+                });
+            }
+        });
+        Proxy { port, hung }
+    }
+
+    fn hang(&self, hung: bool) {
+        self.hung.store(hung, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Polls `path` until it answers `code`; how long that took.
+fn wait_status(keeper: &Keeper, path: &str, code: u16, limit: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        if status(keeper.port, path).0 == code {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < limit, "{path} not {code} in {limit:?}: {}", status(keeper.port, path).1);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// SIGTERM, and its exit status.
+fn terminate(run: &mut Child) -> std::process::ExitStatus {
+    Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    wait_for(run, Duration::from_secs(60))
+}
+
+/// What the alert PictorRoundWindowMissed evaluates, on one scrape: a
+/// window closed without its round and no round of the role finalised since.
+fn window_missed_alert(m: &BTreeMap<String, f64>, role: &str) -> bool {
+    let last = metric(m, &format!(r#"pictor_keeper_last_missed_window_timestamp_seconds{{role="{role}"}}"#));
+    let done = metric(m, &format!(r#"pictor_keeper_latest_finalised_round_timestamp_seconds{{role="{role}"}}"#));
+    last > 0 && last > done
+}
+
+/// An operator's night: the keeper is restarted cleanly five times (a fact
+/// the program refused is sent once, its fee paid once; old bad lines are
+/// not counted again; nothing alerts), then killed across two round windows
+/// (both counted once as missed at the next start, the alert showing it
+/// until a round is finalised, and not counted again at the restart after),
+/// then its RPC node hangs (unhealthy within --stale-after, healthy again
+/// once it answers; the URL, an API key in it, never shown), then a round
+/// ranks 40 members one transaction at a time for longer than readiness
+/// holds without a call, and /readyz stays ready throughout.
+#[test]
+fn an_operator_sleeps_through_the_night() {
+    let _one = serial();
+    let (net, payer, payer_path) = cadenced_cluster("keeper-night");
+    let creators = net.wallets("creator", 40, 1);
+    let mut rpc = net.rpc(&payer);
+    let upstream: u16 = net.url.rsplit(':').next().unwrap().trim_end_matches('/').parse().unwrap();
+    let proxy = Proxy::start(upstream);
+    // The RPC URL holds an API key: given in a file, never shown.
+    let url_file = net.root.join("rpc-url");
+    fs::write(&url_file, format!("http://127.0.0.1:{}/?api-key=SECRET-KEY\n", proxy.port)).unwrap();
+    let feed = net.root.join("feed.jsonl");
+    let mut keeper = Keeper {
+        net_url: String::new(),
+        payer: payer_path.clone(),
+        oracle: net.oracle.clone(),
+        crank: net.crank.clone(),
+        feed: feed.clone(),
+        port: free_port(),
+        log: net.root.join("keeper.log"),
+        state: net.root.join("keeper-state"),
+        extra: vec!["--url-file".into(), url_file.display().to_string(), "--rpc-timeout-secs".into(), "2".into()],
+    };
+    let mut f = Facts::default();
+    let now = rpc.now().unwrap() - 5;
+    let mut chunk = Vec::new();
+    for (k, _) in &creators {
+        chunk.push(f.recharge(k.pubkey(), 1, now, 6_000));
+        chunk.push(f.spend(k.pubkey(), 2, now, 5_000));
+    }
+    // Spending above deposits, a member's last fact: refused for good.
+    let refused = Pubkey::new_unique();
+    chunk.push(f.recharge(refused, 1, now, 100));
+    chunk.push(format!(
+        r#"{{"type":"spend","at":"{}","wallet":"{refused}","seq":2,"usdt":"1000"}}"#,
+        format_rfc3339(now)
+    ));
+    chunk.push("{not json".into());
+    append(&feed, &lines(&chunk));
+
+    // Run 1: the facts land, the refusal is met once, the bad line counted once.
+    let started = rpc.now().unwrap();
+    let mut run = keeper.spawn();
+    wait_for_facts(&mut rpc, &f.last_seq, &keeper);
+    // A round after the start: windows that closed between `init` and the
+    // first run were counted as missed by it (once), and a round followed.
+    wait_for_rounds_after(&mut rpc, started, &keeper);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sum(&scrape(keeper.port), "pictor_keeper_facts_total", r#"outcome="refused""#) == 0 {
+        assert!(Instant::now() < deadline, "the refused spend was never met: {}", keeper.logs());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let m = scrape(keeper.port);
+    assert_eq!(metric(&m, r#"pictor_keeper_facts_total{kind="spend",outcome="refused"}"#), 1);
+    assert_eq!(metric(&m, r#"pictor_keeper_lines_bad_total{reason="malformed"}"#), 1);
+    let missed_before = |m: &BTreeMap<String, f64>, role: &str| {
+        metric(m, &format!(r#"pictor_keeper_missed_windows_total{{role="{role}"}}"#))
+    };
+    let baseline = [missed_before(&m, "creator"), missed_before(&m, "worker")];
+    let listed = net.cli(&payer_path, &["keeper", "refused", "--state-dir", keeper.state.to_str().unwrap()]).json();
+    let list = listed["refused"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "{listed}");
+    assert_eq!((list[0]["wallet"].as_str(), list[0]["seq"].as_u64()), (Some(refused.to_string().as_str()), Some(2)));
+    assert!(list[0]["reason"].as_str().unwrap().contains("SpendingExceedsDeposits"), "{listed}");
+    let retry = net.cli(
+        &payer_path,
+        &["keeper", "retry", "creator", &refused.to_string(), "2", "--state-dir", keeper.state.to_str().unwrap()],
+    );
+    assert!(!retry.ok && retry.stderr.contains("stop it"), "a retry waits for the keeper to stop: {}", retry.stderr);
+    assert!(terminate(&mut run).success());
+    let sent_after_first = sum(&m, "pictor_keeper_transactions_sent_total", r#"instruction="submit_report""#);
+    assert!(sent_after_first >= 1);
+
+    // Five clean restarts: nothing is sent again, nothing counted again, nothing alerts.
+    for restart in 1..=5 {
+        let mut run = keeper.spawn();
+        // Until the feed has been read and judged against the chain.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let m = loop {
+            let m = scrape(keeper.port);
+            let settled = sum(&m, "pictor_keeper_facts_total", "");
+            if settled as usize > f.valid {
+                break m;
+            }
+            assert!(Instant::now() < deadline, "restart {restart}: the feed was not judged: {}", keeper.logs());
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        assert_eq!(sum(&m, "pictor_keeper_facts_total", r#"outcome="refused""#), 0, "restart {restart}");
+        assert_eq!(metric(&m, r#"pictor_keeper_facts_total{kind="spend",outcome="known_refusal"}"#), 1);
+        assert_eq!(sum(&m, "pictor_keeper_facts_total", r#"outcome="already_applied""#) as usize, f.valid);
+        assert_eq!(sum(&m, "pictor_keeper_transactions_sent_total", r#"instruction="submit_report""#), 0);
+        assert_eq!(
+            sum(&m, "pictor_keeper_lines_bad_total", ""),
+            0,
+            "restart {restart}: the bad line was counted before"
+        );
+        for (i, role) in ["creator", "worker"].into_iter().enumerate() {
+            assert!(!window_missed_alert(&m, role), "restart {restart}: {role}");
+            assert_eq!(missed_before(&m, role), baseline[i], "restart {restart}: {role}: not counted again");
+        }
+        assert_eq!((metric(&m, "pictor_keeper_healthy"), metric(&m, "pictor_keeper_ready")), (1, 1));
+        assert!(metric(&m, "pictor_keeper_last_fact_landed_timestamp_seconds") > 0, "kept across restarts");
+        assert!(m.keys().any(|k| k.starts_with("process_start_time_seconds")), "process metrics");
+        assert!(m.keys().any(|k| k.starts_with("pictor_keeper_build_info{")), "build info");
+        assert!(terminate(&mut run).success());
+    }
+
+    // Killed right after a window's rounds, and down across the next two windows.
+    let started = rpc.now().unwrap();
+    let mut run = keeper.spawn();
+    wait_for_rounds_after(&mut rpc, started, &keeper);
+    run.kill().unwrap();
+    run.wait().unwrap();
+    let down = rpc.now().unwrap();
+    let config = read::config(&mut rpc).unwrap().unwrap();
+    let (c, a) = (&config.rules.cadence, &config.round_anchor);
+    let first_missed = cadence::next_after(c, a, down).unwrap();
+    let second_missed = cadence::scheduled(c, a, first_missed.window + 1).unwrap();
+    while rpc.now().unwrap() < second_missed.closes_ts + 1 {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut run = keeper.spawn();
+    // Judged at its first look at the chain.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let m = loop {
+        let m = scrape(keeper.port);
+        if missed_before(&m, "worker") > baseline[1] && missed_before(&m, "creator") > baseline[0] {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "the missed windows were never counted: {}", keeper.logs());
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for (i, role) in ["creator", "worker"].into_iter().enumerate() {
+        assert_eq!(missed_before(&m, role), baseline[i] + 2, "{role}: both windows, once");
+        assert_eq!(
+            metric(&m, &format!(r#"pictor_keeper_last_missed_window_timestamp_seconds{{role="{role}"}}"#)),
+            second_missed.closes_ts as u64,
+            "{role}: when the second window closed"
+        );
+        assert!(window_missed_alert(&m, role), "{role}: the alert shows it");
+    }
+    assert_eq!(
+        status(keeper.port, "/healthz").0,
+        200,
+        "windows missed while it was down are not this process's health"
+    );
+    assert!(keeper.logs().contains("2 creator round windows closed without their round before this keeper started"));
+    // The next window's rounds: the alert resolves.
+    wait_for_rounds_after(&mut rpc, second_missed.snapshot_ts, &keeper);
+    std::thread::sleep(Duration::from_secs(2));
+    let m = scrape(keeper.port);
+    for role in ["creator", "worker"] {
+        assert!(!window_missed_alert(&m, role), "{role}: a round was finalised since");
+    }
+    // A clean restart: not counted again.
+    assert!(terminate(&mut run).success());
+    let mut run = keeper.spawn();
+    std::thread::sleep(Duration::from_secs(3));
+    let m = scrape(keeper.port);
+    for (i, role) in ["creator", "worker"].into_iter().enumerate() {
+        assert_eq!(missed_before(&m, role), baseline[i] + 2, "{role}: not counted again");
+        assert!(!window_missed_alert(&m, role), "{role}");
+    }
+
+    // The RPC node hangs: unhealthy within --stale-after (5 s), and again healthy once it answers.
+    proxy.hang(true);
+    let took = wait_status(&keeper, "/healthz", 503, Duration::from_secs(30));
+    assert!(took <= Duration::from_secs(5 + 3), "unhealthy {took:?} after the hang (--stale-after 5)");
+    let (_, body) = status(keeper.port, "/healthz");
+    assert!(body.contains("no call to the cluster has succeeded"), "{body}");
+    let (_, ready) = status(keeper.port, "/readyz");
+    proxy.hang(false);
+    wait_status(&keeper, "/healthz", 200, Duration::from_secs(30));
+    wait_status(&keeper, "/readyz", 200, Duration::from_secs(30));
+    let m = scrape(keeper.port);
+    assert!(sum(&m, "pictor_keeper_rpc_errors_total", r#"kind="unreachable""#) >= 1, "the timeouts are counted");
+    for shown in [body.as_str(), ready.as_str(), &keeper.logs(), &scrape_text(keeper.port)] {
+        assert!(!shown.contains("SECRET-KEY"), "the RPC URL's key is shown: {shown}");
+    }
+    assert!(terminate(&mut run).success());
+
+    // A long round: 40 holders ranked one per transaction; /readyz polled throughout.
+    std::thread::scope(|s| {
+        for part in creators.chunks(10) {
+            let url = net.url.clone();
+            s.spawn(move || {
+                for (k, _) in part {
+                    let mut r = pictor_vip_sdk::transport::Rpc::new(&url, k.insecure_clone());
+                    r.send(&pictor_vip_sdk::ix::claim_instructions(&k.pubkey(), &k.pubkey(), Role::Creator), &[k])
+                        .unwrap();
+                }
+            });
+        }
+    });
+    keeper.extra.extend(["--rank-batch".into(), "1".into()]);
+    let claimed = rpc.now().unwrap();
+    let mut run = keeper.spawn();
+    wait_for_window_after(&mut rpc, claimed);
+    let window = cadence::open_at(c, a, rpc.now().unwrap()).unwrap();
+    let (mut polls, mut not_ready) = (0, Vec::new());
+    let round_started = Instant::now();
+    loop {
+        let (code, body) = status(keeper.port, "/readyz");
+        polls += 1;
+        if code != 200 {
+            not_ready.push(body);
+        }
+        if finalised(&mut rpc, Role::Creator).is_some_and(|r| r.snapshot_ts >= window.snapshot_ts && r.members == 40) {
+            break;
+        }
+        assert!(round_started.elapsed() < Duration::from_secs(300), "the round did not end: {}", keeper.logs());
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let round_took = round_started.elapsed();
+    assert!(
+        round_took > pictor_vip_keeper::keeper::metrics::READY_HOLDS,
+        "the round ({round_took:?}) outlasts what readiness holds without a call, or the test proves nothing"
+    );
+    assert!(not_ready.is_empty(), "not ready during the round ({polls} polls): {not_ready:?}");
+    assert!(terminate(&mut run).success());
+    println!("keeper night: 5 clean restarts, 2 windows missed while down, a hung RPC, a {round_took:?} round ready");
     assert!(net.stop().success());
 }

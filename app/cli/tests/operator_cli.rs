@@ -46,9 +46,72 @@ fn every_operator_command_is_there() {
     {
         assert!(help.contains(&format!("  {command} ")), "{command} missing from:\n{help}");
     }
-    for flag in ["--with-compute-unit-price", "--dry-run", "--json", "--keypair", "--url"] {
-        assert!(help.contains(flag), "{flag}");
+    assert!(help.contains("--json"));
+    // Each flag on the commands that use it, and only there.
+    let (_, pause, _) = pictor_vip(&home.0, &["pause", "--help"]);
+    for flag in ["--with-compute-unit-price", "--dry-run", "--keypair", "--url", "--url-file"] {
+        assert!(pause.contains(flag), "pause {flag}:\n{pause}");
     }
+    let (_, status, _) = pictor_vip(&home.0, &["status", "--help"]);
+    assert!(status.contains("--url") && !status.contains("--keypair") && !status.contains("--dry-run"), "{status}");
+    for command in ["demo", "simulate"] {
+        let (_, help, _) = pictor_vip(&home.0, &[command, "--help"]);
+        for flag in ["--with-compute-unit-price", "--dry-run", "--keypair", "--url"] {
+            assert!(!help.contains(flag), "{command} offers {flag}:\n{help}");
+        }
+    }
+}
+
+/// Flags given before the command go to it if it uses them; a command
+/// that does not is refused naming the flag (a reader given --keypair, the
+/// Solana CLI's global flag, is told it signs nothing).
+#[test]
+fn a_flag_a_command_does_not_use_is_refused_naming_it() {
+    let home = empty_home();
+    for (args, says) in [
+        (vec!["--keypair", "k.json", "demo"], "`demo` does not use --keypair"),
+        (vec!["--dry-run", "simulate", "--feed", "f"], "`simulate` does not use --dry-run"),
+        (
+            vec!["--with-compute-unit-price", "5", "dispatch", "--input", "-"],
+            "`dispatch` does not use --with-compute-unit-price",
+        ),
+        (vec!["--url", "l", "demo"], "`demo` does not use --url"),
+        (vec!["--url", "l", "pause", "--url", "d"], "--url is given twice"),
+        (vec!["pause", "--url", "l", "--url-file", "/nonexistent"], "--url or --url-file, not both"),
+    ] {
+        let (code, _, err) = pictor_vip(&home.0, &args);
+        assert_ne!(code, 0, "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let (_, _, err) = pictor_vip(
+        &home.0,
+        &[
+            "--keypair",
+            "k.json",
+            "status",
+            "9DnFQW8nh6GdyMM3kGJUMmSo4NnHgfVngghdED1iHXFw",
+            "--url",
+            "http://127.0.0.1:9",
+        ],
+    );
+    assert!(err.contains("warning: `status` signs nothing: --keypair is not used"), "{err}");
+}
+
+/// The old forms still work, each with a warning naming the new one.
+#[test]
+fn old_forms_warn_and_name_the_new_one() {
+    let home = empty_home();
+    let wallet = "9DnFQW8nh6GdyMM3kGJUMmSo4NnHgfVngghdED1iHXFw";
+    // The cluster is down: the command gets as far as connecting, after the warning.
+    let (_, _, err) =
+        pictor_vip(&home.0, &["revoke", wallet, "worker", "--reason", "1", "--url", "http://127.0.0.1:9"]);
+    assert!(err.contains(&format!("write `revoke worker {wallet}`")), "{err}");
+    let (_, _, err) = pictor_vip(&home.0, &["reinstate", wallet, "creator", "--url", "http://127.0.0.1:9"]);
+    assert!(err.contains(&format!("write `reinstate creator {wallet}`")), "{err}");
+    let (_, _, err) = pictor_vip(&home.0, &["feed", "/nonexistent.jsonl", "--url", "http://127.0.0.1:9"]);
+    assert!(err.contains("write `feed --feed /nonexistent.jsonl`"), "{err}");
+    let (code, _, err) = pictor_vip(&home.0, &["revoke", "boss", wallet, "--reason", "1"]);
+    assert!(code != 0 && err.contains("ROLE must be creator or worker"), "{err}");
 }
 
 #[test]

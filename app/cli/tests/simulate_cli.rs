@@ -184,6 +184,37 @@ fn malformed_and_out_of_order_lines_are_named_and_skipped() {
     assert_eq!(v["members"].as_array().unwrap().len(), 1);
 }
 
+/// A line that is not UTF-8 is refused by its number; the lines around it
+/// are read (SPEC §8). And `--feed -` reads standard input.
+#[test]
+fn a_line_that_is_not_utf8_is_refused_by_number_and_stdin_is_a_feed() {
+    let mut feed = Vec::new();
+    feed.extend_from_slice(br#"{"type":"recharge","at":"2026-09-01T00:00:00Z","wallet":"a","seq":1,"usdt":"10"}"#);
+    feed.extend_from_slice(b"\n{\"type\":\"frames\",\"wallet\":\"\xff\xfe\"}\n");
+    feed.extend_from_slice(br#"{"type":"frames","at":"2026-09-01T00:00:01Z","wallet":"a","seq":2,"frames":3}"#);
+    feed.push(b'\n');
+    let path = std::env::temp_dir().join(format!("pictor-vip-{}-latin1.jsonl", std::process::id()));
+    std::fs::write(&path, &feed).unwrap();
+    let v = simulate(&path);
+    assert_eq!(rejected_lines(&v), vec![2]);
+    let error = v["rejected"][0]["error"].as_str().unwrap();
+    assert!(error.contains("not UTF-8"), "{error}");
+    assert_eq!(v["members"].as_array().unwrap().len(), 1, "lines 1 and 3 are read");
+    // The same feed on standard input.
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pictor-vip"))
+        .args(["simulate", "--json", "--feed", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&feed).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_stdin, v);
+}
+
 #[test]
 fn the_demo_runs_the_whole_story() {
     let out = Command::new(env!("CARGO_BIN_EXE_pictor-vip"))
@@ -191,7 +222,7 @@ fn the_demo_runs_the_whole_story() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
     for needle in [
         "passes minted",
         "creator leaderboard, round ",
@@ -215,5 +246,18 @@ fn the_demo_runs_the_whole_story() {
     let (l1, l3) = (lane("1: priority creators"), lane("3: everyone else"));
     assert!(l1.0 <= l3.0 && l1.1 <= l3.1, "priority jobs wait no longer: {l1:?} vs {l3:?}");
     assert!(l1.2 > l3.2, "holders get the best GPU class, the others the lowest that fits: {l1:?} vs {l3:?}");
+    // With more idle slots than jobs, priority workers are picked first: more jobs per slot.
+    let line = text.lines().find(|l| l.contains("VIP workers picked first")).expect("the worker figure");
+    let per_slot: Vec<f64> = line
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter_map(|w| w.parse().ok().filter(|_| w.contains('.')))
+        .collect();
+    assert_eq!(per_slot.len(), 3, "{line}");
+    assert!(per_slot[0] > per_slot[1] && per_slot[1] > per_slot[2], "priority, then ranked, then the rest: {line}");
     assert!(!text.contains("AnchorError"), "program logs leaked into the demo output");
+    // No terminal (a pipe): the progress is plain lines on standard error, ending with the total.
+    let progress = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = progress.lines().filter(|l| l.starts_with("feed lines: ")).collect();
+    assert!(lines.len() >= 10 && lines.last().unwrap().contains(" done in "), "{progress}");
+    assert!(!progress.contains('\r') && !progress.contains('\u{1b}'), "no terminal control in a log: {progress:?}");
 }

@@ -50,10 +50,12 @@ pub enum FactOutcome {
     AlreadyApplied,
     /// Refused for good.
     Refused,
+    /// Refused for good before (the keeper's state): not sent again.
+    KnownRefusal,
 }
 
 /// A report settled one way or the other (what the keeper's metrics count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FactEvent {
     /// The line it came from.
     pub line: usize,
@@ -63,6 +65,16 @@ pub struct FactEvent {
     pub outcome: FactOutcome,
     /// Its fact time, unix seconds.
     pub fact_ts: i64,
+    /// The member's role.
+    pub role: Role,
+    /// The member's wallet (`None`: the feed's wallet names no key).
+    pub wallet: Option<Pubkey>,
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its fingerprint ([`crate::feed::fact_digest`]).
+    pub fact: [u8; 32],
+    /// Why it was refused, when it was.
+    pub reason: Option<String>,
 }
 
 /// Called for every report as it settles.
@@ -134,6 +146,8 @@ pub struct Summary {
     pub already_applied: usize,
     /// Lines refused for good, with the line number and the reason.
     pub refused: Vec<(usize, String)>,
+    /// Reports refused for good before ([`Bot::known_refusals`]): not sent.
+    pub known_refusals: usize,
     /// Lines still waiting on a transient refusal when the run ended, with
     /// the reason: a later run applies them.
     pub waiting: Vec<(usize, String)>,
@@ -163,6 +177,7 @@ impl Summary {
             "applied": self.applied,
             "already_applied": self.already_applied,
             "refused": lines(&self.refused),
+            "refused_before": self.known_refusals,
             "waiting": lines(&self.waiting),
             "malformed": self.malformed.iter().map(|e| json!({"line": e.line, "reason": e.message})).collect::<Vec<_>>(),
             "claims_skipped": self.skipped_claims,
@@ -180,6 +195,9 @@ impl Summary {
 
 /// One line still to do. A report's instruction names the bot's oracle
 /// keys and, with co-signers, the ones planned for it (`cosigners`).
+// Nearly every item is a report: boxing it would allocate once per fact to
+// save bytes on the rare round line.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     Report {
         line: usize,
@@ -189,6 +207,8 @@ enum Item {
         kind: &'static str,
         at: i64,
         report: pictor_vip_sdk::ix::Report,
+        /// Its fingerprint ([`crate::feed::fact_digest`]).
+        fact: [u8; 32],
         cosigners: Vec<Pubkey>,
         ix: Instruction,
     },
@@ -294,6 +314,11 @@ pub struct Bot<'a> {
     /// apart (the keeper's `--cosigner`); reports are then sent through the
     /// pipeline, each naming the co-signers planned for it.
     pub cosigners: Option<Box<dyn CoSigners + 'a>>,
+    /// Fingerprints of facts the program refused for good
+    /// ([`crate::feed::fact_digest`]): such a fact is not sent again (its
+    /// fee is not paid twice), only counted. The bot adds every fact it
+    /// sees refused; the keeper seeds it with those of earlier runs.
+    pub known_refusals: HashSet<[u8; 32]>,
     summary: Summary,
     queue: Vec<Item>,
     done: Vec<bool>,
@@ -328,6 +353,7 @@ impl<'a> Bot<'a> {
             resolve_wallet: Box::new(crate::wallets::parse_key),
             observer: None,
             cosigners: None,
+            known_refusals: HashSet::new(),
             summary: Summary::default(),
             queue: Vec::new(),
             done: Vec::new(),
@@ -447,9 +473,35 @@ impl<'a> Bot<'a> {
 
     /// Marks item `i` done, as `outcome` for a report.
     fn settled(&mut self, i: usize, outcome: FactOutcome) {
+        self.settled_as(i, outcome, None);
+    }
+
+    /// Marks report `i` refused for good for `reason`: recorded, and its
+    /// fact known as refused (never sent again).
+    fn refused(&mut self, i: usize, reason: String) {
+        self.summary.refused.push((self.queue[i].line(), reason.clone()));
+        if let Item::Report { fact, .. } = &self.queue[i] {
+            self.known_refusals.insert(*fact);
+        }
+        self.settled_as(i, FactOutcome::Refused, Some(reason));
+    }
+
+    fn settled_as(&mut self, i: usize, outcome: FactOutcome, reason: Option<String>) {
         self.done[i] = true;
-        if let (Item::Report { line, kind, at, .. }, Some(observer)) = (&self.queue[i], self.observer.as_mut()) {
-            observer(&FactEvent { line: *line, kind, outcome, fact_ts: *at });
+        if let (Item::Report { line, kind, at, role, wallet, seq, fact, .. }, Some(observer)) =
+            (&self.queue[i], self.observer.as_mut())
+        {
+            observer(&FactEvent {
+                line: *line,
+                kind,
+                outcome,
+                fact_ts: *at,
+                role: *role,
+                wallet: Some(*wallet),
+                seq: *seq,
+                fact: *fact,
+                reason,
+            });
         }
     }
 
@@ -499,12 +551,35 @@ impl<'a> Bot<'a> {
                             kind,
                             outcome: FactOutcome::Refused,
                             fact_ts: line.at,
+                            role: report.role(),
+                            wallet: None,
+                            seq,
+                            fact: [0; 32],
+                            reason: Some(format!("wallet {wallet:?} is not a base58 public key")),
                         });
                     }
                 }
                 Some(key) => {
                     let role = report.role();
                     let kind = report_kind(&report);
+                    let fact = crate::feed::fact_digest(&key, seq, line.at, &report);
+                    if self.known_refusals.contains(&fact) {
+                        self.summary.known_refusals += 1;
+                        if let Some(observer) = self.observer.as_mut() {
+                            observer(&FactEvent {
+                                line: line.number,
+                                kind,
+                                outcome: FactOutcome::KnownRefusal,
+                                fact_ts: line.at,
+                                role,
+                                wallet: Some(key),
+                                seq,
+                                fact,
+                                reason: None,
+                            });
+                        }
+                        return;
+                    }
                     let ix = ix::report_signed(&self.oracle_keys, &key, seq, line.at, report.clone());
                     self.queue.push(Item::Report {
                         line: line.number,
@@ -514,6 +589,7 @@ impl<'a> Bot<'a> {
                         kind,
                         at: line.at,
                         report,
+                        fact,
                         cosigners: Vec::new(),
                         ix,
                     });
@@ -735,8 +811,7 @@ impl<'a> Bot<'a> {
                             SendError::Program { name, message, .. } => format!("{name}: {message}"),
                             other => other.to_string(),
                         };
-                        self.summary.refused.push((line, reason));
-                        self.settled(i, FactOutcome::Refused);
+                        self.refused(i, reason);
                     }
                     Refusal::Transient => {
                         // This member waits, with all its later reports.
@@ -772,8 +847,7 @@ impl<'a> Bot<'a> {
             }
             Err(e @ SendError::TooLarge(_)) if reports.len() == 1 => {
                 // Alone it does not fit a transaction: it never will.
-                self.summary.refused.push((self.queue[reports[0]].line(), e.to_string()));
-                self.settled(reports[0], FactOutcome::Refused);
+                self.refused(reports[0], e.to_string());
                 Vec::new()
             }
             Err(e) => {
@@ -929,8 +1003,7 @@ impl<'a> Bot<'a> {
                     // Alone it does not fit a transaction: it never will.
                     f.queues.get_mut(&member).expect("queued member").pop_front();
                     let reason = format!("the report alone exceeds the {PACKET_DATA_SIZE}-byte transaction limit");
-                    self.summary.refused.push((self.queue[i].line(), reason));
-                    self.settled(i, FactOutcome::Refused);
+                    self.refused(i, reason);
                     continue;
                 }
                 self.launch(std::mem::take(&mut packed), f, p);

@@ -74,6 +74,16 @@ impl fmt::Display for LineError {
 
 impl std::error::Error for LineError {}
 
+/// A fact's fingerprint: the SHA-256 of the Borsh encoding of (wallet,
+/// sequence number, fact time, report). The co-signer's ledger keeps it for
+/// what it signed, the keeper's state for what the program refused.
+pub fn fact_digest(wallet: &pictor_vip_sdk::Pubkey, seq: u64, fact_ts: i64, report: &Report) -> [u8; 32] {
+    use anchor_lang::AnchorSerialize;
+    let mut bytes = Vec::new();
+    (wallet, seq, fact_ts, report).serialize(&mut bytes).expect("borsh into a Vec");
+    solana_sha256_hasher::hashv(&[&bytes]).to_bytes()
+}
+
 /// Parses an RFC 3339 timestamp ("2026-07-03T00:01:00Z", fractions and
 /// numeric offsets accepted) into unix seconds.
 pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
@@ -300,9 +310,27 @@ fn parse_fields(text: &str) -> Result<(i64, Event), String> {
 /// Parses a whole feed: every line is either a [`Line`] or a [`LineError`]
 /// (malformed, or earlier than the line before). Blank lines are skipped.
 pub fn parse_feed(text: &str) -> Vec<Result<Line, LineError>> {
+    parse_feed_bytes(text.as_bytes())
+}
+
+/// [`parse_feed`] of bytes as read from a file: a line that is not UTF-8 is
+/// refused by its number (SPEC §8), the others read on.
+pub fn parse_feed_bytes(bytes: &[u8]) -> Vec<Result<Line, LineError>> {
     let mut out = Vec::new();
     let mut last_at: Option<i64> = None;
-    for (i, raw) in text.lines().enumerate() {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    for (i, raw) in body.split(|b| *b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = match std::str::from_utf8(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                out.push(Err(LineError {
+                    line: i + 1,
+                    message: format!("not UTF-8 text (an invalid byte at column {})", e.valid_up_to() + 1),
+                }));
+                continue;
+            }
+        };
         if raw.trim().is_empty() {
             continue;
         }

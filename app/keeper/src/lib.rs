@@ -22,7 +22,8 @@ pub mod cosigner;
 pub mod feed;
 pub mod keeper;
 pub mod keys;
-pub mod redact;
+pub use pictor_vip_sdk::redact;
+pub mod statedir;
 #[cfg(test)]
 mod testing;
 pub mod wallets;

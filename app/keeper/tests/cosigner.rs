@@ -32,7 +32,7 @@ struct World {
 fn feed_line(n: usize, wallet: &Pubkey, seq: u64, frames: u64) -> TailLine {
     let text =
         format!(r#"{{"type":"frames","at":"2026-12-01T00:00:00Z","wallet":"{wallet}","seq":{seq},"frames":{frames}}}"#);
-    TailLine { source: "feed".into(), number: n, text }
+    TailLine::new("feed", n, text)
 }
 
 fn world_with(ledger: Ledger, cosigner: Keypair) -> World {

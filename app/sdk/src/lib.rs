@@ -18,6 +18,7 @@ pub mod ix;
 pub mod pda;
 pub mod profile;
 pub mod read;
+pub mod redact;
 pub mod standings;
 pub mod transport;
 pub mod units;

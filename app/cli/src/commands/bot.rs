@@ -1,13 +1,12 @@
 //! The oracle/crank bot (`feed`) and a round on demand (`rank`).
 use super::{progress_bar, Ctx};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use pictor_vip_keeper::bot::{Bot, BotOptions};
-use pictor_vip_keeper::feed::parse_feed;
+use pictor_vip_keeper::feed::parse_feed_bytes;
 use pictor_vip_keeper::keys::bot_keys;
 use pictor_vip_sdk::crank;
 use pictor_vip_sdk::state::Role;
 use serde_json::json;
-use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,13 +29,7 @@ pub struct FeedArgs {
 
 /// `feed FILE|-`: applies a feed of oracle facts, running its rounds.
 pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
-    let text = if a.file == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    } else {
-        std::fs::read_to_string(&a.file).with_context(|| format!("reading {}", a.file))?
-    };
+    let bytes = super::read_input(&a.file)?;
     let (oracles, cranks) = bot_keys(ctx.signer.as_ref(), &a.oracle_keypairs, a.crank_keypair.as_slice())?;
     let crank = cranks.into_iter().next().expect("at least one crank key");
     let options = BotOptions {
@@ -46,7 +39,7 @@ pub fn feed(ctx: &mut Ctx, a: &FeedArgs) -> Result<()> {
         in_flight: a.in_flight,
         ..BotOptions::default()
     };
-    let summary = Bot::new(&mut ctx.rpc, &oracles, &crank, options).run(parse_feed(&text))?;
+    let summary = Bot::new(&mut ctx.rpc, &oracles, &crank, options).run(parse_feed_bytes(&bytes))?;
     if ctx.json {
         println!("{}", summary.to_json());
     } else {

@@ -4,21 +4,17 @@ use super::progress_bar;
 use crate::demo::{self, DemoOptions};
 use crate::quiet::run_quietly;
 use crate::simulate::simulate as run_feed;
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
 use indicatif::ProgressBar;
 use pictor_vip_sdk::units::group_thousands;
-use std::path::Path;
 
 /// `simulate --feed FILE`: SPEC §8's output (`--json`) or a table.
-pub fn simulate(feed: &Path, json: bool) -> Result<()> {
+pub fn simulate(feed: &str, json: bool) -> Result<()> {
     run_quietly(|out| {
-        let text = std::fs::read_to_string(feed).with_context(|| format!("reading {}", feed.display()))?;
-        let bar = if json { ProgressBar::hidden() } else { progress_bar("lines") };
-        let (_, result) = run_feed(&text, &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        })?;
-        bar.finish_and_clear();
+        let text = super::read_input(feed)?;
+        let mut progress = Progress::new("lines", !json);
+        let (_, result) = run_feed(&text, &mut |done, total| progress.at(done, total))?;
+        progress.done();
         if json {
             writeln!(out, "{}", serde_json::to_string(&result)?)?;
             return Ok(());
@@ -54,12 +50,65 @@ pub fn demo(o: &DemoOptions) -> Result<()> {
         bail!("--days must be above 30 so the worker window fills");
     }
     run_quietly(|out| {
-        let bar = progress_bar("feed lines");
-        demo::run(o, out, &mut |done, total| {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        })?;
-        bar.finish_and_clear();
+        let mut progress = Progress::new("feed lines", true);
+        demo::run(o, out, &mut |done, total| progress.at(done, total))?;
+        progress.done();
         Ok(())
     })
+}
+
+/// Progress on standard error: a bar on a terminal; without one (a log, a
+/// CI job), a plain line at every tenth of the way and at the end.
+struct Progress {
+    what: &'static str,
+    bar: Option<ProgressBar>,
+    plain: bool,
+    started: std::time::Instant,
+    said_tenth: usize,
+    total: usize,
+}
+
+impl Progress {
+    fn new(what: &'static str, shown: bool) -> Self {
+        use std::io::IsTerminal;
+        let terminal = std::io::stderr().is_terminal();
+        Progress {
+            what,
+            bar: (shown && terminal).then(|| progress_bar(what)),
+            plain: shown && !terminal,
+            started: std::time::Instant::now(),
+            said_tenth: 0,
+            total: 0,
+        }
+    }
+
+    fn at(&mut self, done: usize, total: usize) {
+        self.total = total;
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+        let tenth = (done * 10).checked_div(total).unwrap_or(0);
+        if self.plain && tenth > self.said_tenth && done < total {
+            self.said_tenth = tenth;
+            eprintln!(
+                "{}: {}/{} ({} %), {} s",
+                self.what,
+                group_thousands(done as u64),
+                group_thousands(total as u64),
+                tenth * 10,
+                self.started.elapsed().as_secs()
+            );
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.plain {
+            let total = group_thousands(self.total as u64);
+            eprintln!("{}: {total} done in {} s", self.what, self.started.elapsed().as_secs());
+        }
+    }
 }

@@ -11,6 +11,7 @@
 //! - [`local`]: `simulate` and `demo`, on an in-process runtime.
 pub mod bot;
 pub mod dispatch;
+pub mod keeper;
 pub mod local;
 pub mod operator;
 pub mod rewards;
@@ -96,6 +97,17 @@ impl Ctx {
             println!("{what}: done (fee {fee} lamports)");
         }
         Ok(())
+    }
+}
+
+/// The bytes of `input`: a file, or standard input for `-`.
+pub fn read_input(input: &str) -> Result<Vec<u8>> {
+    if input == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).context("reading standard input")?;
+        Ok(bytes)
+    } else {
+        std::fs::read(input).with_context(|| format!("reading {input}"))
     }
 }
 

@@ -127,7 +127,7 @@ impl Cluster {
         Command::new(bin())
             .args(["--url", &self.url, "--keypair"])
             .arg(&self.oracle)
-            .args(["--json", "feed"])
+            .args(["--json", "feed", "--feed"])
             .arg(feed)
             .arg("--crank-keypair")
             .arg(&self.crank)

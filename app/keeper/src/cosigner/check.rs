@@ -5,7 +5,7 @@
 //! when none does.
 use super::facts::{FactIndex, Found};
 use super::ledger::Ledger;
-use anchor_lang::{AnchorDeserialize, AnchorSerialize, Discriminator};
+use anchor_lang::{AnchorDeserialize, Discriminator};
 use pictor_vip_sdk::ix::Report;
 use pictor_vip_sdk::program::instruction::SubmitReport;
 use pictor_vip_sdk::Pubkey;
@@ -86,9 +86,7 @@ impl Fact {
     /// Its fingerprint: SHA-256 of its Borsh encoding (wallet, seq, fact
     /// time, report), as the ledger keeps it.
     pub fn digest(&self) -> [u8; 32] {
-        let mut bytes = Vec::new();
-        (self.wallet, self.seq, self.fact_ts, &self.report).serialize(&mut bytes).expect("borsh into a Vec");
-        solana_sha256_hasher::hashv(&[&bytes]).to_bytes()
+        crate::feed::fact_digest(&self.wallet, self.seq, self.fact_ts, &self.report)
     }
 }
 

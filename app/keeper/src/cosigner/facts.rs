@@ -140,7 +140,7 @@ mod tests {
     use pictor_vip_sdk::ix::Report;
 
     fn line(n: usize, text: &str) -> TailLine {
-        TailLine { source: "feed".into(), number: n, text: text.into() }
+        TailLine::new("feed", n, text)
     }
 
     #[test]

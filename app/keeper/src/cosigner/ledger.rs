@@ -9,13 +9,12 @@
 //! start. A complete line that does not read is damage: the co-signer
 //! refuses to start and names the line. `STATE_DIR/lock` is held (`flock`)
 //! while the service runs, so two co-signers never share a ledger.
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use pictor_vip_sdk::Pubkey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -45,12 +44,8 @@ impl Ledger {
 
     /// Opens (or creates) the ledger of `dir`, holding its lock.
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating the state directory {}", dir.display()))?;
-        let lock = File::create(dir.join("lock")).with_context(|| format!("creating {}/lock", dir.display()))?;
-        // SAFETY: flock on a file descriptor this process owns.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            bail!("{} is in use by another co-signer (its lock is held)", dir.display());
-        }
+        let lock = crate::statedir::lock(&dir.join("lock"), "co-signer")
+            .with_context(|| format!("{} is in use", dir.display()))?;
         let path = dir.join("signed.jsonl");
         let mut file = OpenOptions::new()
             .read(true)
@@ -74,14 +69,8 @@ impl Ledger {
                 .with_context(|| format!("{}:{}: a damaged ledger line", path.display(), n + 1))?;
             let wallet = Pubkey::from_str(&parsed.wallet)
                 .map_err(|e| anyhow::anyhow!("{}:{}: wallet: {e}", path.display(), n + 1))?;
-            let mut digest = [0u8; 32];
-            let bytes = (0..parsed.fact.len())
-                .step_by(2)
-                .map(|i| parsed.fact.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-                .collect::<Option<Vec<u8>>>()
-                .filter(|b| b.len() == 32)
+            let digest = crate::statedir::unhex(&parsed.fact)
                 .with_context(|| format!("{}:{}: fact: not 32 bytes of hex", path.display(), n + 1))?;
-            digest.copy_from_slice(&bytes);
             signed.insert((wallet, parsed.seq), digest);
         }
         // The directory entry of a new file reaches the disk too.
@@ -115,7 +104,7 @@ impl Ledger {
         if let Some(file) = self.file.as_mut() {
             let mut text = String::new();
             for (wallet, seq, digest) in &new {
-                let fact: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                let fact = crate::statedir::hex(digest);
                 text += &serde_json::to_string(&Line { wallet: wallet.to_string(), seq: *seq, fact })?;
                 text.push('\n');
             }

@@ -143,6 +143,11 @@ impl<T: Transport> Metered<T> {
         &mut self.inner
     }
 
+    /// The transport, no longer counted.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+
     fn m(&self) -> &Metrics {
         &self.metrics.metrics
     }
@@ -169,10 +174,11 @@ impl<T: Transport> Metered<T> {
             self.m().tx_landed.with_label_values(&[what.instruction]).inc();
         }
         match result {
-            Ok(()) | Err(SendError::Program { .. }) => {}
+            Ok(()) | Err(SendError::Program { .. }) | Err(SendError::AlreadyProcessed) => self.metrics.rpc_answered(),
             Err(e) => {
                 if let Some(kind) = send_error_kind(e) {
                     self.m().rpc_errors.with_label_values(&[kind]).inc();
+                    self.metrics.rpc_failed(&e.to_string());
                 }
                 if e.is_transient() {
                     if self.faulted.len() >= REMEMBERED_FAULTS {
@@ -197,9 +203,15 @@ impl<T: Transport> Metered<T> {
         }
     }
 
+    /// Counts a read: a success is the cluster answering (health), an
+    /// error is counted by kind.
     fn read<R>(&self, result: Result<R>) -> Result<R> {
-        if let Err(e) = &result {
-            self.m().rpc_errors.with_label_values(&[read_error_kind(e)]).inc();
+        match &result {
+            Ok(_) => self.metrics.rpc_answered(),
+            Err(e) => {
+                self.m().rpc_errors.with_label_values(&[read_error_kind(e)]).inc();
+                self.metrics.rpc_failed(&e.to_string());
+            }
         }
         result
     }

@@ -21,10 +21,14 @@ use std::time::{Duration, Instant};
 pub const NAMESPACE: &str = "pictor_keeper";
 /// The report kinds, as the feed names them (the `kind` label).
 pub const REPORT_KINDS: [&str; 5] = ["recharge", "spend", "frames", "worker_day", "gpu"];
-/// What becomes of a fact (the `outcome` label of `facts_total`).
-pub const FACT_OUTCOMES: [&str; 3] = ["applied", "already_applied", "refused"];
-/// What becomes of a round window (the `outcome` label of `rounds_total`).
-pub const ROUND_OUTCOMES: [&str; 4] = ["opened", "finalised", "abandoned", "missed"];
+/// What becomes of a fact (the `outcome` label of `facts_total`):
+/// `already_applied` are facts the chain holds already (most of them re-read
+/// at a start), `known_refusal` facts refused for good by an earlier run
+/// (not sent again); neither is news, and no alert ratio divides by them.
+pub const FACT_OUTCOMES: [&str; 4] = ["applied", "already_applied", "refused", "known_refusal"];
+/// What the keeper did with a round (the `outcome` label of `rounds_total`);
+/// windows missed are `missed_windows_total`.
+pub const ROUND_OUTCOMES: [&str; 3] = ["opened", "finalised", "abandoned"];
 /// The instructions the keeper sends (the `instruction` label).
 pub const INSTRUCTIONS: [&str; 8] = [
     "submit_report",
@@ -65,8 +69,27 @@ pub struct Metrics {
     pub tx_retried: IntCounterVec,
     /// Fees of the transactions that landed, in lamports.
     pub fees_lamports: IntCounter,
-    /// Round windows and rounds, by role and outcome.
+    /// Rounds opened, finalised and abandoned by this keeper, by role and outcome.
     pub rounds: IntCounterVec,
+    /// Round windows that closed without their round, by role (kept across
+    /// restarts: each window counted once).
+    pub missed_windows: IntCounterVec,
+    /// When the latest such window closed, unix seconds, by role (0: none).
+    pub last_missed_window_ts: IntGaugeVec,
+    /// The round cadence's period, seconds (0: the cadence is off).
+    pub round_period_seconds: IntGauge,
+    /// Wall-clock time minus the cluster's clock, seconds (as last read).
+    pub cluster_clock_lag_seconds: IntGauge,
+    /// When an RPC call last succeeded, unix seconds.
+    pub rpc_last_success_ts: IntGauge,
+    /// Bytes of the feed file read as complete lines.
+    pub feed_read_bytes: IntGauge,
+    /// Bytes of the feed file not read yet (or a line not ended yet).
+    pub feed_behind_bytes: IntGauge,
+    /// Feed lines read (every line, good or bad).
+    pub feed_lines: IntCounter,
+    /// Facts refused for good that the keeper remembers (not sent again).
+    pub known_refusals: IntGauge,
     /// The latest finalised round's number, by role.
     pub latest_finalised_round: IntGaugeVec,
     /// When the latest finalised round was finalised, unix seconds, by role.
@@ -85,6 +108,8 @@ pub struct Metrics {
     pub healthy: IntGauge,
     /// 1 while ready: the cluster answers and the program is initialised.
     pub ready: IntGauge,
+    /// `process_*` and `build_info`.
+    process: Registry,
     /// Requests to co-signers, by co-signer (its key) and outcome.
     pub cosign_requests: IntCounterVec,
     /// Report instructions a co-signer refused, by co-signer and reason.
@@ -173,8 +198,52 @@ impl Metrics {
             rounds: counter_vec(
                 &r,
                 "rounds_total",
-                "Ranking rounds opened, finalised and abandoned, and round windows missed, by role",
+                "Ranking rounds this keeper opened, finalised and abandoned, by role and outcome",
                 &["role", "outcome"],
+            ),
+            missed_windows: counter_vec(
+                &r,
+                "missed_windows_total",
+                "Round windows that closed without their round, by role (each counted once, across restarts)",
+                &["role"],
+            ),
+            last_missed_window_ts: gauge_vec(
+                &r,
+                "last_missed_window_timestamp_seconds",
+                "When the latest round window that closed without its round closed, unix seconds, by role (0: none)",
+                &["role"],
+            ),
+            round_period_seconds: gauge(
+                &r,
+                "round_period_seconds",
+                "The round cadence's period, seconds (0: the cadence is off)",
+            ),
+            cluster_clock_lag_seconds: gauge(
+                &r,
+                "cluster_clock_lag_seconds",
+                "Wall-clock time minus the cluster's clock (the Clock sysvar), seconds, as last read",
+            ),
+            rpc_last_success_ts: gauge(
+                &r,
+                "rpc_last_success_timestamp_seconds",
+                "When a call to the cluster last succeeded, unix seconds",
+            ),
+            feed_read_bytes: gauge(&r, "feed_read_bytes", "Bytes of the feed file read as complete lines"),
+            feed_behind_bytes: gauge(
+                &r,
+                "feed_behind_bytes",
+                "Bytes of the feed file not read yet, or of a line not ended yet",
+            ),
+            feed_lines: {
+                let c = IntCounter::with_opts(Opts::new("feed_lines_total", "Feed lines read, good or bad"))
+                    .expect("a valid metric");
+                r.register(Box::new(c.clone())).expect("registered once");
+                c
+            },
+            known_refusals: gauge(
+                &r,
+                "known_refusals",
+                "Facts refused for good that the keeper remembers and does not send again",
             ),
             latest_finalised_round: gauge_vec(
                 &r,
@@ -210,11 +279,20 @@ impl Metrics {
             last_fact_landed_ts: gauge(
                 &r,
                 "last_fact_landed_timestamp_seconds",
-                "When an oracle fact last landed, unix seconds (0: none since start)",
+                "When an oracle fact last landed, unix seconds (kept across restarts; 0: never)",
             ),
             rpc_errors: counter_vec(&r, "rpc_errors_total", "Errors talking to the cluster, by kind", &["kind"]),
-            healthy: gauge(&r, "healthy", "1 while healthy: facts land, and no round window was missed since the last round"),
-            ready: gauge(&r, "ready", "1 while the cluster answers and the program is initialised"),
+            healthy: gauge(
+                &r,
+                "healthy",
+                "1 while healthy: the cluster answers, facts land, no window was missed while it ran since the last round",
+            ),
+            ready: gauge(
+                &r,
+                "ready",
+                "1 while doing its work: the program is initialised and a call to the cluster succeeded lately",
+            ),
+            process: process_and_build(NAMESPACE),
             cosign_requests: counter_vec(
                 &r,
                 "cosign_requests_total",
@@ -267,6 +345,8 @@ impl Metrics {
                 m.rounds.with_label_values(&[r, outcome]);
             }
             m.latest_finalised_round.with_label_values(&[r]).set(0);
+            m.missed_windows.with_label_values(&[r]);
+            m.last_missed_window_ts.with_label_values(&[r]).set(0);
             m.latest_finalised_round_ts.with_label_values(&[r]).set(0);
             m.members_ranked.with_label_values(&[r]);
             m.sync_failures.with_label_values(&[r]);
@@ -277,11 +357,10 @@ impl Metrics {
         m
     }
 
-    /// The scrape: every metric in the Prometheus text format.
+    /// The scrape: every metric in the Prometheus text format, with
+    /// `process_*` and `pictor_keeper_build_info`.
     pub fn render(&self) -> String {
-        let mut out = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut out).expect("text encoding does not fail");
-        String::from_utf8(out).expect("the text format is UTF-8")
+        render_all(&[&self.registry, &self.process])
     }
 
     /// A fact settled: counted by kind and outcome; an applied one's lag
@@ -291,6 +370,7 @@ impl Metrics {
             FactOutcome::Applied => "applied",
             FactOutcome::AlreadyApplied => "already_applied",
             FactOutcome::Refused => "refused",
+            FactOutcome::KnownRefusal => "known_refusal",
         };
         self.facts.with_label_values(&[kind, label]).inc();
         if outcome == FactOutcome::Applied {
@@ -309,7 +389,7 @@ impl Metrics {
         }
     }
 
-    /// A round event of `role` (`opened`, `finalised`, `abandoned`, `missed`).
+    /// A round event of `role` (`opened`, `finalised`, `abandoned`).
     pub fn round(&self, role: Role, outcome: &str) {
         self.rounds.with_label_values(&[role.as_str(), outcome]).inc();
     }
@@ -345,7 +425,8 @@ pub fn render_all(registries: &[&Registry]) -> String {
 /// What health is judged from; shared by the keeper's threads.
 #[derive(Debug)]
 pub struct Health {
-    /// How long facts may wait with none landing before the keeper is unhealthy.
+    /// How long facts may wait with none landing, or the cluster go without
+    /// answering, before the keeper is unhealthy.
     pub stale_after: Duration,
     /// When a fact last landed (or was found already applied), or when the keeper started.
     pub last_progress: Instant,
@@ -353,19 +434,25 @@ pub struct Health {
     pub waiting: usize,
     /// Since when facts have been waiting (`None`: none waits).
     pub waiting_since: Option<Instant>,
-    /// Per role: the snapshot time (unix seconds) of the latest window missed,
-    /// and of the latest finalised round.
+    /// Per role: the snapshot time (unix seconds) of the latest window that
+    /// closed without its round while this keeper ran.
     pub missed_window_ts: [Option<i64>; 2],
     /// Per role: the snapshot time of the latest finalised round.
     pub finalised_ts: [Option<i64>; 2],
-    /// When the cluster last answered with the program initialised.
-    pub ready_at: Option<Instant>,
-    /// Why the keeper is not ready, if it is not.
+    /// When a call to the cluster last succeeded (or when the keeper started).
+    pub last_rpc_ok: Instant,
+    /// Whether one ever did.
+    pub rpc_ever_ok: bool,
+    /// The latest failed call's error (its URL masked).
+    pub last_rpc_error: Option<String>,
+    /// Why the keeper cannot work (the program not initialised, say), if so.
     pub not_ready: Option<String>,
 }
 
-/// How long a readiness check holds: the crank thread checks every second
-/// or so; a keeper whose check is older than this is not ready.
+/// How long readiness holds without a successful call to the cluster: the
+/// crank reads it every second, and a round in progress sends a
+/// transaction every few; a keeper none of whose calls succeeded for this
+/// long is not doing its work.
 pub const READY_HOLDS: Duration = Duration::from_secs(30);
 
 impl Health {
@@ -378,16 +465,29 @@ impl Health {
             waiting_since: None,
             missed_window_ts: [None; 2],
             finalised_ts: [None; 2],
-            ready_at: None,
+            last_rpc_ok: Instant::now(),
+            rpc_ever_ok: false,
+            last_rpc_error: None,
             not_ready: Some("the cluster has not been checked yet".into()),
         }
     }
 
-    /// Why the keeper is unhealthy (empty: healthy): facts wait and none
-    /// landed for `stale_after`; or a role's latest round window was missed
-    /// and no round of that role was finalised since.
+    /// Why the keeper is unhealthy (empty: healthy): no call to the cluster
+    /// succeeded for `stale_after` (it refuses or hangs: every call has a
+    /// timeout); facts wait and none landed for `stale_after`; or a window
+    /// closed without its round while it ran and no round of that role was
+    /// finalised since.
     pub fn problems(&self, now: Instant) -> Vec<String> {
         let mut out = Vec::new();
+        let silent = now.saturating_duration_since(self.last_rpc_ok);
+        if silent >= self.stale_after {
+            out.push(format!(
+                "no call to the cluster has succeeded for {} s (--stale-after {} s){}",
+                silent.as_secs(),
+                self.stale_after.as_secs(),
+                self.last_rpc_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            ));
+        }
         if let Some(since) = self.waiting_since.filter(|_| self.waiting > 0) {
             let quiet = now.saturating_duration_since(since.max(self.last_progress));
             if quiet >= self.stale_after {
@@ -404,7 +504,8 @@ impl Health {
             if let Some(missed) = self.missed_window_ts[i] {
                 if self.finalised_ts[i].is_none_or(|done| done < missed) {
                     out.push(format!(
-                        "the {} round window at unix time {missed} was missed and no round was finalised since",
+                        "the {} round window at unix time {missed} closed without its round while this keeper ran, \
+                         and no round was finalised since",
                         role.as_str()
                     ));
                 }
@@ -413,26 +514,36 @@ impl Health {
         out
     }
 
-    /// Why the keeper is not ready (`None`: ready).
+    /// Why the keeper is not doing its work (`None`: ready): the program is
+    /// not initialised, or no call to the cluster has succeeded lately. A
+    /// long round that sends its batches is ready.
     pub fn not_ready(&self, now: Instant) -> Option<String> {
-        match (&self.not_ready, self.ready_at) {
-            (Some(why), _) => Some(why.clone()),
-            (None, Some(at)) if now.saturating_duration_since(at) > READY_HOLDS => {
-                Some(format!("the cluster has not answered for {} s", now.saturating_duration_since(at).as_secs()))
-            }
-            (None, None) => Some("the cluster has not been checked yet".into()),
-            (None, Some(_)) => None,
+        if let Some(why) = &self.not_ready {
+            return Some(why.clone());
         }
+        if !self.rpc_ever_ok {
+            return Some("the cluster has not answered yet".into());
+        }
+        let silent = now.saturating_duration_since(self.last_rpc_ok);
+        (silent > READY_HOLDS).then(|| {
+            format!(
+                "no call to the cluster has succeeded for {} s{}",
+                silent.as_secs(),
+                self.last_rpc_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            )
+        })
     }
 }
 
-/// The metrics and health the keeper's threads share, and what the crank
-/// last read of the configuration.
+/// The metrics and health the keeper's threads share, what the crank last
+/// read of the configuration, and the keeper's state.
 pub struct Shared {
     /// The metrics.
     pub metrics: Metrics,
     /// The health.
     pub health: Mutex<Health>,
+    /// What the keeper remembers across restarts.
+    pub state: Mutex<super::state::State>,
     /// The round cadence is on: rounds are the crank's, `round` lines are skipped.
     pub cadence_on: AtomicBool,
     /// The program is paused: the feed loop sends no report (each would be
@@ -443,11 +554,38 @@ pub struct Shared {
 }
 
 impl Shared {
-    /// Fresh metrics and health.
+    /// Fresh metrics and health, the state in memory.
     pub fn new(stale_after: Duration) -> Arc<Self> {
+        Self::bare(stale_after)
+    }
+
+    /// Fresh metrics and health over `state` (its counters restored into
+    /// the metrics).
+    pub fn over(stale_after: Duration, state: super::state::State) -> Arc<Self> {
+        let shared = Self::bare(stale_after);
+        shared.load_state(state);
+        shared
+    }
+
+    /// Takes `state` as the keeper's (at start, once the cluster is known),
+    /// restoring its counters into the metrics.
+    pub fn load_state(&self, state: super::state::State) {
+        let m = &self.metrics;
+        for (role, w) in &state.data.windows {
+            let counted = m.missed_windows.with_label_values(&[role]);
+            counted.inc_by(w.missed_total.saturating_sub(counted.get()));
+            m.last_missed_window_ts.with_label_values(&[role]).set(w.last_missed_ts);
+        }
+        m.last_fact_landed_ts.set(state.data.last_fact_landed_ts);
+        m.known_refusals.set(state.data.refused.len() as i64);
+        *self.state.lock().unwrap_or_else(|e| e.into_inner()) = state;
+    }
+
+    fn bare(stale_after: Duration) -> Arc<Self> {
         Arc::new(Shared {
             metrics: Metrics::new(),
             health: Mutex::new(Health::new(stale_after)),
+            state: Mutex::new(super::state::State::in_memory()),
             cadence_on: AtomicBool::new(false),
             paused: AtomicBool::new(false),
             oracle_quorum: AtomicU8::new(1),
@@ -463,6 +601,30 @@ impl Shared {
         self.metrics.ready.set(i64::from(h.not_ready(now).is_none()));
         out
     }
+
+    /// Runs `f` on the keeper's state.
+    pub fn with_state<T>(&self, f: impl FnOnce(&mut super::state::State) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// A call to the cluster succeeded (it answered, even with a refusal).
+    pub fn rpc_answered(&self) {
+        let mut h = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        h.last_rpc_ok = Instant::now();
+        h.rpc_ever_ok = true;
+        self.metrics.rpc_last_success_ts.set(unix_now());
+    }
+
+    /// A call to the cluster failed with `error`.
+    pub fn rpc_failed(&self, error: &str) {
+        let mut h = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        h.last_rpc_error = Some(pictor_vip_sdk::redact::urls_in(error));
+    }
+}
+
+/// Now, unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The HTTP routes: `/metrics`, `/healthz`, `/readyz`.
@@ -638,6 +800,7 @@ mod tests {
         let start = Instant::now();
         let mut h = Health::new(Duration::from_secs(300));
         h.last_progress = start;
+        h.last_rpc_ok = start + Duration::from_secs(20_000);
         assert!(h.problems(start).is_empty());
         h.waiting = 3;
         h.waiting_since = Some(start);
@@ -652,6 +815,16 @@ mod tests {
         h.waiting = 0;
         h.waiting_since = None;
         assert!(h.problems(start + Duration::from_secs(10_000)).is_empty());
+        // The cluster silent (refusing or hung) for --stale-after: unhealthy, with the last error.
+        h.last_rpc_ok = start;
+        h.last_rpc_error = Some("the cluster at http://h/?… does not answer".into());
+        assert!(h.problems(start + Duration::from_secs(299)).is_empty());
+        let p = h.problems(start + Duration::from_secs(300));
+        assert!(
+            p.len() == 1 && p[0].contains("no call to the cluster has succeeded for 300 s") && p[0].contains("?…"),
+            "{p:?}"
+        );
+        h.last_rpc_ok = start + Duration::from_secs(20_000);
 
         h.finalised_ts[Role::Worker as usize] = Some(1_000);
         h.missed_window_ts[Role::Worker as usize] = Some(1_030);
@@ -667,9 +840,14 @@ mod tests {
         let mut h = Health::new(Duration::from_secs(300));
         assert!(h.not_ready(start).is_some());
         h.not_ready = None;
-        h.ready_at = Some(start);
+        assert_eq!(h.not_ready(start).as_deref(), Some("the cluster has not answered yet"));
+        h.last_rpc_ok = start;
+        h.rpc_ever_ok = true;
         assert_eq!(h.not_ready(start + Duration::from_secs(5)), None);
-        assert!(h.not_ready(start + READY_HOLDS + Duration::from_secs(1)).is_some());
+        // Any call that succeeds holds it (a long round's batches, say).
+        assert_eq!(h.not_ready(start + READY_HOLDS), None);
+        let why = h.not_ready(start + READY_HOLDS + Duration::from_secs(1)).unwrap();
+        assert!(why.contains("no call to the cluster has succeeded for 31 s"), "{why}");
         h.not_ready = Some("the program is not initialised on this cluster".into());
         assert_eq!(h.not_ready(start).as_deref(), Some("the program is not initialised on this cluster"));
     }

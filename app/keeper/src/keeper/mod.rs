@@ -24,12 +24,14 @@ pub mod cosign;
 pub mod metered;
 pub mod metrics;
 pub mod rounds;
+pub mod state;
 pub mod tail;
 
 use crate::bot::{Bot, BotOptions, FactEvent, FactOutcome, PassEnd};
 use crate::feed::{parse_line, unknown_type, Event};
 use anyhow::Result;
 use metered::Metered;
+use metrics::unix_now;
 use metrics::{Shared, REPORT_KINDS};
 use pictor_vip_sdk::transport::Rpc;
 use pictor_vip_sdk::Keypair;
@@ -40,7 +42,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tail::{LineSource, TailLine};
 use tracing::{debug, error, info, warn};
 
@@ -75,6 +77,9 @@ pub struct KeeperArgs {
     pub cosigners: Vec<String>,
     /// How long to wait for a co-signer's answer.
     pub cosign_timeout: Duration,
+    /// Where the keeper keeps its state ([`state`]; `None`: in memory, a
+    /// restart forgets).
+    pub state_dir: Option<PathBuf>,
 }
 
 /// The rotated predecessors of `path` to read at start, oldest first:
@@ -92,10 +97,6 @@ pub fn predecessors(path: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 /// What the feed loop keeps between polls: where each line came from, and
 /// what settled since the last look.
 #[derive(Default)]
@@ -104,6 +105,9 @@ struct Book {
     labels: HashMap<usize, String>,
     /// Lines of the reports settled since the last look.
     settled: Vec<usize>,
+    /// Per feed file (device, inode): the end of the last line read from it
+    /// in this run (a line ending before it means the file was truncated).
+    read_to: HashMap<(u64, u64), u64>,
 }
 
 /// Runs the keeper over `rpc` (its fee payer pays every transaction;
@@ -115,6 +119,9 @@ pub fn run(rpc: Rpc, signer: Option<&Keypair>, args: &KeeperArgs, stop: Arc<Atom
     let shared = Shared::new(args.stale_after);
     let bound = metrics::serve(args.metrics_listen, shared.clone())?;
     info!("metrics on http://{bound}/metrics, health on /healthz and /readyz");
+    // The state file is the cluster's: its genesis hash names it.
+    let Some(state) = open_state(&rpc, args, &shared, &stop)? else { return Ok(()) };
+    shared.load_state(state);
 
     // The crank, on a connection of its own.
     let crank_thread = {
@@ -132,6 +139,40 @@ pub fn run(rpc: Rpc, signer: Option<&Keypair>, args: &KeeperArgs, stop: Arc<Atom
         error!("the crank thread panicked");
     }
     outcome
+}
+
+/// The keeper's state for this cluster (`None`: stopped before the cluster
+/// answered). Waits for the cluster, reporting it not ready meanwhile.
+fn open_state(rpc: &Rpc, args: &KeeperArgs, shared: &Shared, stop: &AtomicBool) -> Result<Option<state::State>> {
+    let Some(dir) = &args.state_dir else {
+        warn!(
+            "no --state-dir: the keeper's state is kept in memory, and a restart forgets missed windows and refusals"
+        );
+        return Ok(Some(state::State::in_memory()));
+    };
+    let mut said = false;
+    let genesis = loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        match rpc.genesis_hash() {
+            Ok(g) => break g,
+            Err(e) => {
+                let why = format!("the cluster does not answer: {e}");
+                if !said {
+                    warn!("{why}; waiting for it");
+                    said = true;
+                }
+                shared.rpc_failed(&why);
+                shared.with_health(|h| h.not_ready = Some(why));
+                sleep_unless(stop, Duration::from_secs(2));
+            }
+        }
+    };
+    shared.rpc_answered();
+    let state = state::State::open(dir, &genesis, &pictor_vip_sdk::program::ID)?;
+    info!("the keeper's state: {}", state.path().map_or(String::new(), |p| p.display().to_string()));
+    Ok(Some(state))
 }
 
 /// The feed loop: reads new lines, applies them, keeps the metrics.
@@ -160,13 +201,43 @@ fn follow(
     if let Some(c) = cosigners {
         bot.cosigners = Some(Box::new(c));
     }
+    bot.known_refusals = shared.with_state(|s| s.refused_facts().collect());
     {
         let (book, shared) = (book.clone(), shared.clone());
         bot.observer = Some(Box::new(move |e: &FactEvent| {
             let now = unix_now();
             shared.metrics.fact(e.kind, e.outcome, e.fact_ts, now);
-            if matches!(e.outcome, FactOutcome::Applied | FactOutcome::AlreadyApplied) {
-                shared.with_health(|h| h.last_progress = Instant::now());
+            match e.outcome {
+                FactOutcome::Applied | FactOutcome::AlreadyApplied => {
+                    shared.with_health(|h| h.last_progress = Instant::now());
+                    if e.outcome == FactOutcome::Applied {
+                        shared.with_state(|s| {
+                            s.data.last_fact_landed_ts = now;
+                            s.touched();
+                        });
+                    }
+                }
+                FactOutcome::Refused => {
+                    if let Some(wallet) = &e.wallet {
+                        let b = book.borrow();
+                        let line = b.labels.get(&e.line).cloned().unwrap_or_else(|| format!("line {}", e.line));
+                        let reason = e.reason.as_deref().unwrap_or("refused");
+                        let record = state::refusal(e.role, wallet, e.seq, e.kind, &e.fact, reason, &line, now);
+                        let known = shared.with_state(|s| {
+                            s.refused(record);
+                            s.data.refused.len()
+                        });
+                        shared.metrics.known_refusals.set(known as i64);
+                    }
+                }
+                FactOutcome::KnownRefusal => {
+                    let b = book.borrow();
+                    let line = b.labels.get(&e.line).cloned().unwrap_or_else(|| format!("line {}", e.line));
+                    info!(
+                        "{line}: refused for good by an earlier run (seq {}): not sent again (`keeper refused` lists it)",
+                        e.seq
+                    );
+                }
             }
             book.borrow_mut().settled.push(e.line);
         }));
@@ -215,6 +286,10 @@ fn follow(
                 }
                 polled_error = true;
             }
+        }
+        if let Some(p) = source.position() {
+            shared.metrics.feed_read_bytes.set(p.read_bytes as i64);
+            shared.metrics.feed_behind_bytes.set(p.size_bytes.saturating_sub(p.read_bytes) as i64);
         }
         let fresh = take_lines(&mut bot, &lines, &mut number, &book, shared);
         // While the program is paused nothing is sent (each report would be
@@ -270,6 +345,7 @@ fn follow(
     }
     info!("stopping: what was in flight is settled");
     report(&mut bot, &book, shared);
+    shared.with_state(|s| s.flush());
     let waiting = bot.outstanding();
     if waiting > 0 {
         info!("{waiting} lines not applied yet: the next run applies them");
@@ -300,12 +376,18 @@ fn take_lines(
             continue;
         }
         *number += 1;
+        m.feed_lines.inc();
+        note_position(l, &mut book.borrow_mut(), shared);
         let label = format!("{}:{}", l.source, l.number);
         match parse_line(*number, &l.text) {
             Err(e) => {
                 let reason = if unknown_type(&l.text).is_some() { "unknown_type" } else { "malformed" };
-                m.lines_bad.with_label_values(&[reason]).inc();
-                warn!("{label}: skipped: {}", e.message);
+                if bad_line_is_new(l, shared) {
+                    m.lines_bad.with_label_values(&[reason]).inc();
+                    warn!("{label}: skipped: {}", e.message);
+                } else {
+                    debug!("{label}: skipped (counted before this start): {}", e.message);
+                }
             }
             Ok(line) => match &line.event {
                 Event::Claim { .. } => {
@@ -329,6 +411,38 @@ fn take_lines(
         report(bot, book, shared);
     }
     fresh
+}
+
+/// Whether bad line `l` is counted now: not if an earlier run counted it
+/// (it ends at or before the offset the state keeps for its file; a file
+/// truncated in this run starts again from 0). Lines of no file (standard
+/// input) are always new.
+fn bad_line_is_new(l: &TailLine, shared: &Shared) -> bool {
+    let Some(origin) = l.origin else { return true };
+    shared.with_state(|s| {
+        let counted = s.data.bad_lines_counted_to.entry(file_key(origin)).or_insert(0);
+        if l.end <= *counted {
+            return false;
+        }
+        *counted = l.end;
+        s.changed();
+        true
+    })
+}
+
+/// The state's name of a feed file (device and inode).
+fn file_key(origin: (u64, u64)) -> String {
+    format!("{}:{}", origin.0, origin.1)
+}
+
+/// Notes how far line `l`'s file is read; a line ending before the last
+/// one read from the same file means the file was truncated in place: its
+/// bad lines are counted again from its start.
+fn note_position(l: &TailLine, book: &mut Book, shared: &Shared) {
+    let Some(origin) = l.origin else { return };
+    if book.read_to.insert(origin, l.end).is_some_and(|before| l.end <= before) {
+        shared.with_state(|s| s.data.bad_lines_counted_to.remove(&file_key(origin)));
+    }
 }
 
 /// Logs what settled since the last look, and keeps the gauges of what waits.

@@ -2,10 +2,11 @@
 //! the configured cadence (SPEC §5). Every tick it reads the configuration,
 //! both boards and the cluster clock, then for each role:
 //!
-//! 1. judges every round window that closed since the last tick: a window
-//!    whose round was never opened (the board's next round number is still
-//!    at or below the window's) is **missed**: logged, counted
-//!    (`rounds_total{outcome="missed"}`), and never retried outside its
+//! 1. judges every round window that closed since the last one judged
+//!    ([`judge_windows`]): a window whose round was never opened (the
+//!    board's next round number is still at or below the window's) is
+//!    **missed**: logged, counted (`missed_windows_total`,
+//!    `last_missed_window_timestamp_seconds`), and never retried outside its
 //!    window (the program would refuse it anyway: `OutsideRoundWindow`);
 //! 2. resumes a round left open (by a crash, a stop, a fault) whatever the
 //!    time: ranking and finalising are not bound to the window;
@@ -14,8 +15,12 @@
 //!    ranks and finalises it, syncing burned passes first
 //!    ([`crank::run_round`]).
 //!
-//! Only windows that were open while this keeper ran are judged: a window
-//! that closed while no keeper ran is logged at start as a gap, not counted.
+//! Windows are judged by the time they closed, and how far they are judged
+//! is kept in the keeper's state ([`super::state`]): windows that closed
+//! while no keeper ran are counted at the next start, once (a restart does
+//! not count them again). With no state yet, windows are judged from the
+//! latest round opened on the chain. A window missed while this keeper ran
+//! also makes it unhealthy until a round of its role is finalised.
 //! With the cadence off the crank does nothing: rounds run from the feed's
 //! `round` lines, as with `feed`.
 use super::metrics::Shared;
@@ -47,11 +52,9 @@ impl Default for CrankOptions {
     }
 }
 
-/// Per role: which windows are judged already.
+/// Per role: the crank's attempts.
 #[derive(Debug, Default, Clone)]
 struct RoleState {
-    /// The next window to judge once it closes.
-    next_to_judge: Option<u64>,
     /// After a failed attempt: no new one before this.
     quiet_until: Option<Instant>,
     /// The wait after the last failed attempt (doubles, up to a fifth of the
@@ -79,11 +82,11 @@ pub struct Crank<T: Transport> {
     shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     options: CrankOptions,
-    /// The schedule windows were judged against; a change (an
-    /// `update_config`) restarts judging from the window of the change.
+    /// The schedule last read (a change is logged).
     schedule: Option<Schedule>,
-    /// The cluster time the crank started judging at (unix seconds).
-    judging_since: Option<i64>,
+    /// The cluster time of the crank's first look (unix seconds): windows
+    /// closing after it closed while this keeper ran.
+    started_ts: Option<i64>,
     roles: [RoleState; 2],
 }
 
@@ -98,7 +101,7 @@ impl<T: Transport> Crank<T> {
             stop,
             options,
             schedule: None,
-            judging_since: None,
+            started_ts: None,
             roles: [RoleState::default(), RoleState::default()],
         }
     }
@@ -141,30 +144,25 @@ impl<T: Transport> Crank<T> {
                 info!("ready: the cluster answers and the program is initialised");
             }
             h.not_ready = None;
-            h.ready_at = Some(Instant::now());
         });
+        let m = &self.shared.metrics;
+        m.round_period_seconds.set(if config.rules.cadence.is_on() {
+            i64::from(config.rules.cadence.period_secs)
+        } else {
+            0
+        });
+        m.cluster_clock_lag_seconds.set(super::metrics::unix_now() - now);
+        self.started_ts.get_or_insert(now);
         let schedule = Schedule { cadence: config.rules.cadence, anchor: config.round_anchor };
-        let rescheduled = self.schedule != Some(schedule);
-        if rescheduled {
-            if self.schedule.is_some() {
-                info!("the round cadence changed: windows are judged from unix time {now} on");
-            }
-            self.schedule = Some(schedule);
-            self.judging_since = Some(now);
-            let first =
-                config.rules.cadence.is_on().then(|| cadence::window_at(&config.rules.cadence, now).unwrap_or(0));
-            for role in Role::ALL {
-                self.roles[role as usize].next_to_judge = first;
-            }
+        if self.schedule.is_some_and(|s| s != schedule) {
+            info!("the round cadence changed: windows are judged on the new schedule from now on");
         }
+        self.schedule = Some(schedule);
         for role in Role::ALL {
             if self.stopped() {
                 return;
             }
             let Some(board) = self.read_board(role) else { continue };
-            if rescheduled {
-                log_gap(role, &config, &board, now);
-            }
             self.judge(role, &config, &board, now);
             if !config.rules.cadence.is_on() {
                 continue;
@@ -226,44 +224,51 @@ impl<T: Transport> Crank<T> {
         }
     }
 
-    /// Judges the windows of `role` that closed by `now`.
+    /// Judges the windows of `role` that closed since the last judged, by
+    /// `now`: counts the missed ones once, and keeps how far it judged.
     fn judge(&mut self, role: Role, config: &Config, board: &Board, now: i64) {
         let (c, a) = (&config.rules.cadence, &config.round_anchor);
-        let since = self.judging_since.unwrap_or(now);
-        loop {
-            let Some(w) = self.roles[role as usize].next_to_judge else { return };
-            if w < a.window {
-                // Before the anchor nothing was scheduled.
-                self.roles[role as usize].next_to_judge = Some(a.window);
-                continue;
+        let after = self.shared.with_state(|s| s.windows(role).judged_through_ts);
+        let Some(j) = judge_windows(c, a, board.next_round, after, now) else { return };
+        let started = self.started_ts.unwrap_or(now);
+        self.shared.with_state(|s| {
+            let w = s.windows(role);
+            w.judged_through_ts = Some(j.through_ts);
+            if let Some(last) = &j.last_missed {
+                w.missed_total += j.missed;
+                w.last_missed_ts = last.closes_ts;
+                w.last_missed_round = last.round;
             }
-            let Some(s) = cadence::scheduled(c, a, w) else { return };
-            if s.closes_ts > now {
-                return;
-            }
-            self.roles[role as usize].next_to_judge = Some(w + 1);
-            // Judged only if its open part overlapped this keeper's watch.
-            if s.closes_ts <= since {
-                continue;
-            }
-            if board.next_round <= s.round {
-                self.missed(role, &s);
-            }
+            s.changed();
+        });
+        let Some(last) = j.last_missed else { return };
+        let m = &self.shared.metrics;
+        m.missed_windows.with_label_values(&[role.as_str()]).inc_by(j.missed);
+        m.last_missed_window_ts.with_label_values(&[role.as_str()]).set(last.closes_ts);
+        let rounds = if j.missed == 1 {
+            format!("round {}", last.round)
+        } else {
+            format!("rounds {} to {}", j.first_missed_round, last.round)
+        };
+        if last.closes_ts > started {
+            error!(
+                "missed the {} round window {} ({rounds}, open from unix time {} to {}): no round opened in it; \
+                 the next chance is the next window",
+                role.as_str(),
+                last.window,
+                last.snapshot_ts,
+                last.closes_ts
+            );
+            self.shared.with_health(|h| h.missed_window_ts[role as usize] = Some(last.snapshot_ts));
+        } else {
+            error!(
+                "{} {} round windows closed without their round before this keeper started ({rounds}, the last \
+                 closed at unix time {}): counted as missed",
+                j.missed,
+                role.as_str(),
+                last.closes_ts
+            );
         }
-    }
-
-    fn missed(&self, role: Role, s: &ScheduledRound) {
-        error!(
-            "missed the {} round window {} (round {}, open from unix time {} to {}): no round opened in it; \
-             the next chance is the next window",
-            role.as_str(),
-            s.window,
-            s.round,
-            s.snapshot_ts,
-            s.closes_ts
-        );
-        self.shared.metrics.round(role, "missed");
-        self.shared.with_health(|h| h.missed_window_ts[role as usize] = Some(s.snapshot_ts));
     }
 
     /// Resumes the open round, or opens the due one, and ranks and finalises it.
@@ -370,24 +375,57 @@ impl<T: Transport> Crank<T> {
     }
 }
 
-/// Logs the windows of `role` that closed without a round while no keeper
-/// watched (since its latest round opened), once at start and after a
-/// change of the schedule.
-fn log_gap(role: Role, config: &Config, board: &Board, now: i64) {
-    let (c, a) = (&config.rules.cadence, &config.round_anchor);
-    let Some(current) = cadence::current(c, a, now) else { return };
-    // Windows from the board's next round number up to the one before the current.
-    let closed_before = if current.is_open_at(now) { current.round } else { current.round + 1 };
-    let first = board.next_round.max(a.round);
-    if closed_before > first {
-        warn!(
-            "{} round windows of {} closed without a round before this keeper started (rounds {}..{}); not counted",
-            closed_before - first,
-            role.as_str(),
-            first,
-            closed_before - 1
-        );
+/// What [`judge_windows`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judged {
+    /// Every window that closed by this time (unix seconds) is judged now.
+    pub through_ts: i64,
+    /// How many of the newly judged closed without their round.
+    pub missed: u64,
+    /// The round number of the first of those.
+    pub first_missed_round: u32,
+    /// The last of those.
+    pub last_missed: Option<ScheduledRound>,
+}
+
+/// The windows of the cadence `c` (anchored at `a`) that closed after
+/// `after` (unix seconds; `None`: from the anchor) and by `now`, judged
+/// against a board whose next round number is `next_round`: those whose
+/// round number is at or above it never had their round opened (round
+/// numbers only grow, one per window). Windows before the board's latest
+/// round had theirs, or belong to an earlier schedule. `None`: no window
+/// closed in that time (or the cadence is off).
+pub fn judge_windows(
+    c: &RoundCadence,
+    a: &RoundAnchor,
+    next_round: u32,
+    after: Option<i64>,
+    now: i64,
+) -> Option<Judged> {
+    let open = i64::from(c.open_window_secs);
+    // The latest window closed by `now`: its time is at most `now - open`.
+    let last = cadence::window_at(c, now.checked_sub(open)?)?;
+    let first = match after {
+        Some(t) => cadence::window_at(c, t.checked_sub(open)?).map_or(0, |k| k + 1),
+        None => 0,
     }
+    .max(a.window);
+    if first > last {
+        return None;
+    }
+    let through = cadence::scheduled(c, a, last)?;
+    // The window whose round is the board's next one.
+    let next_window = a.window + u64::from(next_round.saturating_sub(a.round));
+    let from = first.max(next_window);
+    if from > last {
+        return Some(Judged { through_ts: through.closes_ts, missed: 0, first_missed_round: 0, last_missed: None });
+    }
+    Some(Judged {
+        through_ts: through.closes_ts,
+        missed: last - from + 1,
+        first_missed_round: cadence::scheduled(c, a, from)?.round,
+        last_missed: Some(through),
+    })
 }
 
 #[cfg(test)]
@@ -406,7 +444,117 @@ mod tests {
     const WINDOW: u32 = 40;
 
     fn counted(shared: &Shared, role: Role, outcome: &str) -> u64 {
-        shared.metrics.rounds.with_label_values(&[role.as_str(), outcome]).get()
+        match outcome {
+            "missed" => shared.metrics.missed_windows.with_label_values(&[role.as_str()]).get(),
+            _ => shared.metrics.rounds.with_label_values(&[role.as_str(), outcome]).get(),
+        }
+    }
+
+    /// [`judge_windows`] against a window-by-window count, over cadences,
+    /// anchors, boards and times.
+    #[test]
+    fn windows_are_judged_as_one_by_one() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for _ in 0..20_000 {
+            let period = 10 + next(90) as u32;
+            let c = RoundCadence {
+                period_secs: period,
+                open_window_secs: 1 + next(u64::from(period)) as u32,
+                offset_secs: next(u64::from(period)) as u32,
+            };
+            let a = RoundAnchor { window: next(20), round: 1 + next(5) as u32 };
+            let next_round = a.round + next(15) as u32;
+            let now = next(3_000) as i64;
+            let after = (next(3) > 0).then(|| next(3_000) as i64);
+            let got = judge_windows(&c, &a, next_round, after, now);
+            // One by one.
+            let (mut through, mut missed, mut first_missed, mut last) = (None, 0, None, None);
+            for w in a.window..400 {
+                let s = cadence::scheduled(&c, &a, w).unwrap();
+                if s.closes_ts > now || after.is_some_and(|t| s.closes_ts <= t) {
+                    continue;
+                }
+                through = Some(s.closes_ts);
+                if s.round >= next_round {
+                    missed += 1;
+                    first_missed.get_or_insert(s.round);
+                    last = Some(s);
+                }
+            }
+            let want = through.map(|through_ts| Judged {
+                through_ts,
+                missed,
+                first_missed_round: first_missed.unwrap_or(0),
+                last_missed: last,
+            });
+            assert_eq!(got, want, "{c:?} {a:?} next {next_round} after {after:?} now {now}");
+        }
+    }
+
+    /// Windows that close while no keeper runs are counted once at the
+    /// next start, and not again at the one after; the state file keeps
+    /// how far windows were judged.
+    #[test]
+    fn windows_closed_while_no_keeper_ran_are_counted_once_across_restarts() {
+        let start = 1_800_000_000 - 1_800_000_000 % i64::from(PERIOD) + 10;
+        let rules = Rules {
+            cadence: RoundCadence { period_secs: PERIOD, open_window_secs: WINDOW, offset_secs: 0 },
+            ..Rules::default()
+        };
+        let (mut runtime, _admin, _oracle, crank_key) = cluster(start, rules);
+        let k = read::config(&mut runtime).unwrap().unwrap().round_anchor.window;
+        let dir = std::env::temp_dir().join(format!("pictor-crank-restart-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let program = pictor_vip_sdk::program::ID;
+        let window_ts = |k: u64| i64::try_from(k).unwrap() * i64::from(PERIOD);
+        let mut runtime = Some(runtime);
+        // Runs a keeper's crank at each of `times` (one process), then stops it.
+        let mut run = |times: &[i64]| -> Arc<Shared> {
+            let state = super::super::state::State::open(&dir, "LOCAL", &program).unwrap();
+            let shared = Shared::over(Duration::from_secs(300), state);
+            let stop = Arc::new(AtomicBool::new(false));
+            let t = Metered::new(runtime.take().unwrap(), shared.clone());
+            let mut crank =
+                Crank::new(t, vec![crank_key.insecure_clone()], shared.clone(), stop, CrankOptions::default());
+            for &at in times {
+                crank.transport().inner_mut().set_time(window_ts(k) + at).unwrap();
+                crank.tick();
+            }
+            runtime = Some(crank.t.into_inner());
+            shared
+        };
+        // First run: window k's round.
+        let shared = run(&[5]);
+        assert_eq!((counted(&shared, Role::Worker, "opened"), counted(&shared, Role::Worker, "missed")), (1, 0));
+        drop(shared);
+        // Down across windows k+1 and k+2; back inside k+3's open part.
+        let p = i64::from(PERIOD);
+        let shared = run(&[3 * p + 1]);
+        for role in Role::ALL {
+            assert_eq!(counted(&shared, role, "missed"), 2, "{role:?}: k+1 and k+2, once");
+            assert_eq!(counted(&shared, role, "opened"), 1, "{role:?}: k+3's round");
+            let last = shared.metrics.last_missed_window_ts.with_label_values(&[role.as_str()]).get();
+            assert_eq!(last, window_ts(k + 2) + i64::from(WINDOW), "{role:?}: when k+2 closed");
+        }
+        assert!(
+            shared.with_health(|h| h.problems(Instant::now())).is_empty(),
+            "windows missed while no keeper ran: metric and alert, not this process's health"
+        );
+        drop(shared);
+        // A clean restart in the same window: nothing counted again.
+        let shared = run(&[3 * p + 2]);
+        for role in Role::ALL {
+            assert_eq!(counted(&shared, role, "missed"), 2, "{role:?}: restored, not counted again");
+            assert_eq!(counted(&shared, role, "opened"), 0, "{role:?}: k+3's round is done");
+        }
+        drop(shared);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// On an in-process cluster whose clock the test sets: the crank opens,

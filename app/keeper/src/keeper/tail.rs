@@ -16,12 +16,39 @@ pub struct TailLine {
     pub number: usize,
     /// The line, without its end of line.
     pub text: String,
+    /// The file it was read from (device and inode, which a rotation keeps
+    /// and a new file changes; `None`: standard input).
+    pub origin: Option<(u64, u64)>,
+    /// The byte offset just after the line in that file.
+    pub end: u64,
+}
+
+impl TailLine {
+    /// A line of no file (standard input, tests).
+    pub fn new(source: impl Into<String>, number: usize, text: impl Into<String>) -> Self {
+        TailLine { source: source.into(), number, text: text.into(), origin: None, end: 0 }
+    }
+}
+
+/// How far a follower has read its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// Bytes read as complete lines.
+    pub read_bytes: u64,
+    /// The file's size now (what is beyond `read_bytes` is still to read,
+    /// or a line not ended yet).
+    pub size_bytes: u64,
 }
 
 /// A source of lines the keeper polls.
 pub trait LineSource {
     /// The complete lines written since the last poll (none is not an error).
     fn poll(&mut self) -> io::Result<Vec<TailLine>>;
+
+    /// How far it has read (`None`: not a file).
+    fn position(&self) -> Option<Position> {
+        None
+    }
 }
 
 /// Follows a file by name.
@@ -71,18 +98,26 @@ impl Tail {
 
     /// Splits what was read into complete lines; keeps the rest.
     fn take_lines(&mut self, out: &mut Vec<TailLine>, flush: bool) {
+        // The file offset of the first byte not taken yet.
+        let base = self.position - self.partial.len() as u64;
         let mut start = 0;
         while let Some(end) = self.partial[start..].iter().position(|b| *b == b'\n') {
             let line = &self.partial[start..start + end];
             self.number += 1;
-            out.push(TailLine { source: self.label(), number: self.number, text: text(line) });
+            let at = base + (start + end + 1) as u64;
+            out.push(TailLine {
+                origin: self.identity,
+                end: at,
+                ..TailLine::new(self.label(), self.number, text(line))
+            });
             start += end + 1;
         }
         self.partial.drain(..start);
         if flush && !self.partial.is_empty() {
             // The writer moved the file away without ending its last line: it is complete.
             self.number += 1;
-            out.push(TailLine { source: self.label(), number: self.number, text: text(&self.partial) });
+            let line = TailLine::new(self.label(), self.number, text(&self.partial));
+            out.push(TailLine { origin: self.identity, end: self.position, ..line });
             self.partial.clear();
         }
     }
@@ -103,6 +138,15 @@ fn text(bytes: &[u8]) -> String {
 }
 
 impl LineSource for Tail {
+    fn position(&self) -> Option<Position> {
+        let read_bytes = self.position - self.partial.len() as u64;
+        let size_bytes = match std::fs::metadata(&self.path) {
+            Ok(m) if Some(identity(&m)) == self.identity => m.len(),
+            _ => self.position,
+        };
+        Some(Position { read_bytes, size_bytes: size_bytes.max(read_bytes) })
+    }
+
     fn poll(&mut self) -> io::Result<Vec<TailLine>> {
         let mut out = Vec::new();
         // At most a rotation and a truncation per poll.
@@ -161,9 +205,13 @@ impl LineSource for Tail {
 /// Reads a whole file once (the rotated predecessor read at start-up).
 pub fn read_all(path: &Path, label: &str) -> io::Result<Vec<TailLine>> {
     let f = File::open(path)?;
+    let origin = Some(identity(&f.metadata()?));
     let mut out = Vec::new();
+    let mut end = 0u64;
     for (i, line) in io::BufReader::new(f).split(b'\n').enumerate() {
-        out.push(TailLine { source: label.to_string(), number: i + 1, text: text(&line?) });
+        let line = line?;
+        end += line.len() as u64 + 1;
+        out.push(TailLine { origin, end, ..TailLine::new(label, i + 1, text(&line)) });
     }
     Ok(out)
 }
@@ -199,7 +247,7 @@ impl LineSource for Stdin {
                 Ok(text) => {
                     self.number += 1;
                     let text = text.strip_suffix('\r').unwrap_or(&text).to_string();
-                    out.push(TailLine { source: "stdin".into(), number: self.number, text });
+                    out.push(TailLine::new("stdin", self.number, text));
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
@@ -277,6 +325,28 @@ mod tests {
         std::fs::write(&path, "x\n").unwrap();
         let lines = tail.poll().unwrap();
         assert_eq!(texts(&lines), [(format!("{} (rotation 1)", path.display()), 1, "x".into())]);
+    }
+
+    #[test]
+    fn each_line_carries_its_file_and_end_offset_and_the_position_is_known() {
+        let d = dir("offsets");
+        let path = d.join("feed.jsonl");
+        let mut tail = Tail::new(&path);
+        append(&path, "one\ntwo\r\nthr");
+        let lines = tail.poll().unwrap();
+        let ends: Vec<u64> = lines.iter().map(|l| l.end).collect();
+        assert_eq!(ends, [4, 9]);
+        let origin = lines[0].origin.expect("a file's line names its file");
+        assert_eq!(tail.position(), Some(Position { read_bytes: 9, size_bytes: 12 }), "3 bytes of a line not ended");
+        append(&path, "ee\n");
+        assert_eq!(tail.poll().unwrap()[0].end, 15);
+        // Rotated: the old file keeps its identity under its new name.
+        std::fs::rename(&path, d.join("feed.jsonl.1")).unwrap();
+        let again = read_all(&d.join("feed.jsonl.1"), "feed.jsonl.1").unwrap();
+        assert_eq!(
+            again.iter().map(|l| (l.origin, l.end)).collect::<Vec<_>>(),
+            [(Some(origin), 4), (Some(origin), 9), (Some(origin), 15)]
+        );
     }
 
     #[test]

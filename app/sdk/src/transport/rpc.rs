@@ -23,6 +23,8 @@ use solana_transaction::Transaction;
 /// A cluster reached over JSON-RPC (`--url`), with `payer` paying fees.
 pub struct Rpc {
     client: RpcClient,
+    /// Each request's timeout (`None`: the client's default, 30 s).
+    timeout: Option<std::time::Duration>,
     payer: Keypair,
     compute_unit_price: u64,
     fees_paid: u64,
@@ -36,6 +38,7 @@ impl Rpc {
     pub fn new(url: &str, payer: Keypair) -> Self {
         Rpc {
             client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            timeout: None,
             payer,
             compute_unit_price: 0,
             fees_paid: 0,
@@ -43,17 +46,43 @@ impl Rpc {
         }
     }
 
-    /// The cluster's URL.
+    /// [`Rpc::new`] whose every request gives up after `timeout` (a hung
+    /// node is an error, not a wait without end).
+    pub fn with_timeout(url: &str, payer: Keypair, timeout: std::time::Duration) -> Self {
+        Rpc {
+            client: RpcClient::new_with_timeout_and_commitment(url.to_string(), timeout, CommitmentConfig::confirmed()),
+            timeout: Some(timeout),
+            ..Rpc::new(url, payer)
+        }
+    }
+
+    /// The cluster's URL (it may hold an API key: show [`crate::redact::url`] of it).
     pub fn url(&self) -> String {
         self.client.url()
     }
 
     /// A second connection to the same cluster, paying with the same key at
-    /// the same compute-unit price (a thread of its own talks through it).
+    /// the same compute-unit price and timeout (a thread of its own talks
+    /// through it).
     pub fn reconnect(&self) -> Rpc {
-        let mut other = Rpc::new(&self.client.url(), self.payer.insecure_clone());
+        let mut other = match self.timeout {
+            Some(t) => Rpc::with_timeout(&self.client.url(), self.payer.insecure_clone(), t),
+            None => Rpc::new(&self.client.url(), self.payer.insecure_clone()),
+        };
         other.compute_unit_price = self.compute_unit_price;
         other
+    }
+
+    /// This connection, its every request giving up after `timeout`.
+    pub fn with_request_timeout(self, timeout: std::time::Duration) -> Rpc {
+        let mut other = Rpc::with_timeout(&self.client.url(), self.payer, timeout);
+        other.compute_unit_price = self.compute_unit_price;
+        other
+    }
+
+    /// The cluster's genesis hash (base58): which cluster this is.
+    pub fn genesis_hash(&self) -> Result<String> {
+        Ok(self.client.get_genesis_hash().map_err(|e| self.unreachable(e))?.to_string())
     }
 
     /// Every **finalized** transaction of the program that succeeded,
@@ -145,7 +174,7 @@ impl Rpc {
         let (hash, height) = self
             .client
             .get_latest_blockhash_with_commitment(self.client.commitment())
-            .map_err(|e| SendError::Transport(e.to_string()))?;
+            .map_err(|e| SendError::Transport(crate::redact::urls_in(&e.to_string())))?;
         self.blockhash = Some((hash, height, std::time::Instant::now()));
         Ok((hash, height))
     }
@@ -196,8 +225,8 @@ impl Rpc {
 
     /// A read that failed, said for a person: which cluster, and why.
     fn unreachable(&self, err: ClientError) -> Error {
-        let text = err.to_string();
-        let url = self.client.url();
+        let text = crate::redact::urls_in(&err.to_string());
+        let url = crate::redact::url(&self.client.url());
         if matches!(err.kind(), ErrorKind::Reqwest(_)) || text.contains("error sending request") {
             Error::Cluster(format!("the cluster at {url} does not answer: is it running, and is the URL right?"))
         } else {
@@ -215,7 +244,7 @@ impl Rpc {
         };
         match err.get_transaction_error() {
             Some(te) => SendError::from_transaction_error(te, &logs),
-            None => SendError::Transport(err.to_string()),
+            None => SendError::Transport(crate::redact::urls_in(&err.to_string())),
         }
     }
 }
@@ -265,7 +294,10 @@ impl Transport for Rpc {
     }
 
     fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), SendError> {
-        let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .map_err(|e| SendError::Transport(crate::redact::urls_in(&e.to_string())))?;
         let signed = sign_transaction(instructions, &self.payer, signers, blockhash, self.compute_unit_price)?;
         self.confirm(&signed)
     }
@@ -299,7 +331,10 @@ impl Transport for Rpc {
         signers: &[&Keypair],
         tables: &[AddressLookupTableAccount],
     ) -> Result<usize, SendError> {
-        let blockhash = self.client.get_latest_blockhash().map_err(|e| SendError::Transport(e.to_string()))?;
+        let blockhash = self
+            .client
+            .get_latest_blockhash()
+            .map_err(|e| SendError::Transport(crate::redact::urls_in(&e.to_string())))?;
         let signed =
             sign_v0_transaction(instructions, &self.payer, signers, tables, blockhash, self.compute_unit_price)?;
         self.confirm(&signed)?;
@@ -418,6 +453,7 @@ mod tests {
             mocks.insert(RpcRequest::SendTransaction, serde_json::Value::String(signature));
         }
         Rpc {
+            timeout: None,
             client: RpcClient::new_mock_with_mocks("succeeds", mocks),
             payer: payer.insecure_clone(),
             compute_unit_price: 0,

@@ -42,11 +42,7 @@ fn frames(wallet: &Pubkey, seq: u64, n: u64) -> String {
 }
 
 fn feed(service: &Service, lines: &[String]) {
-    let lines: Vec<TailLine> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, t)| TailLine { source: "feed".into(), number: i + 1, text: t.clone() })
-        .collect();
+    let lines: Vec<TailLine> = lines.iter().enumerate().map(|(i, t)| TailLine::new("feed", i + 1, t.clone())).collect();
     service.add_lines(&lines);
     service.set_ready();
 }

@@ -36,9 +36,33 @@ pub fn url(url: &str) -> String {
     out
 }
 
+/// `text` with every `http://` or `https://` URL in it masked by [`url`]
+/// (an error message of an HTTP client names the URL it failed on).
+pub fn urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = ["http://", "https://"].iter().filter_map(|p| rest.find(p)).min() {
+        out += &rest[..i];
+        let tail = &rest[i..];
+        let end =
+            tail.find(|c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '>' | ',')).unwrap_or(tail.len());
+        out += &url(&tail[..end]);
+        rest = &tail[end..];
+    }
+    out + rest
+}
+
 #[cfg(test)]
 mod tests {
-    use super::url;
+    use super::{url, urls_in};
+
+    #[test]
+    fn urls_in_an_error_message_are_masked() {
+        let e = "error sending request for url (https://rpc.example.com/?api-key=SECRET): connection refused";
+        assert_eq!(urls_in(e), "error sending request for url (https://rpc.example.com/?…): connection refused");
+        assert_eq!(urls_in("no url here"), "no url here");
+        assert_eq!(urls_in("a http://u:SECRET@h/x and https://h/v2/SECRET"), "a http://…@h/… and https://h/…");
+    }
 
     #[test]
     fn keys_in_the_query_the_path_or_the_user_never_show() {
