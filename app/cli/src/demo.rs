@@ -3,7 +3,6 @@
 //! and prints what happened: passes, leaderboards, the priority share, rank
 //! rewards, and what the pass buys over 24 rounds of job distribution
 //! (the `pictor-vip-dispatch` engine on the chain's standings).
-use crate::scheduling::{chain_classes, chain_standings};
 use crate::simulate::{simulate_with_rules, SimOutput, Simulation};
 use anyhow::Result;
 use pictor_vip_dispatch::{Dispatcher, Job, JobNeeds, Lane, Options, Standings, Worker};
@@ -15,6 +14,7 @@ use pictor_vip_sdk::state::{Role, RoundCadence, Rules};
 use pictor_vip_sdk::transport::Transport;
 use pictor_vip_sdk::units::{format_usdt, group_thousands};
 use pictor_vip_sdk::{ix, Keypair, Signer};
+use pictor_vip_server::scheduling::{chain_classes, chain_standings};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;

@@ -139,7 +139,7 @@ fn send(t: &mut dyn Transport, ixs: &[pictor_vip_sdk::Instruction], signers: &[&
 }
 
 /// What `--seed-demo` did.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Seeded {
     /// First day of the network (days since 1970-01-01, UTC).
     pub start_day: i64,
@@ -159,12 +159,16 @@ pub struct Seeded {
     pub elapsed: Duration,
     /// Every seeded wallet: label, key.
     pub wallets: BTreeMap<String, Pubkey>,
+    /// One eligible wallet per role left without its pass, for a person to
+    /// claim by hand from the Profile or a blink: role, label, keypair.
+    pub unclaimed: Vec<(Role, String, Keypair)>,
 }
 
 /// Runs a demo network over RPC: the bot applies its reports (days in the
 /// real recent past: the validator's clock is wall time), every eligible
-/// wallet claims its own pass (funded, signing and paying itself), then the
-/// bot runs a round of each role.
+/// wallet but the last of each role claims its own pass (funded, signing
+/// and paying itself), then the bot runs a round of each role. The last
+/// eligible wallet of each role is left to claim by hand (funded too).
 pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, seed: u64) -> Result<Seeded> {
     if days <= 30 {
         bail!("the demo needs more than 30 days so the worker window fills");
@@ -212,8 +216,13 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
     // those a transport fault stopped go again.
     let mut claimed = (0, 0);
     let mut pending: Vec<(Role, Keypair)> = Vec::new();
-    for (role, key) in &eligible {
+    let mut unclaimed = Vec::new();
+    for (i, (role, key)) in eligible.iter().enumerate() {
         let label = by_key.get(key).ok_or_else(|| anyhow!("member {key} is not a seeded wallet"))?;
+        if eligible[i + 1..].iter().all(|(r, _)| r != role) {
+            unclaimed.push((*role, label.to_string(), wallet_key(label)));
+            continue;
+        }
         pending.push((*role, wallet_key(label)));
     }
     for _ in 0..CLAIM_ATTEMPTS {
@@ -247,6 +256,7 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
         round_time: t.elapsed(),
         elapsed: started.elapsed(),
         wallets,
+        unclaimed,
     })
 }
 

@@ -10,6 +10,10 @@ use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::PathBuf;
 use std::sync::mpsc;
 
+/// Where `pictor-vip serve` listens by default: the Profile and blink links
+/// `--seed-demo` prints.
+const SERVE_URL: &str = "http://127.0.0.1:8080";
+
 #[derive(clap::Args)]
 pub struct LocalnetArgs {
     /// Directory of the keypairs (kept across runs), the ledger (always
@@ -139,6 +143,21 @@ pub fn run(a: LocalnetArgs, json: bool) -> Result<()> {
             "rounds": s.rounds.to_json(), "round_ms": s.round_time.as_millis() as u64, "elapsed_ms": s.elapsed.as_millis() as u64,
             "wallets": s.wallets.iter().map(|(l, k)| (l.clone(), json!(k.to_string()))).collect::<serde_json::Map<_, _>>(),
         });
+        // The wallets left to claim by hand: their keys, to import into a wallet.
+        let mut unclaimed = Vec::new();
+        for (role, label, key) in &s.unclaimed {
+            let path = a.dir.join(format!("unclaimed-{}.json", role.as_str()));
+            solana_keypair::write_keypair_file(key, &path)
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+            let wallet = key.pubkey();
+            let profile = format!("{SERVE_URL}/profile/{wallet}");
+            let blink = format!("solana-action:{SERVE_URL}/api/actions/claim/{}", role.as_str());
+            info["seeded"]["unclaimed"][role.as_str()] = json!({
+                "label": label, "wallet": wallet.to_string(), "keypair": path.display().to_string(),
+                "profile_url": profile, "blink": blink,
+            });
+            unclaimed.push((role.as_str(), wallet, path, profile, blink));
+        }
         if !json {
             writeln!(out, "  {} feed lines: {} reports applied in {} transactions, {} creator and {} worker passes claimed ({:.1} s, reports and claims), {} members not eligible; rounds in {:.1} s",
                 s.lines, s.reports.applied, s.reports.transactions, s.claimed.0, s.claimed.1,
@@ -148,6 +167,14 @@ pub fn run(a: LocalnetArgs, json: bool) -> Result<()> {
                 "  e.g. pictor-vip --url {url} leaderboard worker; pictor-vip --url {url} status {}",
                 s.wallets.get("worker-000").map(|k| k.to_string()).unwrap_or_default()
             )?;
+            if !unclaimed.is_empty() {
+                writeln!(out, "  left to claim from a wallet (start the Profile: pictor-vip --url {url} serve):")?;
+            }
+            for (role, wallet, path, profile, blink) in &unclaimed {
+                writeln!(out, "    {role:<7} {wallet} (eligible, no pass; key {})", path.display())?;
+                writeln!(out, "            Profile {profile}")?;
+                writeln!(out, "            blink   {blink}")?;
+            }
         }
     }
     if let Some(f) = &a.ready_file {

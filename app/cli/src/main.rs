@@ -318,17 +318,30 @@ enum Command {
         #[command(flatten)]
         read: Read,
     },
-    /// Serve the Profile and leaderboard pages, the pass metadata, a JSON
-    /// API and POST /api/dispatch, reading the cluster (see README,
-    /// "The Profile server").
+    /// Serve the Profile and leaderboard pages with the wallet flow, Solana
+    /// Actions for claims and withdrawals, the pass metadata, a JSON API and
+    /// POST /api/dispatch, reading the cluster (see README, "The Profile
+    /// server").
     Serve {
         /// Address to listen on (port 0: any free port; the address is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
         /// The URL people and wallets reach this server at (the metadata's
-        /// image and external URLs); default: http://LISTEN.
+        /// image and external URLs, the Actions' icons, the blink links); default: http://LISTEN.
         #[arg(long)]
         public_url: Option<String>,
+        /// Pay the fee and the rent of claims with this key (SPEC §11): a wallet with no SOL can claim.
+        #[arg(long, value_name = "PATH")]
+        sponsor_keypair: Option<PathBuf>,
+        /// New claims the sponsor pays per UTC day.
+        #[arg(long, default_value_t = pictor_vip_server::sponsor::DEFAULT_DAILY_LIMIT, requires = "sponsor_keypair")]
+        sponsor_daily_limit: u32,
+        /// Where the sponsor keeps what it paid for (each wallet and role once, across restarts).
+        #[arg(long, requires = "sponsor_keypair")]
+        state_dir: Option<PathBuf>,
+        /// Where /metrics is served (Prometheus), apart from the public address.
+        #[arg(long, default_value = "127.0.0.1:9465")]
+        metrics_listen: std::net::SocketAddr,
         #[command(flatten)]
         read: Read,
     },
@@ -711,9 +724,31 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         #[cfg(feature = "localnet")]
         Command::Localnet(args) => localnet_cmd::run(args, json),
-        Command::Serve { listen, public_url, read } => {
+        Command::Serve {
+            listen,
+            public_url,
+            sponsor_keypair,
+            sponsor_daily_limit,
+            state_dir,
+            metrics_listen,
+            read,
+        } => {
             let rpc_url = read.cluster.resolved()?;
-            pictor_vip_cli::serve::run(&pictor_vip_cli::serve::ServeOptions { rpc_url, listen, public_url })
+            let sponsor = match sponsor_keypair {
+                Some(path) => Some(pictor_vip_server::sponsor::SponsorOptions {
+                    keypair: pictor_vip_cli::cluster::read_keypair(&path)?,
+                    daily_limit: sponsor_daily_limit,
+                    state_dir,
+                }),
+                None => None,
+            };
+            pictor_vip_server::run(pictor_vip_server::ServeOptions {
+                rpc_url,
+                listen,
+                public_url,
+                sponsor,
+                metrics_listen: Some(metrics_listen),
+            })
         }
         Command::Simulate { feed } => commands::local::simulate(&feed, json),
         Command::Demo { creators, workers, days, seed } => {

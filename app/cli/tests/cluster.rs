@@ -619,6 +619,17 @@ fn one_command_starts_a_seeded_cluster_and_two_run_side_by_side() {
     assert_eq!(s["rounds"]["rounds"].as_array().unwrap().len(), 2, "{s}");
     let board = seeded.cli(&seeded.oracle, &["leaderboard", "worker"]).json();
     assert_eq!(board["rows"].as_array().unwrap().len() as u64, s["claimed"]["worker"].as_u64().unwrap());
+    // One eligible wallet of each role is left to claim by hand, its key, Profile and blink given.
+    for role in ["creator", "worker"] {
+        let left = &s["unclaimed"][role];
+        let wallet = left["wallet"].as_str().unwrap_or_else(|| panic!("no unclaimed {role}: {s}"));
+        let status = seeded.cli(&seeded.oracle, &["status", wallet]).json();
+        assert_eq!((status[role]["eligible"].as_bool(), status[role]["pass"].as_str()), (Some(true), Some("None")));
+        let key = pictor_vip_keeper::keys::read_keypair(Path::new(left["keypair"].as_str().unwrap())).unwrap();
+        assert_eq!(key.pubkey().to_string(), wallet);
+        assert_eq!(left["profile_url"], format!("http://127.0.0.1:8080/profile/{wallet}"));
+        assert_eq!(left["blink"], format!("solana-action:http://127.0.0.1:8080/api/actions/claim/{role}"));
+    }
     let second = Cluster::start("second", &[]);
     assert_ne!(second.url, seeded.url);
     let version = RpcClient::new(second.url.clone()).get_version().unwrap();

@@ -28,35 +28,9 @@ use pictor_vip_sdk::transport::{Rpc, Transport};
 use pictor_vip_sdk::{pda, read, Keypair, Pubkey, Signer};
 use serde_json::{json, Value};
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when dropped.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `pictor-vip serve --listen 127.0.0.1:0` over `rpc_url`; its base URL.
-fn serve(rpc_url: &str, log: &Path) -> (Guard, String) {
-    let mut child = Command::new(bin())
-        .args(["--url", rpc_url, "serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    // "serving http://127.0.0.1:PORT (listening on ...), reading URL"
-    let url = line.split_whitespace().nth(1).unwrap_or_else(|| panic!("serve printed {line:?}")).to_string();
-    (Guard(child), url)
-}
 
 /// Chromium through chromedriver, headless, phone-sized by default.
 struct Browser {
@@ -69,6 +43,11 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     fn start() -> Browser {
+        Browser::start_with(true)
+    }
+
+    /// Chromium with JavaScript on or off.
+    fn start_with(javascript: bool) -> Browser {
         let driver_bin = std::env::var("PICTOR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let chromium = std::env::var("PICTOR_CHROMIUM").unwrap_or_else(|_| {
             ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
@@ -92,9 +71,12 @@ impl Browser {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             std::thread::sleep(Duration::from_millis(200));
         }
+        let prefs =
+            if javascript { json!({}) } else { json!({"profile.managed_default_content_settings.javascript": 2}) };
         let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
             "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=412,1200"]
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=412,1200"],
+            "prefs": prefs
         }}}});
         let created: Value = http.post(format!("{base}/session")).json(&caps).send().unwrap().json().unwrap();
         let id = created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
@@ -141,6 +123,41 @@ impl Browser {
         self.elements(css).iter().map(|e| self.element_text(e)).collect()
     }
 
+    fn click(&self, css: &str) {
+        let found = self.elements(css);
+        assert_eq!(found.len(), 1, "one element {css} to click, found {}", found.len());
+        self.call(reqwest::Method::POST, &format!("element/{}/click", found[0]), Some(json!({})));
+    }
+
+    fn displayed(&self, css: &str) -> bool {
+        let found = self.elements(css);
+        assert_eq!(found.len(), 1, "one element {css}, found {}", found.len());
+        self.call(reqwest::Method::GET, &format!("element/{}/displayed", found[0]), None).as_bool().unwrap()
+    }
+
+    /// Waits until the text of `css` satisfies `done` (up to `secs`); the
+    /// text. Read in one script, so a page that reloads meanwhile (the wallet
+    /// flow does) reads as empty, not as a stale element.
+    fn wait_text(&self, css: &str, secs: u64, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let js = "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';";
+        loop {
+            let answer: Option<Value> = self
+                .http
+                .post(format!("{}/execute/sync", self.session))
+                .json(&json!({"script": js, "args": [css]}))
+                .send()
+                .ok()
+                .and_then(|r| r.json().ok());
+            let text = answer.as_ref().and_then(|v| v["value"].as_str()).unwrap_or_default().to_string();
+            if done(&text) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} still says {text:?} after {secs} s");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
     fn source(&self) -> String {
         self.call(reqwest::Method::GET, "source", None).as_str().unwrap().to_string()
     }
@@ -161,11 +178,26 @@ impl Browser {
         self.size(412, 1200);
     }
 
-    /// The page reads on a phone: no horizontal scrolling, no script.
+    /// The page reads on a phone: no horizontal scrolling; no script but
+    /// the server's own file (no inline script).
     fn assert_phone_readable(&self) {
         let overflow = self.script("return document.documentElement.scrollWidth - window.innerWidth").as_i64().unwrap();
         assert!(overflow <= 0, "the page scrolls sideways by {overflow} px on a 412 px screen");
-        assert!(!self.source().contains("<script"), "pages work without JavaScript");
+        let source = self.source();
+        assert_eq!(
+            source.matches("<script").count(),
+            source.matches("<script src=\"/assets/profile.").count(),
+            "only the server's own script file"
+        );
+    }
+
+    /// Registers the Wallet Standard test wallet (`app/web/test`) in the
+    /// page, holding `key`.
+    fn add_test_wallet(&self, key: &Keypair) {
+        let bundle = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/test/dist/test-wallet.js"))
+            .expect("app/web/test/dist/test-wallet.js (npm run build in app/web)");
+        let seed = base64::engine::general_purpose::STANDARD.encode(&key.to_bytes()[..32]);
+        self.script(&format!("window.__pictorTestWallet = {{seed: '{seed}', reject: false}};\n{bundle}"));
     }
 }
 
@@ -318,7 +350,16 @@ fn node_test(fixture: &Path) -> String {
 fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     let _one = serial();
     let net = Cluster::start("web", &["--no-init"]);
-    let (server, site) = serve(&net.url, &net.root.join("serve.log"));
+    // The server pays the claims of wallets with no SOL (SPEC §11).
+    let sponsor_key = net.root.join("sponsor.json");
+    let (sponsor, _) = net.wallets("sponsor", 1, 2).remove(0);
+    solana_keypair::write_keypair_file(&sponsor, &sponsor_key).unwrap();
+    let state_dir = net.root.join("sponsor-state");
+    let (server, site, _) = serve(
+        &net.url,
+        &net.root.join("serve.log"),
+        &["--sponsor-keypair", sponsor_key.to_str().unwrap(), "--state-dir", state_dir.to_str().unwrap()],
+    );
     // The passes point at this server's metadata (what `init` writes into each pass).
     // Without the localnet's round cadence: the pages show round 1 whenever the rounds run.
     let deploy = deployment_with(&net, 600, |d| {
@@ -352,6 +393,9 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     }
     creator(near.pubkey(), 4_000, 3_200);
     creator(claimer.pubkey(), 5_500, 5_000);
+    // An eligible creator with no keypair file and no SOL: it claims in the browser.
+    let penniless = Keypair::new();
+    creator(penniless.pubkey(), 5_200, 5_100);
 
     // Workers: one online 1,000 min on each of the 30 window days (a 24 GB
     // GPU), one online 21 of the 30 days in runs broken by 3 offline days.
@@ -516,6 +560,83 @@ fn profile_pages_metadata_and_the_typescript_client_on_a_seeded_cluster() {
     let image = reqwest::blocking::get(json["image"].as_str().unwrap()).unwrap();
     assert_eq!(image.headers()["content-type"], "image/svg+xml");
     assert!(image.text().unwrap().contains("CREATOR"));
+
+    // The wallet flow (SPEC §11). The pages' headers first.
+    let page = reqwest::blocking::get(profile(&penniless.pubkey())).unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    );
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    let script_path =
+        page.text().unwrap().split("<script src=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let script = reqwest::blocking::get(format!("{site}{script_path}")).unwrap();
+    assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(script.text().unwrap(), include_str!("../../server/assets/profile.js"));
+    // Without JavaScript the page still reads: progress, the command, the blink.
+    {
+        let plain = Browser::start_with(false);
+        plain.open(&profile(&penniless.pubkey()));
+        assert_eq!(plain.text("#creator-spent"), "5,100.00 / 5,000.00 USDT spent");
+        let block = plain.text("#creator-claim");
+        assert!(block.contains("pictor-vip claim creator"), "{block}");
+        assert!(block.contains(&format!("solana-action:{site}/api/actions/claim/creator")), "{block}");
+        assert!(!plain.displayed("#creator-claim button.connect"), "no Connect button without JavaScript");
+        plain.screenshot(&shots.join("claim-no-javascript.png"), 412);
+    }
+    // Connect → Claim, declined in the wallet first, then signed: the
+    // sponsor pays, the wallet holds no SOL before or after.
+    browser.open(&profile(&penniless.pubkey()));
+    assert!(browser.text("#creator-pass").contains("This wallet is eligible"));
+    browser.add_test_wallet(&penniless);
+    browser.script("window.__pictorTestWallet.reject = true");
+    browser.click("#creator-claim button.connect");
+    browser.wait_text("#creator-claim .wallet-list", 10, |t| t.contains("Pictor Test Wallet"));
+    browser.click("#creator-claim .wallet-list button");
+    let connected = browser.wait_text("#creator-claim .outcome", 10, |t| t.starts_with("Connected"));
+    assert_eq!(connected, format!("Connected to Pictor Test Wallet as {}.", penniless.pubkey()));
+    browser.click("#creator-claim button.go");
+    let declined = browser.wait_text("#creator-claim .outcome", 30, |t| t.starts_with("You rejected"));
+    assert_eq!(declined, "You rejected the claim in your wallet: nothing was sent.");
+    assert_eq!(
+        read::member(&mut rpc, Role::Creator, &penniless.pubkey()).unwrap().unwrap().pass_status(),
+        PassStatus::None
+    );
+    browser.script("window.__pictorTestWallet.reject = false");
+    browser.click("#creator-claim button.go");
+    let confirmed = browser.wait_text("#creator-claim .outcome", 90, |t| {
+        t.starts_with("Confirmed") || t.starts_with("Refused") || t.starts_with("Expired")
+    });
+    assert_eq!(confirmed, "Confirmed: your pass is in your wallet. Showing it…");
+    browser.screenshot(&shots.join("claim-confirmed-412.png"), 412);
+    // The page reloads and shows the pass.
+    browser.wait_text("#creator-pass", 30, |t| t.starts_with("VIP Pass held"));
+    assert_eq!(browser.text("#creator-mint"), pda::pass_mint(Role::Creator, &penniless.pubkey()).to_string());
+    browser.assert_phone_readable();
+    browser.screenshot(&shots.join("claim-pass-412.png"), 412);
+    browser.screenshot(&shots.join("claim-pass-1280.png"), 1280);
+    let member = read::member(&mut rpc, Role::Creator, &penniless.pubkey()).unwrap().unwrap();
+    assert_eq!(member.pass_status(), PassStatus::Active);
+    assert!(rpc.get_account(&penniless.pubkey()).unwrap().is_none_or(|a| a.lamports == 0), "the wallet holds no SOL");
+    // Withdraw: the top holder's 100 reward tokens, paid by its own wallet.
+    browser.open(&profile(&top));
+    browser.add_test_wallet(&holders[9].0);
+    browser.click("#creator-withdraw button.connect");
+    browser.wait_text("#creator-withdraw .wallet-list", 10, |t| t.contains("Pictor Test Wallet"));
+    browser.click("#creator-withdraw .wallet-list button");
+    browser.wait_text("#creator-withdraw .outcome", 10, |t| t.starts_with("Connected"));
+    browser.screenshot(&shots.join("withdraw-connected-1280.png"), 1280);
+    browser.click("#creator-withdraw button.go");
+    let withdrawn = browser.wait_text("#creator-withdraw .outcome", 90, |t| {
+        t.starts_with("Confirmed") || t.starts_with("Refused") || t.starts_with("Expired")
+    });
+    assert_eq!(withdrawn, "Confirmed: the rewards are in your wallet. Showing it…");
+    browser.wait_text("#creator-rewards", 30, |t| t == "0 tokens credited and withdrawable");
+    let ata = pda::reward_destination(&top, &reward_mint.parse().unwrap(), &anchor_spl::token::spl_token::ID);
+    let account = rpc.get_account(&ata).unwrap().expect("the holder's reward token account");
+    assert_eq!(u64::from_le_bytes(account.data[64..72].try_into().unwrap()), 100_000_000, "100 tokens withdrawn");
 
     // Human errors.
     browser.open(&format!("{site}/profile/not-a-wallet"));

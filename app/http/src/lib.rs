@@ -17,8 +17,9 @@
 //!   [`ErrorPage`]: a page on a page route, JSON on an API route, each saying
 //!   what went wrong and, for a limit, what the limit is.
 //! - **Headers on every response**: `X-Content-Type-Options: nosniff`,
-//!   `Referrer-Policy: no-referrer`, and a `Cache-Control` unless the route
-//!   set its own (`no-store` by default).
+//!   `Referrer-Policy: no-referrer`, and, unless the route set its own, a
+//!   `Cache-Control` (`no-store`), a `Content-Security-Policy` that loads
+//!   nothing and allows no framing, and `X-Frame-Options: DENY`.
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -33,6 +34,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+
+pub mod metrics;
 
 /// What a service allows a client.
 #[derive(Debug, Clone, Copy)]
@@ -176,6 +179,10 @@ fn secure(mut response: Response) -> Response {
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.entry("referrer-policy").or_insert(HeaderValue::from_static("no-referrer"));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    // JSON, text and images load nothing and are framed by no one (a page sets its own policy).
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
     response
 }
 

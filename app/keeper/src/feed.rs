@@ -92,18 +92,9 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
         .map_err(|e| format!("`at` {s:?} is not an RFC 3339 time like 2026-07-03T00:01:00Z ({e})"))
 }
 
-/// The feed's `at` of a unix time: RFC 3339, UTC, whole seconds (what
-/// [`parse_rfc3339`] reads back).
-pub fn format_rfc3339(unix: i64) -> String {
-    let s = unix.rem_euclid(86_400);
-    format!("{}T{:02}:{:02}:{:02}Z", format_day(unix.div_euclid(86_400)), s / 3_600, s / 60 % 60, s % 60)
-}
-
-/// The feed's `day` of a UTC day index: "YYYY-MM-DD" (what [`parse_day`] reads back).
-pub fn format_day(day: i64) -> String {
-    let (y, m, d) = pictor_vip_sdk::time::civil_from_days(day);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+/// The feed's `at` of a unix time (what [`parse_rfc3339`] reads back) and
+/// `day` of a UTC day index (what [`parse_day`] reads back).
+pub use pictor_vip_sdk::units::{format_day, format_rfc3339};
 
 /// Parses "YYYY-MM-DD" into a UTC day index.
 pub fn parse_day(s: &str) -> Result<u32, String> {

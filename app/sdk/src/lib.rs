@@ -14,6 +14,7 @@ pub mod compute;
 pub mod crank;
 pub mod error;
 pub mod events;
+pub mod holder;
 pub mod ix;
 pub mod pda;
 pub mod profile;

@@ -105,6 +105,18 @@ pub fn group_thousands(n: impl ToString) -> String {
     format!("{sign}{out}")
 }
 
+/// A UTC day index as "YYYY-MM-DD" (the feed's `day`).
+pub fn format_day(day: i64) -> String {
+    let (y, m, d) = crate::time::civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A unix time as RFC 3339, UTC, whole seconds ("2026-07-03T00:01:00Z", the feed's `at`).
+pub fn format_rfc3339(unix: i64) -> String {
+    let s = unix.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", format_day(unix.div_euclid(86_400)), s / 3_600, s / 60 % 60, s % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,10 +4,10 @@
 //! configuration's tier table when the cluster is read (standings left out,
 //! or `--url` given), else SPEC §4's default table.
 use crate::cluster::connect;
-use crate::scheduling::{chain_classes, chain_standings};
 use anyhow::{Context as _, Result};
 use pictor_vip_dispatch::json::{parse_request, Response};
 use pictor_vip_dispatch::{GpuClasses, Lane, Outcome, Standings};
+use pictor_vip_server::scheduling::{chain_classes, chain_standings};
 use std::io::Read;
 
 /// What `dispatch` is given.

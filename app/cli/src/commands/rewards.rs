@@ -1,7 +1,7 @@
 //! Rank rewards: fund a role's next round (admin), the pools and balances
 //! (no keypair needed), withdraw (the wallet).
 use super::Ctx;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use pictor_vip_sdk::state::{Role, RoundReward};
 use pictor_vip_sdk::transport::{Rpc, Transport};
 use pictor_vip_sdk::units::{format_token_amount, parse_token_amount};
@@ -21,13 +21,12 @@ pub fn fund(ctx: &mut Ctx, role: Role, mint: Pubkey, amount: &str, top_k: u32) -
 /// `rewards withdraw ROLE`: the keypair's whole balance, to its own token account.
 pub fn withdraw(ctx: &mut Ctx, role: Role) -> Result<()> {
     let me = ctx.signer()?.pubkey();
+    // The Profile's Action builds the same transaction (`holder::withdraw`).
+    let built = pictor_vip_sdk::holder::withdraw(&mut ctx.rpc, &me, role, &me)?
+        .map_err(|r| anyhow!("{}: {r}", r.program_error()))?;
     let board = read::board(&mut ctx.rpc, role)?.ok_or_else(|| anyhow!("the program is not initialised"))?;
-    if board.rewards.mint == Pubkey::default() {
-        bail!("the {} role has no rewards yet", role.as_str());
-    }
-    let (mint, program) = (board.rewards.mint, board.rewards.token_program);
-    let detail = json!({"role": role.as_str(), "wallet": me.to_string(), "mint": mint.to_string()});
-    ctx.transact("rewards withdraw", &[ix::withdraw_rewards(&me, &me, role, &mint, &program)], detail)
+    let detail = json!({"role": role.as_str(), "wallet": me.to_string(), "mint": board.rewards.mint.to_string()});
+    ctx.transact("rewards withdraw", &built.instructions, detail)
 }
 
 /// `rewards status [WALLET]`: both roles' pools, and what WALLET may withdraw.

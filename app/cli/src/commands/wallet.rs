@@ -1,12 +1,12 @@
 //! Wallets and readers: `status` and `leaderboard` (no keypair needed),
 //! `claim` (the wallet signs), `sync` (anyone).
 use super::Ctx;
-use crate::profile_json::{leaderboard_json, profile_json};
 use anyhow::{anyhow, bail, Result};
 use pictor_vip_sdk::profile::{leaderboard, wallet_profile, RoleStatus, ScoreBreakdown, WalletProfile};
 use pictor_vip_sdk::state::Role;
 use pictor_vip_sdk::units::{format_token_amount, group_thousands};
 use pictor_vip_sdk::{ix, read, Pubkey, Signer};
+use pictor_vip_server::profile_json::{leaderboard_json, profile_json};
 use serde_json::json;
 
 /// `status WALLET`: the Profile of both roles.
@@ -68,7 +68,7 @@ pub fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> Strin
         (Some(r), None) => line += &format!("; not ranked in round {}", r.round),
         _ => {}
     }
-    line += &format!("; {}", crate::benefits::benefit(role, s).sentence);
+    line += &format!("; {}", pictor_vip_server::benefits::benefit(role, s).sentence);
     if let Some((mint, decimals)) = s.reward_mint {
         line += &format!(
             "; rewards withdrawable: {} of {mint}",
@@ -81,8 +81,11 @@ pub fn status_text(wallet: &Pubkey, role: Role, s: &Option<RoleStatus>) -> Strin
 /// `claim ROLE`: the keypair claims its own pass (and pays for it).
 pub fn claim(ctx: &mut Ctx, role: Role) -> Result<()> {
     let me = ctx.signer()?.pubkey();
+    // The Profile's Action builds the same transaction (`holder::claim`).
+    let built = pictor_vip_sdk::holder::claim(&mut ctx.rpc, &me, role, &me)?
+        .map_err(|r| anyhow!("{}: {r}", r.program_error()))?;
     let detail = json!({"wallet": me.to_string(), "role": role.as_str()});
-    ctx.transact("claim", &ix::claim_instructions(&me, &me, role), detail)
+    ctx.transact("claim", &built.instructions, detail)
 }
 
 /// `leaderboard ROLE [--limit N]`: the latest finalised round.

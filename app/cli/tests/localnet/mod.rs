@@ -1,5 +1,5 @@
 //! A `pictor-vip localnet` child process for the tests that run on a real
-//! local cluster (`cluster.rs`, `web.rs`), and what they share.
+//! local cluster (`cluster.rs`, `keeper.rs`, `cosign.rs`, `actions.rs`, `web.rs`), and what they share.
 #![allow(dead_code)] // each test binary uses part of it
 
 use pictor_vip_cli::operator::DeploymentFile;
@@ -17,6 +17,46 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// A child process killed when dropped.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `pictor-vip serve` on free ports over `rpc_url`, with `extra` flags, its
+/// log in `log`: the process, its base URL and its metrics URL.
+pub fn serve(rpc_url: &str, log: &Path, extra: &[&str]) -> (Guard, String, String) {
+    use std::io::BufRead;
+    let mut child = Guard(
+        Command::new(bin())
+            .args(["--url", rpc_url, "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = std::io::BufReader::new(child.0.stdout.take().unwrap());
+    let (mut site, mut metrics) = (None, None);
+    while site.is_none() || metrics.is_none() {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "serve stopped: {}", fs::read_to_string(log).unwrap());
+        // "serving http://127.0.0.1:PORT (listening on …), reading URL"; "metrics on http://…/metrics"
+        if let Some(rest) = line.strip_prefix("serving ") {
+            site = rest.split_whitespace().next().map(str::to_string);
+        } else if let Some(rest) = line.strip_prefix("metrics on ") {
+            metrics = Some(rest.trim().to_string());
+        }
+    }
+    // What it prints later is not read: keep the pipe drained.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, site.unwrap(), metrics.unwrap())
+}
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
 
 pub fn serial() -> std::sync::MutexGuard<'static, ()> {

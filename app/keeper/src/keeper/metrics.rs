@@ -7,10 +7,9 @@
 //! lists what the keeper counts before it happens.
 use crate::bot::FactOutcome;
 use anyhow::{Context as _, Result};
+use pictor_vip_http::metrics::{counter_vec, gauge, gauge_vec};
 use pictor_vip_sdk::state::Role;
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU8};
@@ -124,24 +123,6 @@ pub struct Metrics {
 
 /// What becomes of a request to a co-signer (the `outcome` label).
 pub const COSIGN_OUTCOMES: [&str; 5] = ["signed", "refused", "timeout", "unreachable", "bad_answer"];
-
-fn counter_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
-    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("a valid metric");
-    registry.register(Box::new(c.clone())).expect("registered once");
-    c
-}
-
-fn gauge_vec(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
-    let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("a valid metric");
-    registry.register(Box::new(g.clone())).expect("registered once");
-    g
-}
-
-fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
-    let g = IntGauge::with_opts(Opts::new(name, help)).expect("a valid metric");
-    registry.register(Box::new(g.clone())).expect("registered once");
-    g
-}
 
 impl Default for Metrics {
     fn default() -> Self {
@@ -395,32 +376,7 @@ impl Metrics {
     }
 }
 
-/// `process_*` (the prometheus crate's process collector: CPU seconds,
-/// resident and virtual memory, open and maximum file descriptors, start
-/// time), unprefixed as Prometheus names them, and
-/// `NAMESPACE_build_info{version, commit}` = 1, in a registry of their own.
-pub fn process_and_build(namespace: &str) -> Registry {
-    let r = Registry::new();
-    #[cfg(target_os = "linux")]
-    r.register(Box::new(prometheus::process_collector::ProcessCollector::for_self()))
-        .expect("the process collector registers once");
-    let info = IntGaugeVec::new(
-        Opts::new(format!("{namespace}_build_info"), "1, labelled with the version and the commit built from"),
-        &["version", "commit"],
-    )
-    .expect("a valid metric");
-    info.with_label_values(&[env!("CARGO_PKG_VERSION"), env!("PICTOR_GIT_COMMIT")]).set(1);
-    r.register(Box::new(info)).expect("registered once");
-    r
-}
-
-/// Every family of `registries`, in the Prometheus text format.
-pub fn render_all(registries: &[&Registry]) -> String {
-    let families: Vec<_> = registries.iter().flat_map(|r| r.gather()).collect();
-    let mut out = Vec::new();
-    TextEncoder::new().encode(&families, &mut out).expect("text encoding does not fail");
-    String::from_utf8(out).expect("the text format is UTF-8")
-}
+pub use pictor_vip_http::metrics::{process_and_build, render_all};
 
 /// What health is judged from; shared by the keeper's threads.
 #[derive(Debug)]

@@ -80,6 +80,90 @@ impl Rpc {
         other
     }
 
+    /// The latest blockhash (at this connection's commitment) and the last
+    /// block height a transaction made with it can land at.
+    pub fn latest_blockhash(&self) -> Result<(solana_hash::Hash, u64)> {
+        self.client.get_latest_blockhash_with_commitment(self.client.commitment()).map_err(|e| self.unreachable(e))
+    }
+
+    /// Simulates `tx` as it stands, its signatures not checked (some may be
+    /// missing yet) and its blockhash kept: what it would do if signed.
+    pub fn simulate_unsigned(&self, tx: &Transaction) -> Result<Simulated> {
+        use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: false,
+            commitment: Some(self.client.commitment()),
+            ..Default::default()
+        };
+        let out = self.client.simulate_transaction_with_config(tx, config).map_err(|e| self.unreachable(e))?.value;
+        let logs = out.logs.unwrap_or_default();
+        let fee_lamports = super::transaction_fee(tx.signatures.len(), &[]);
+        Ok(Simulated {
+            error: out.err.map(|e| SendError::from_transaction_error(e.into(), &logs)),
+            logs,
+            units_consumed: out.units_consumed,
+            instructions: tx.message.instructions.len(),
+            fee_lamports,
+        })
+    }
+
+    /// Sends a transaction signed elsewhere (a wallet) through the node's
+    /// preflight simulation, without waiting: its signature, or why the
+    /// node refused it.
+    pub fn send_signed(&self, tx: &Transaction) -> std::result::Result<solana_signature::Signature, SendError> {
+        self.client.send_transaction(tx).map_err(Self::map_error)
+    }
+
+    /// The status of `signature` at this connection's commitment: `None`
+    /// while it is not seen there, else whether it succeeded.
+    pub fn signature_status(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> Result<Option<std::result::Result<(), SendError>>> {
+        let commitment = self.client.commitment();
+        let status = self
+            .client
+            .get_signature_statuses(std::slice::from_ref(signature))
+            .map_err(|e| self.unreachable(e))?
+            .value
+            .pop()
+            .flatten();
+        Ok(match status {
+            Some(s) if s.satisfies_commitment(commitment) => {
+                Some(s.err.map_or(Ok(()), |e| Err(SendError::from_transaction_error(e, &[]))))
+            }
+            _ => None,
+        })
+    }
+
+    /// [`Rpc::signature_status`], searching the node's whole transaction
+    /// history (not only its recent status cache): whether `signature` ever
+    /// landed.
+    pub fn signature_status_in_history(
+        &self,
+        signature: &solana_signature::Signature,
+    ) -> Result<Option<std::result::Result<(), SendError>>> {
+        let status = self
+            .client
+            .get_signature_statuses_with_history(std::slice::from_ref(signature))
+            .map_err(|e| self.unreachable(e))?
+            .value
+            .pop()
+            .flatten();
+        Ok(status.map(|s| s.err.map_or(Ok(()), |e| Err(SendError::from_transaction_error(e, &[])))))
+    }
+
+    /// The cluster's block height at this connection's commitment.
+    pub fn block_height(&self) -> Result<u64> {
+        self.client.get_block_height().map_err(|e| self.unreachable(e))
+    }
+
+    /// Whether a transaction made with `blockhash` can still land.
+    pub fn blockhash_is_valid(&self, blockhash: &solana_hash::Hash) -> Result<bool> {
+        self.client.is_blockhash_valid(blockhash, self.client.commitment()).map_err(|e| self.unreachable(e))
+    }
+
     /// The cluster's genesis hash (base58): which cluster this is.
     pub fn genesis_hash(&self) -> Result<String> {
         Ok(self.client.get_genesis_hash().map_err(|e| self.unreachable(e))?.to_string())

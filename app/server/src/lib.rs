@@ -1,36 +1,64 @@
 //! `pictor-vip serve`: the Profile page and the leaderboards a person reads
-//! in a browser, the pass metadata a wallet fetches, and a JSON API for other
-//! services. Every figure is read through the SDK over JSON-RPC (any cluster)
-//! and computed by the SDK's own Profile code ([`pictor_vip_sdk::profile`]):
-//! this module only lays the figures out.
+//! in a browser, the pass metadata a wallet fetches, a JSON API for other
+//! services, and everything a holder does itself from its own wallet (SPEC
+//! §11): Solana Actions for claims and withdrawals, the Profile's wallet
+//! flow, and sponsored claims. Every figure is read through the SDK over
+//! JSON-RPC (any cluster) and computed by the SDK's own Profile code
+//! ([`pictor_vip_sdk::profile`]); every transaction is built by the SDK's
+//! holder builder ([`pictor_vip_sdk::holder`], the CLI's too). The server
+//! never holds a user's key.
 //!
 //! Routes:
 //! - `/`: the start page, with a wallet search box (`/profile?wallet=…`).
 //! - `/profile/WALLET`: passes, eligibility progress, score by criterion now,
-//!   rank and priority in the latest finalised round, rewards.
+//!   rank and priority in the latest finalised round, rewards; the claim or
+//!   the withdrawal with a wallet ([`actions`], the script of `app/web`).
 //! - `/leaderboard/ROLE`: the latest finalised round, the priority cutoff marked.
+//! - `/claim/ROLE`, `/withdraw/ROLE`: the pages a blink's URL opens.
 //! - `/metadata/ROLE.json`, `/metadata/ROLE.svg`: the pass's off-chain
 //!   metadata (the URI the program writes into each pass) and its image.
+//! - `/assets/NAME`: the stylesheet and the wallet flow's script.
 //! - `/api/profile/WALLET`, `/api/leaderboard/ROLE`: the same as JSON.
+//! - `/actions.json`, `/api/actions/{claim,withdraw}/ROLE`: Solana Actions.
+//! - `POST /api/transactions`, `GET /api/transactions/SIGNATURE`: the relay
+//!   for wallets that only sign ([`relay`]).
 //! - `POST /api/dispatch`: one round of job distribution (SPEC §10's JSON,
 //!   as `pictor-vip dispatch`), with the cluster's standings (cached,
 //!   refreshed when a round is finalised or a pass changes hands) and GPU
 //!   classes where the request leaves them out.
 //!
-//! Pages are server-rendered HTML with their CSS inline; no JavaScript.
+//! Under a hostile public ([`pictor_vip_http::harden`]): header, request
+//! and idle timeouts, a connection limit, body limits (2 MiB for
+//! `/api/dispatch`, 4 KiB for the Action and relay routes), security
+//! headers on every response (pages: a Content-Security-Policy that allows
+//! only this server's own script and stylesheet), and every error a page on
+//! a page route and JSON on an API route.
+#![deny(missing_docs)]
+pub mod actions;
+pub mod assets;
+pub mod benefits;
 mod metadata;
+pub mod metrics;
 mod pages;
+pub mod profile_json;
+pub mod relay;
+pub mod scheduling;
+pub mod sponsor;
 
+use crate::metrics::Metrics;
+use crate::pages::Site;
 use crate::profile_json::{leaderboard_json, profile_json};
 use crate::scheduling::{classes_of, standings_of};
+use crate::sponsor::{Sponsor, SponsorOptions};
 use anyhow::{Context, Result};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use pictor_vip_dispatch::json::{parse_request, Response as DispatchResponse};
 use pictor_vip_dispatch::GpuClasses;
+use pictor_vip_http::{ErrorPage, Limits};
 use pictor_vip_sdk::profile::{leaderboard, wallet_profile, LeaderboardEntry, WalletProfile};
 use pictor_vip_sdk::standings::{self as chain_standings, RoleStandings as ChainStandings};
 use pictor_vip_sdk::state::{Config, FinalRound, Role};
@@ -41,34 +69,64 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// Rows a leaderboard shows unless `?limit=` says otherwise.
 pub const DEFAULT_LEADERBOARD_ROWS: usize = 100;
 /// The most rows one leaderboard page or API answer holds.
 pub const MAX_LEADERBOARD_ROWS: usize = 2_000;
 
+/// The largest `POST /api/dispatch` body, bytes.
+pub const MAX_DISPATCH_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// How long one RPC call may take before the page says the cluster is not answering.
+pub const RPC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The limits the server holds every client to.
+pub const LIMITS: Limits = Limits {
+    header_timeout: std::time::Duration::from_secs(10),
+    request_timeout: std::time::Duration::from_secs(30),
+    max_connections: 1_024,
+    max_body_bytes: MAX_DISPATCH_BODY_BYTES,
+};
+
+/// The Content-Security-Policy of every page: this server's own script and
+/// stylesheet, nothing inline, no `eval`, no other origin.
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                            connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
 /// What `pictor-vip serve` is given.
-#[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// JSON-RPC URL of the cluster to read.
     pub rpc_url: String,
     /// Address to listen on (port 0: any free port; the bound address is printed).
     pub listen: SocketAddr,
     /// The address people and wallets reach this server at, without a
-    /// trailing slash (the metadata's image and external URLs are built on
-    /// it); default `http://LISTEN`.
+    /// trailing slash (the metadata's image and external URLs, the Actions'
+    /// icons and the blink links are built on it); default `http://LISTEN`.
     pub public_url: Option<String>,
+    /// Pay the fee and rent of claims (SPEC §11, sponsored claims).
+    pub sponsor: Option<SponsorOptions>,
+    /// Where `/metrics` is served (`None`: not served).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The server's shared state.
 pub(crate) struct AppState {
     rpc_url: String,
+    /// The RPC URL as pages and logs show it (an API key in it masked).
+    shown_url: String,
     public_url: String,
     /// The last configuration read: the metadata still answers while the
     /// cluster is briefly unreachable.
     last_config: Mutex<Option<Config>>,
     /// Both roles' standings as last read (creator, worker), for `/api/dispatch`.
     standings: Mutex<[Option<Arc<ChainStandings>>; 2]>,
+    /// The cluster's CAIP-2 id, once read (its genesis hash never changes).
+    blockchain_id: Mutex<Option<String>>,
+    /// The sponsor of claims, if any.
+    pub(crate) sponsor: Option<Sponsor>,
+    /// The server's metrics.
+    pub(crate) metrics: Metrics,
 }
 
 /// Why a page could not be shown: each becomes a human page (or a JSON error).
@@ -89,7 +147,8 @@ pub(crate) enum Failure {
 }
 
 impl Failure {
-    fn status(&self) -> StatusCode {
+    /// Its HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Failure::BadWallet(_) | Failure::BadRequest(_) => StatusCode::BAD_REQUEST,
             Failure::BadRole(_) => StatusCode::NOT_FOUND,
@@ -99,7 +158,7 @@ impl Failure {
     }
 
     /// A title and a sentence a person understands.
-    fn explain(&self) -> (String, String) {
+    pub(crate) fn explain(&self) -> (String, String) {
         match self {
             Failure::BadWallet(w) => (
                 "That is not a wallet address".into(),
@@ -135,7 +194,9 @@ impl Failure {
     /// An SDK error reading the cluster at `url`.
     fn from_sdk(e: pictor_vip_sdk::Error, url: &str) -> Self {
         match e {
-            pictor_vip_sdk::Error::Cluster(detail) => Failure::ClusterDown { url: url.to_string(), detail },
+            pictor_vip_sdk::Error::Cluster(detail) => {
+                Failure::ClusterDown { url: url.to_string(), detail: pictor_vip_sdk::redact::urls_in(&detail) }
+            }
             pictor_vip_sdk::Error::NotInitialised => Failure::NotInitialised { url: url.to_string() },
             other => Failure::Other(other.to_string()),
         }
@@ -149,8 +210,19 @@ struct ApiFailure(Failure);
 impl IntoResponse for PageFailure {
     fn into_response(self) -> Response {
         let (title, text) = self.0.explain();
-        (self.0.status(), pages::html(pages::error_page(&title, &text))).into_response()
+        page_response(self.0.status(), pages::error_page(&title, &text))
     }
+}
+
+/// A page: HTML under the pages' Content-Security-Policy, never framed,
+/// revalidated on every visit (its figures move with the cluster).
+pub(crate) fn page_response(status: StatusCode, document: String) -> Response {
+    let mut response = (status, pages::html(document)).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 impl IntoResponse for ApiFailure {
@@ -164,22 +236,59 @@ impl IntoResponse for ApiFailure {
 impl AppState {
     /// Runs `f` with a fresh RPC connection on a blocking thread (the SDK's
     /// reads are blocking); its errors name the cluster.
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&mut Rpc) -> pictor_vip_sdk::Result<T> + Send + 'static,
     ) -> Result<T, Failure> {
         let url = self.rpc_url.clone();
         tokio::task::spawn_blocking(move || {
             // Reads sign nothing: the payer is a throwaway key.
-            f(&mut Rpc::new(&url, Keypair::new()))
+            f(&mut Rpc::with_timeout(&url, Keypair::new(), RPC_TIMEOUT))
         })
         .await
         .map_err(|e| Failure::Other(format!("the read task failed: {e}")))?
-        .map_err(|e| Failure::from_sdk(e, &self.rpc_url))
+        .map_err(|e| Failure::from_sdk(e, &self.shown_url))
+    }
+
+    /// The cluster's CAIP-2 id (`solana:` and 32 characters of its genesis
+    /// hash), read once.
+    pub(crate) async fn blockchain_id(self: &Arc<Self>) -> Result<String, Failure> {
+        if let Some(id) = self.blockchain_id_cached() {
+            return Ok(id);
+        }
+        let id = actions::blockchain_id(&self.read(|rpc| rpc.genesis_hash()).await?);
+        *self.blockchain_id.lock().expect("blockchain id") = Some(id.clone());
+        Ok(id)
+    }
+
+    /// The CAIP-2 id, if it was read.
+    pub(crate) fn blockchain_id_cached(&self) -> Option<String> {
+        self.blockchain_id.lock().expect("blockchain id").clone()
+    }
+
+    /// What the pages say of the site; `chain` from [`AppState::wallet_chain`].
+    fn site<'a>(&'a self, chain: &'a str) -> Site<'a> {
+        Site { shown_url: &self.shown_url, public_url: &self.public_url, sponsored: self.sponsor.is_some(), chain }
+    }
+
+    /// The Wallet Standard chain of the cluster: mainnet, devnet or testnet
+    /// by their genesis hashes, `solana:localnet` for any other.
+    async fn wallet_chain(self: &Arc<Self>) -> String {
+        const KNOWN: [(&str, &str); 3] = [
+            ("5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d", "solana:mainnet"),
+            ("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG", "solana:devnet"),
+            ("4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY", "solana:testnet"),
+        ];
+        let id = self.blockchain_id().await.unwrap_or_default();
+        KNOWN
+            .iter()
+            .find(|(genesis, _)| id == actions::blockchain_id(genesis))
+            .map_or("solana:localnet", |(_, chain)| chain)
+            .to_string()
     }
 
     /// The configuration, or the last one read when the cluster is unreachable.
-    async fn config(self: &Arc<Self>) -> Result<Config, Failure> {
+    pub(crate) async fn config(self: &Arc<Self>) -> Result<Config, Failure> {
         match self.read(|rpc| read::config(rpc)?.ok_or(pictor_vip_sdk::Error::NotInitialised)).await {
             Ok(c) => {
                 *self.last_config.lock().expect("config cache") = Some(c.clone());
@@ -238,7 +347,7 @@ impl Limit {
 }
 
 async fn start_page(State(state): State<Arc<AppState>>) -> Response {
-    pages::html(pages::start_page(&state.rpc_url)).into_response()
+    page_response(StatusCode::OK, pages::start_page(&state.shown_url))
 }
 
 async fn search(Query(q): Query<Search>) -> Response {
@@ -251,16 +360,33 @@ async fn search(Query(q): Query<Search>) -> Response {
     }
 }
 
+/// 404 when the oracle never reported the wallet (the page and the API alike).
+fn profile_status(view: &ProfileView) -> StatusCode {
+    if view.profile.creator.is_none() && view.profile.worker.is_none() {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    }
+}
+
 async fn profile_page(State(state): State<Arc<AppState>>, Path(wallet): Path<String>) -> Response {
     match read_profile(&state, &wallet).await {
         Ok(view) => {
-            let status = if view.profile.creator.is_none() && view.profile.worker.is_none() {
-                StatusCode::NOT_FOUND
-            } else {
-                StatusCode::OK
-            };
-            (status, pages::html(pages::profile_page(&view, &state.rpc_url))).into_response()
+            let chain = state.wallet_chain().await;
+            page_response(profile_status(&view), pages::profile_page(&view, &state.site(&chain)))
         }
+        Err(e) => PageFailure(e).into_response(),
+    }
+}
+
+/// `/claim/ROLE` and `/withdraw/ROLE`: the pages a blink's URL opens.
+async fn action_page(
+    State(state): State<Arc<AppState>>,
+    Path(role): Path<String>,
+    flow: pages::WalletFlow,
+) -> Response {
+    match parse_role(&role) {
+        Ok(role) => page_response(StatusCode::OK, pages::action_page(flow, role, &state.site(""))),
         Err(e) => PageFailure(e).into_response(),
     }
 }
@@ -271,7 +397,7 @@ async fn leaderboard_page(
     Query(limit): Query<Limit>,
 ) -> Response {
     match read_leaderboard(&state, &role).await {
-        Ok(view) => pages::html(pages::leaderboard_page(&view, limit.rows())).into_response(),
+        Ok(view) => page_response(StatusCode::OK, pages::leaderboard_page(&view, limit.rows())),
         Err(e) => PageFailure(e).into_response(),
     }
 }
@@ -281,7 +407,13 @@ async fn profile_api(State(state): State<Arc<AppState>>, Path(wallet): Path<Stri
         Ok(v) => {
             let mut body = profile_json(&v.wallet, &v.profile.creator, &v.profile.worker);
             body["now_ts"] = json!(v.profile.now);
-            Json(body).into_response()
+            let status = profile_status(&v);
+            if status == StatusCode::NOT_FOUND {
+                body["error"] = json!("No Pictor activity for this wallet yet");
+                body["detail"] = json!("The network's oracle has reported no spending and no uptime for this address.");
+                body["status"] = json!(status.as_u16());
+            }
+            (status, Json(body)).into_response()
         }
         Err(e) => ApiFailure(e).into_response(),
     }
@@ -365,7 +497,11 @@ async fn dispatch_api(State(state): State<Arc<AppState>>, body: String) -> Respo
 async fn metadata_file(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
     if let Some(role) = file.strip_suffix(".svg") {
         return match parse_role(role) {
-            Ok(role) => ([(header::CONTENT_TYPE, "image/svg+xml")], metadata::image_svg(role)).into_response(),
+            Ok(role) => (
+                [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=3600")],
+                metadata::image_svg(role),
+            )
+                .into_response(),
             Err(e) => PageFailure(e).into_response(),
         };
     }
@@ -377,14 +513,18 @@ async fn metadata_file(State(state): State<Arc<AppState>>, Path(file): Path<Stri
         Err(e) => return ApiFailure(e).into_response(),
     };
     match state.config().await {
-        Ok(config) => Json(metadata::metadata_json(role, &config, &state.public_url)).into_response(),
+        Ok(config) => (
+            [(header::CACHE_CONTROL, "public, max-age=300")],
+            Json(metadata::metadata_json(role, &config, &state.public_url)),
+        )
+            .into_response(),
         Err(e) => ApiFailure(e).into_response(),
     }
 }
 
 async fn not_found() -> Response {
     let text = "There is no page at this address. Start from the home page and search a wallet.";
-    (StatusCode::NOT_FOUND, pages::html(pages::error_page("Page not found", text))).into_response()
+    page_response(StatusCode::NOT_FOUND, pages::error_page("Page not found", text))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -410,40 +550,143 @@ async fn shutdown_signal() {
     }
 }
 
-/// The server's routes over `rpc_url`, with `public_url` as its own address.
-pub fn router(rpc_url: &str, public_url: &str) -> Router {
-    let state = Arc::new(AppState {
+/// Every error the layers or axum's extractors answer without a body of
+/// their own, in the route's format: an Action's `{"message"}` (with the
+/// Action headers), the API's `{"error", "detail", "status"}`, or a page.
+fn error_page() -> ErrorPage {
+    Arc::new(|path, status, message| {
+        let small = path.starts_with("/api/actions/") || path.starts_with("/api/transactions");
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            let limit = if small { actions::MAX_ACTION_BODY_BYTES } else { MAX_DISPATCH_BODY_BYTES };
+            format!("the request body is over this route's limit of {limit} bytes")
+        } else {
+            message.to_string()
+        };
+        let mut sentence = message.clone();
+        if let Some(first) = sentence.get(..1) {
+            sentence.replace_range(..1, &first.to_uppercase());
+        }
+        if !sentence.ends_with('.') {
+            sentence.push('.');
+        }
+        if path.starts_with("/api/actions/") || path == "/actions.json" {
+            let mut response = (status, Json(json!({ "message": sentence }))).into_response();
+            response.headers_mut().extend(actions::action_headers(None));
+            response
+        } else if path.starts_with("/api/") {
+            let title = status.canonical_reason().unwrap_or("Error");
+            (status, Json(json!({"error": title, "detail": sentence, "status": status.as_u16()}))).into_response()
+        } else {
+            let title = status.canonical_reason().unwrap_or("Something went wrong");
+            page_response(status, pages::error_page(title, &sentence))
+        }
+    })
+}
+
+/// The server's routes over `rpc_url`, with `public_url` as its own address,
+/// unhardened (tests call it; [`run`] serves [`hardened`]).
+pub fn router(rpc_url: &str, public_url: &str, sponsor: Option<Sponsor>) -> Router {
+    routes(state(rpc_url, public_url, sponsor))
+}
+
+fn state(rpc_url: &str, public_url: &str, sponsor: Option<Sponsor>) -> Arc<AppState> {
+    Arc::new(AppState {
         rpc_url: rpc_url.to_string(),
+        shown_url: pictor_vip_sdk::redact::url(rpc_url),
         public_url: public_url.trim_end_matches('/').to_string(),
         last_config: Mutex::new(None),
         standings: Mutex::new([None, None]),
-    });
+        blockchain_id: Mutex::new(None),
+        sponsor,
+        metrics: Metrics::new(),
+    })
+}
+
+fn routes(state: Arc<AppState>) -> Router {
+    // The Action and relay routes read at most 4 KiB.
+    let small = Router::new()
+        .route("/actions.json", get(actions::actions_json).options(actions::preflight))
+        .route(
+            "/api/actions/{kind}/{role}",
+            get(actions::get_action).post(actions::post_action).options(actions::preflight),
+        )
+        .route("/api/transactions", post(relay::relay))
+        .route("/api/transactions/{signature}", get(relay::status))
+        .layer(RequestBodyLimitLayer::new(actions::MAX_ACTION_BODY_BYTES));
     Router::new()
         .route("/", get(start_page))
         .route("/profile", get(search))
         .route("/profile/{wallet}", get(profile_page))
+        .route("/claim/{role}", get(|s, r| action_page(s, r, pages::WalletFlow::Claim)))
+        .route("/withdraw/{role}", get(|s, r| action_page(s, r, pages::WalletFlow::Withdraw)))
         .route("/leaderboard/{role}", get(leaderboard_page))
         .route("/metadata/{file}", get(metadata_file))
+        .route("/assets/{file}", get(assets::asset))
         .route("/api/profile/{wallet}", get(profile_api))
         .route("/api/leaderboard/{role}", get(leaderboard_api))
         .route("/api/dispatch", post(dispatch_api))
+        .merge(small)
         .fallback(not_found)
         .with_state(state)
 }
 
-/// Serves until Ctrl-C (or SIGTERM). Prints the bound address first.
-pub fn run(options: &ServeOptions) -> Result<()> {
+/// The routes as [`run`] serves them: under [`LIMITS`], with the security
+/// headers, and every error in its route's format.
+pub fn hardened(rpc_url: &str, public_url: &str, sponsor: Option<Sponsor>) -> Router {
+    hardened_over(state(rpc_url, public_url, sponsor))
+}
+
+fn hardened_over(state: Arc<AppState>) -> Router {
+    pictor_vip_http::harden(routes(state), LIMITS, error_page())
+}
+
+/// Serves until Ctrl-C (or SIGTERM). Prints the bound addresses first.
+pub fn run(options: ServeOptions) -> Result<()> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server's runtime")?;
+    let sponsor = match options.sponsor {
+        Some(s) => {
+            let sponsor = Sponsor::new(s).context("--sponsor-keypair: opening the sponsor's ledger")?;
+            println!("sponsoring claims as {} (fee and rent)", sponsor.pubkey());
+            Some(sponsor)
+        }
+        None => None,
+    };
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(options.listen).await.with_context(|| {
             format!("listening on {} (is another server using the port? try --listen 127.0.0.1:0)", options.listen)
         })?;
         let bound = listener.local_addr()?;
         let public = options.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
-        println!("serving {public} (listening on {bound}), reading {}", options.rpc_url);
-        let app = router(&options.rpc_url, &public);
-        axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")
+        let state = state(&options.rpc_url, &public, sponsor);
+        println!("serving {public} (listening on {bound}), reading {}", state.shown_url);
+        let metrics = match options.metrics_listen {
+            Some(addr) => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("--metrics-listen {addr}: cannot listen there"))?;
+                println!("metrics on http://{}/metrics", listener.local_addr()?);
+                let state = state.clone();
+                let metrics = Router::new().route(
+                    "/metrics",
+                    get(move || async move {
+                        ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+                    }),
+                );
+                let metrics = pictor_vip_http::harden(metrics, Limits::default(), pictor_vip_http::json_errors());
+                Some(tokio::spawn(pictor_vip_http::serve(listener, metrics, Limits::default())))
+            }
+            None => None,
+        };
+        let app = hardened_over(state);
+        tokio::select! {
+            served = pictor_vip_http::serve(listener, app, LIMITS) => served.context("serving")?,
+            _ = shutdown_signal() => println!("stopping"),
+        }
+        if let Some(m) = metrics {
+            m.abort();
+        }
+        Ok(())
     })
 }
 
@@ -459,7 +702,7 @@ mod tests {
 
     /// Status, content type and body of `GET path` on a server over a cluster that is down.
     async fn get(path: &str) -> (StatusCode, String, String) {
-        let response = router(DOWN, "https://vip.example/")
+        let response = hardened(DOWN, "https://vip.example/", None)
             .oneshot(Request::get(path).body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -509,7 +752,7 @@ mod tests {
     }
 
     async fn post(path: &str, body: &str) -> (StatusCode, Value) {
-        let response = router(DOWN, "https://vip.example/")
+        let response = hardened(DOWN, "https://vip.example/", None)
             .oneshot(Request::post(path).body(Body::from(body.to_string())).unwrap())
             .await
             .unwrap();
@@ -548,6 +791,126 @@ mod tests {
         // Standings left out: they come from the cluster, which is down here.
         let (status, body) = post("/api/dispatch", r#"{"jobs":[],"workers":[]}"#).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    }
+
+    /// The response to `request` from the hardened server over a cluster that is down.
+    async fn send(request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = hardened(DOWN, "https://vip.example/", None).oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    fn assert_page(headers: &axum::http::HeaderMap) {
+        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], PAGE_CSP);
+        assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+        assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    }
+
+    #[tokio::test]
+    async fn every_error_is_a_page_on_a_page_route_and_json_on_an_api_route() {
+        // A query or a path that does not parse, on a page: a page, under the pages' policy.
+        for path in ["/leaderboard/creator?limit=abc", "/leaderboard/creator?limit=1&limit=2", "/profile/%FF"] {
+            let (status, headers, body) = send(Request::get(path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            assert_page(&headers);
+            assert!(body.contains("<h1>Bad Request</h1>"), "{path}: {body}");
+        }
+        // The same on the API: its JSON.
+        for path in
+            ["/api/leaderboard/creator?limit=abc", "/api/leaderboard/creator?limit=1&limit=2", "/api/profile/%FF"]
+        {
+            let (status, headers, body) = send(Request::get(path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+            assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+            assert_eq!(json(&body)["status"], 400, "{path}: {body}");
+            assert!(json(&body)["detail"].as_str().unwrap().len() > 10, "{path}: {body}");
+        }
+        // A body that is not UTF-8, and one that declares 3 GB and sends nothing.
+        let bad = Request::post("/api/dispatch").body(Body::from(vec![0xff, 0xfe, b'{'])).unwrap();
+        let (status, _, body) = send(bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json(&body)["detail"].as_str().unwrap().contains("UTF-8"), "{body}");
+        let huge =
+            Request::post("/api/dispatch").header(header::CONTENT_LENGTH, "3000000000").body(Body::empty()).unwrap();
+        let (status, _, body) = send(huge).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(json(&body)["detail"].as_str().unwrap().contains("limit of 2097152 bytes"), "{body}");
+        // An Action's: its {"message"} with the Action headers, and its own limit.
+        let big = Request::post("/api/actions/claim/creator")
+            .header(header::CONTENT_LENGTH, "5000")
+            .body(Body::from(vec![b' '; 5000]))
+            .unwrap();
+        let (status, headers, body) = send(big).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert_eq!(
+            json(&body),
+            serde_json::json!({"message": "The request body is over this route's limit of 4096 bytes."})
+        );
+        // Only the Action routes are open to other origins.
+        let (_, headers, _) = send(Request::get("/api/leaderboard/creator").body(Body::empty()).unwrap()).await;
+        assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    #[tokio::test]
+    async fn the_pages_load_only_the_servers_own_files_which_are_cached_for_good() {
+        let (status, headers, body) = send(Request::get("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_page(&headers);
+        let css = body.split("<link rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert_eq!(css, assets::style_path());
+        for (path, content) in [(assets::style_path(), assets::SITE_CSS), (assets::script_path(), assets::PROFILE_JS)] {
+            let (status, headers, body) = send(Request::get(&path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+            assert_eq!(body, content);
+        }
+        let (status, _, _) =
+            send(Request::get("/assets/profile.0000000000000000.js").body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // No inline script or style anywhere in the pages.
+        for page in [body, pages::action_page(pages::WalletFlow::Claim, Role::Creator, &site())] {
+            assert!(!page.contains("<script>") && !page.contains("style=") && !page.contains("<style"), "{page}");
+        }
+    }
+
+    fn site() -> Site<'static> {
+        Site {
+            shown_url: "https://rpc.example/…?…",
+            public_url: "https://vip.example",
+            sponsored: true,
+            chain: "solana:mainnet",
+        }
+    }
+
+    #[tokio::test]
+    async fn an_action_answers_its_preflight_and_refuses_in_words_without_a_cluster() {
+        for path in ["/actions.json", "/api/actions/claim/creator", "/api/actions/withdraw/worker"] {
+            let (status, headers, _) = send(Request::options(path).body(Body::empty()).unwrap()).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+            assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_METHODS], "GET,POST,PUT,OPTIONS");
+            assert_eq!(headers["x-action-version"], actions::ACTION_VERSION);
+        }
+        let post = |body: &'static str| Request::post("/api/actions/claim/creator").body(Body::from(body)).unwrap();
+        let (status, _, body) = send(post(r#"{"account":"nope"}"#)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json(&body)["message"].as_str().unwrap().contains("is not a Solana address"), "{body}");
+        let (status, _, body) = send(post("[1,2]")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(json(&body)["message"].as_str().unwrap().starts_with("The request body must be JSON like"), "{body}");
+        let wallet = Pubkey::new_unique();
+        let request =
+            Request::post("/api/actions/claim/creator").body(Body::from(format!(r#"{{"account":"{wallet}"}}"#)));
+        let (status, headers, body) = send(request.unwrap()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        assert!(json(&body)["message"].as_str().unwrap().starts_with("The Solana cluster is not answering"), "{body}");
     }
 
     #[tokio::test]

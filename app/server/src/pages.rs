@@ -1,40 +1,34 @@
-//! The HTML pages: server-rendered, CSS inline, no JavaScript, readable on a
-//! phone. They lay out the SDK's figures (`profile::RoleStatus`,
-//! `profile::leaderboard`) with their units; they compute no rule.
+//! The HTML pages: server-rendered, readable on a phone and complete without
+//! JavaScript. They lay out the SDK's figures (`profile::RoleStatus`,
+//! `profile::leaderboard`) with their units; they compute no rule. The
+//! stylesheet and the Profile's wallet-flow script are this server's own
+//! files ([`crate::assets`]): no inline style or script, so the pages'
+//! Content-Security-Policy allows nothing else.
 use super::metadata::percent;
 use super::{LeaderboardView, ProfileView};
 use axum::response::Html;
-use pictor_vip_keeper::feed::format_rfc3339;
 use pictor_vip_sdk::pda;
 use pictor_vip_sdk::profile::{Progress, RoleStatus, ScoreBreakdown};
 use pictor_vip_sdk::state::{Config, PassStatus, Role};
+use pictor_vip_sdk::units::format_rfc3339;
 use pictor_vip_sdk::units::{format_token_amount, format_usdt, group_thousands};
 use pictor_vip_sdk::Pubkey;
 use std::fmt::Write;
 
-const STYLE: &str = "
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111827;background:#f3f4f6}
-header{background:#111827;color:#fff;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:baseline}
-header a{color:#fff;text-decoration:none}header .brand{font-weight:700;font-size:1.1rem}
-main{max-width:760px;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:0 0 .5rem}h3{font-size:1rem;margin:1rem 0 .25rem}
-section{background:#fff;border-radius:10px;padding:1rem;margin:1rem 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
-.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
-.muted{color:#6b7280;font-size:.9rem}
-.badge{display:inline-block;border-radius:999px;padding:0 .6rem;font-size:.85rem;font-weight:600}
-.yes{background:#dcfce7;color:#166534}.no{background:#fee2e2;color:#991b1b}.neutral{background:#e5e7eb;color:#374151}
-.bar{background:#e5e7eb;border-radius:6px;height:12px;overflow:hidden;margin:.25rem 0}
-.bar>span{display:block;height:100%;background:#2563eb}.bar.full>span{background:#16a34a}
-.figure{font-weight:600;margin:0 0 .5rem}
-table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #e5e7eb}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.priority td{background:#f0fdf4}tr.cutoff td{border-bottom:3px solid #16a34a;color:#166534;font-weight:600;font-size:.9rem;background:#fff}
-.scroll{overflow-x:auto}
-form{display:flex;flex-wrap:wrap;gap:.5rem}input[type=text]{flex:1 1 16rem;font:inherit;padding:.5rem;border:1px solid #9ca3af;border-radius:6px}
-button{font:inherit;padding:.5rem 1rem;border:0;border-radius:6px;background:#2563eb;color:#fff}
-a{color:#1d4ed8}
-";
+/// What every page says of the site: the cluster it reads (its URL
+/// masked), its own public address, whether a sponsor pays claims.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    /// The cluster's RPC URL, credentials masked.
+    pub shown_url: &'a str,
+    /// This server's public address, no trailing slash.
+    pub public_url: &'a str,
+    /// Claims are paid by the server's sponsor.
+    pub sponsored: bool,
+    /// The Wallet Standard chain of the cluster (`solana:mainnet`, …,
+    /// `solana:localnet`), which the wallet flow names to the wallet.
+    pub chain: &'a str,
+}
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -58,21 +52,32 @@ pub fn html(document: String) -> Html<String> {
 }
 
 fn layout(title: &str, body: &str) -> String {
+    page(title, body, false)
+}
+
+/// A whole page; `script`: with the wallet flow's script.
+fn page(title: &str, body: &str, script: bool) -> String {
+    let script = if script {
+        format!("<script src=\"{}\" defer></script>", crate::assets::script_path())
+    } else {
+        String::new()
+    };
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Pictor VIP Pass</title><style>{STYLE}</style></head><body>\
+         <title>{} · Pictor VIP Pass</title><link rel=\"stylesheet\" href=\"{}\">{script}</head><body>\
          <header><a class=\"brand\" href=\"/\">Pictor VIP Pass</a>\
          <a href=\"/leaderboard/creator\">Creator leaderboard</a><a href=\"/leaderboard/worker\">Worker leaderboard</a></header>\
          <main>{body}</main></body></html>\n",
-        esc(title)
+        esc(title),
+        crate::assets::style_path()
     )
 }
 
 fn search_form(value: &str) -> String {
     format!(
         "<form action=\"/profile\" method=\"get\" role=\"search\">\
-         <label class=\"muted\" for=\"wallet\" style=\"flex-basis:100%\">Wallet address</label>\
+         <label class=\"muted full-row\" for=\"wallet\">Wallet address</label>\
          <input type=\"text\" id=\"wallet\" name=\"wallet\" value=\"{}\" placeholder=\"e.g. 7Np4…\" autocomplete=\"off\" spellcheck=\"false\" required>\
          <button type=\"submit\">Check VIP status</button></form>",
         esc(value)
@@ -94,6 +99,35 @@ pub fn start_page(rpc_url: &str) -> String {
     layout("Check your VIP status", &body)
 }
 
+/// `/claim/ROLE` and `/withdraw/ROLE`: the page a blink's URL opens in a
+/// browser (and `actions.json` maps to its Action): what it does, the
+/// Action's link, and a wallet search that leads to the Profile, where the
+/// wallet claims or withdraws.
+pub fn action_page(flow: WalletFlow, role: Role, site: &Site) -> String {
+    let (title, what) = match flow {
+        WalletFlow::Claim => (
+            format!("Claim the {} VIP pass", role.as_str()),
+            "Enter your wallet's address to see whether it is eligible; its Profile then offers the claim with your \
+             wallet.",
+        ),
+        WalletFlow::Withdraw => (
+            format!("Withdraw {} rank rewards", role.as_str()),
+            "Enter your wallet's address to see its reward balance; its Profile then offers the withdrawal with your \
+             wallet.",
+        ),
+    };
+    let link = blink(flow, role, site.public_url);
+    let body = format!(
+        "<h1>{}</h1><section><p>{what}</p>{}</section><section><h2>As a blink</h2><p>Wallets and apps that open \
+         Solana Actions show this as a button: <a class=\"mono blink\" href=\"{}\">{}</a>.</p></section>",
+        esc(&title),
+        search_form(""),
+        esc(&link),
+        esc(&link)
+    );
+    layout(&title, &body)
+}
+
 /// An error a person can act on.
 pub fn error_page(title: &str, text: &str) -> String {
     let body = format!("<h1>{}</h1><section><p>{}</p>{}</section>", esc(title), esc(text), search_form(""));
@@ -112,8 +146,8 @@ pub(crate) fn role_title(role: Role) -> &'static str {
 fn bar(id: &str, part: u64, whole: u64, label: &str) -> String {
     let pct = if whole == 0 { 100 } else { (u128::from(part.min(whole)) * 100 / u128::from(whole)) as u64 };
     format!(
-        "<div class=\"bar{}\" role=\"progressbar\" aria-valuemin=\"0\" aria-valuemax=\"100\" aria-valuenow=\"{pct}\" aria-label=\"{}\">\
-         <span style=\"width:{pct}%\"></span></div><p class=\"figure\" id=\"{id}\">{}</p>",
+        "<progress class=\"bar{}\" max=\"100\" value=\"{pct}\" aria-label=\"{}\">{pct} %</progress>\
+         <p class=\"figure\" id=\"{id}\">{}</p>",
         if part >= whole { " full" } else { "" },
         esc(label),
         esc(label)
@@ -174,8 +208,8 @@ fn eligibility_html(role: Role, progress: &Progress) -> String {
                 out,
                 "<p class=\"muted\">Window: the {} completed UTC days {} to {}.</p>",
                 w.window_days,
-                pictor_vip_keeper::feed::format_day(i64::from(w.window_first_day)),
-                pictor_vip_keeper::feed::format_day(i64::from(w.window_last_day))
+                pictor_vip_sdk::units::format_day(i64::from(w.window_first_day)),
+                pictor_vip_sdk::units::format_day(i64::from(w.window_last_day))
             );
         }
     }
@@ -225,7 +259,8 @@ fn score_html(role: Role, breakdown: &Option<ScoreBreakdown>) -> String {
     out
 }
 
-fn rank_html(role: Role, s: &RoleStatus, config: &Config, rpc_url: &str) -> String {
+fn rank_html(role: Role, s: &RoleStatus, config: &Config, wallet: &Pubkey, site: &Site) -> String {
+    let rpc_url = site.shown_url;
     let id = role.as_str();
     let mut out = String::from("<h3>Latest round</h3>");
     match (&s.finalised_round, &s.rank) {
@@ -268,19 +303,83 @@ fn rank_html(role: Role, s: &RoleStatus, config: &Config, rpc_url: &str) -> Stri
         let _ = write!(
             out,
             "<h3>Rewards</h3><p class=\"figure\" id=\"{id}-rewards\">{} tokens credited and withdrawable</p>\
-             <p class=\"muted\">Reward token <a class=\"mono\" href=\"{}\">{mint}</a>; withdraw with <code>pictor-vip rewards withdraw {id}</code>.</p>",
+             <p class=\"muted\">Reward token <a class=\"mono\" href=\"{}\">{mint}</a>.</p>",
             format_token_amount(s.reward_balance_base_units, decimals),
             esc(&explorer_link(&mint, rpc_url)),
         );
+        if s.reward_balance_base_units > 0 {
+            out += &wallet_flow(WalletFlow::Withdraw, role, wallet, site);
+        }
     }
     out
+}
+
+/// What a holder does from the Profile with its wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalletFlow {
+    /// Claim the pass.
+    Claim,
+    /// Withdraw the rank rewards.
+    Withdraw,
+}
+
+/// The blink (a Solana Action link) of `flow` for `role` on this server.
+pub fn blink(flow: WalletFlow, role: Role, public_url: &str) -> String {
+    let kind = if flow == WalletFlow::Claim { "claim" } else { "withdraw" };
+    format!("solana-action:{public_url}/api/actions/{kind}/{}", role.as_str())
+}
+
+/// A query-string value: every byte but the unreserved ones percent-encoded.
+pub fn query_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A claim or withdrawal block: complete without JavaScript (the command
+/// line, the blink link); with it, the script (`app/web`) shows Connect and
+/// the action's button, asks the Action for the transaction, has the wallet
+/// sign and send it, and says what became of it.
+fn wallet_flow(flow: WalletFlow, role: Role, wallet: &Pubkey, site: &Site) -> String {
+    let id = role.as_str();
+    let (kind, button, command) = match flow {
+        WalletFlow::Claim => ("claim", "Claim the pass", format!("pictor-vip claim {id}")),
+        WalletFlow::Withdraw => ("withdraw", "Withdraw the rewards", format!("pictor-vip rewards withdraw {id}")),
+    };
+    let blink = blink(flow, role, site.public_url);
+    let paid = match (flow, site.sponsored) {
+        (WalletFlow::Claim, true) => " Pictor pays the fee and the rent: your wallet needs no SOL.",
+        (WalletFlow::Claim, false) => {
+            " Your wallet pays the network fee and the pass's rent in SOL (the rent comes back if the pass is ever \
+             closed)."
+        }
+        (WalletFlow::Withdraw, _) => " Your wallet pays the network fee (a fraction of a cent in SOL).",
+    };
+    format!(
+        "<div class=\"wallet-flow\" id=\"{id}-{kind}\" data-action=\"/api/actions/{kind}/{id}\" data-kind=\"{kind}\" \
+         data-role=\"{id}\" data-wallet=\"{wallet}\" data-chain=\"{}\"><p><strong>{button} with your wallet.</strong>{paid}</p>\
+         <div class=\"buttons\" hidden><button type=\"button\" class=\"connect\">Connect a wallet</button>\
+         <button type=\"button\" class=\"go\" hidden>{button}</button></div>\
+         <ul class=\"wallet-list\" hidden></ul><p class=\"outcome\" role=\"status\" aria-live=\"polite\"></p>\
+         <p class=\"muted\">From a wallet that opens Solana Actions (a blink): <a class=\"mono blink\" href=\"{}\">{}</a> \
+         (<a href=\"https://dial.to/?action={}\">open it on dial.to</a>). From the command line, signed by this wallet's \
+         keypair: <code>{command}</code>.</p></div>",
+        esc(site.chain),
+        esc(&blink),
+        esc(&blink),
+        query_encode(&blink),
+    )
 }
 
 fn when(unix: i64) -> String {
     format_rfc3339(unix).replace('T', " ").replace('Z', " UTC")
 }
 
-fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc_url: &str) -> String {
+fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, site: &Site) -> String {
+    let rpc_url = site.shown_url;
     let id = role.as_str();
     let mut out = format!("<section id=\"{id}\"><h2>{}</h2>", role_title(role));
     let Some(s) = status else {
@@ -308,9 +407,10 @@ fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc
                 esc(&explorer_link(&mint, rpc_url))
             )
         }
-        PassStatus::None if s.progress.eligible() => format!(
+        PassStatus::None | PassStatus::Burned if s.progress.eligible() => format!(
             "<p id=\"{id}-pass\"><span class=\"badge neutral\">No pass yet</span> This wallet is eligible: \
-             claim the pass from it (<code>pictor-vip claim {id}</code>).</p>"
+             it can claim the pass.</p>{}",
+            wallet_flow(WalletFlow::Claim, role, &view.wallet, site)
         ),
         PassStatus::None => format!("<p id=\"{id}-pass\"><span class=\"badge neutral\">No pass yet</span></p>"),
         PassStatus::Revoked => format!(
@@ -325,13 +425,14 @@ fn role_section(view: &ProfileView, role: Role, status: &Option<RoleStatus>, rpc
     out += &pass;
     out += &eligibility_html(role, &s.progress);
     out += &score_html(role, &s.score_breakdown);
-    out += &rank_html(role, s, &view.profile.config, rpc_url);
+    out += &rank_html(role, s, &view.profile.config, &view.wallet, site);
     out += "</section>";
     out
 }
 
 /// `/profile/WALLET`: both roles, as of the cluster's clock.
-pub fn profile_page(view: &ProfileView, rpc_url: &str) -> String {
+pub fn profile_page(view: &ProfileView, site: &Site) -> String {
+    let rpc_url = site.shown_url;
     let mut body = format!(
         "<h1>VIP status</h1><p class=\"mono\" id=\"wallet-address\">{}</p>\
          <p class=\"muted\">As of {} (the cluster's clock). Figures from the cluster at <span class=\"mono\">{}</span>.</p>",
@@ -344,10 +445,10 @@ pub fn profile_page(view: &ProfileView, rpc_url: &str) -> String {
                  reported no spending and no uptime for this address. If you have just started using Pictor, your \
                  first reports appear within a day; otherwise check the address.</p></section>";
     }
-    body += &role_section(view, Role::Creator, &view.profile.creator, rpc_url);
-    body += &role_section(view, Role::Worker, &view.profile.worker, rpc_url);
+    body += &role_section(view, Role::Creator, &view.profile.creator, site);
+    body += &role_section(view, Role::Worker, &view.profile.worker, site);
     body += &format!("<section>{}</section>", search_form(""));
-    layout("VIP status", &body)
+    page("VIP status", &body, true)
 }
 
 /// `/leaderboard/ROLE`: the latest finalised round, the priority cutoff marked.
@@ -436,8 +537,9 @@ mod tests {
     #[test]
     fn bars_are_full_at_the_threshold_and_capped() {
         assert!(bar("x", 5, 5, "l").contains("class=\"bar full\""));
-        assert!(bar("x", 9, 5, "l").contains("width:100%"));
-        assert!(bar("x", 16, 25, "l").contains("width:64%"));
-        assert!(bar("x", 1, 0, "l").contains("width:100%"));
+        assert!(bar("x", 9, 5, "l").contains("value=\"100\""));
+        assert!(bar("x", 16, 25, "l").contains("value=\"64\""));
+        assert!(bar("x", 1, 0, "l").contains("value=\"100\""));
+        assert!(!bar("x", 1, 2, "l").contains("style="), "no inline style: the CSP allows none");
     }
 }

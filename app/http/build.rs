@@ -1,4 +1,4 @@
-//! Records the commit this keeper was built from, for `*_build_info`.
+//! Records the commit the services were built from, for `*_build_info`.
 use std::process::Command;
 
 fn main() {
