@@ -109,10 +109,6 @@ fn refusal_status(r: &Refusal) -> StatusCode {
     }
 }
 
-fn parse_role(role: &str) -> Option<Role> {
-    Role::ALL.into_iter().find(|r| r.as_str() == role)
-}
-
 /// `GET /actions.json`.
 pub(crate) async fn actions_json(State(state): State<Arc<AppState>>) -> Response {
     let _ = state.blockchain_id().await;
@@ -146,7 +142,7 @@ pub(crate) async fn get_action(
     query: Result<Query<WalletQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Some(kind) = parse_kind(&kind) else { return unknown_action(&state, &kind) };
-    let Some(role) = parse_role(&role) else { return unknown_role(&state, &role) };
+    let Some(role) = crate::role_named(&role) else { return unknown_role(&state, &role) };
     let Ok(Query(q)) = query else {
         return refusal(
             &state,
@@ -197,28 +193,32 @@ pub(crate) async fn get_action(
     };
     let mut body = json!({"type": "action", "icon": icon, "title": title, "label": label});
     if let Some(w) = wallet {
+        // One connection: the holder's checks, and (for a claim) the progress the Profile shows.
         let checked = state
             .read(move |rpc| {
-                Ok(match kind {
+                let built = match kind {
                     Kind::Claim => holder::claim(rpc, &w, role, &w)?,
                     Kind::Withdraw => holder::withdraw(rpc, &w, role, &w)?,
-                })
+                };
+                let progress = match kind {
+                    Kind::Claim => pictor_vip_sdk::profile::role_status(rpc, role, &w)?.map(|s| s.progress),
+                    Kind::Withdraw => None,
+                };
+                Ok((built, progress))
             })
             .await;
-        let progress = state.read(move |rpc| pictor_vip_sdk::profile::role_status(rpc, role, &w)).await;
-        match (checked, progress) {
-            (Err(f), _) | (_, Err(f)) => return failure(&state, f),
-            (Ok(result), Ok(status)) => {
-                if let Some(s) = status.filter(|_| kind == Kind::Claim) {
-                    description += &format!(" {w}: {}.", s.progress);
-                }
-                match result {
-                    Ok(built) => description += &format!(" Ready: {}.", built.summary),
-                    Err(r) => {
-                        body["disabled"] = json!(true);
-                        body["error"] = json!({"message": r.to_string()});
-                    }
-                }
+        let (result, progress) = match checked {
+            Err(f) => return failure(&state, f),
+            Ok(checked) => checked,
+        };
+        if let Some(progress) = progress {
+            description += &format!(" {w}: {progress}.");
+        }
+        match result {
+            Ok(built) => description += &format!(" Ready: {}.", built.summary),
+            Err(r) => {
+                body["disabled"] = json!(true);
+                body["error"] = json!({"message": r.to_string()});
             }
         }
     }
@@ -254,7 +254,7 @@ pub(crate) async fn post_action(
     body: Bytes,
 ) -> Response {
     let Some(kind) = parse_kind(&kind) else { return unknown_action(&state, &kind) };
-    let Some(role) = parse_role(&role) else { return unknown_role(&state, &role) };
+    let Some(role) = crate::role_named(&role) else { return unknown_role(&state, &role) };
     let refuse = |status: StatusCode, reason: &str, message: &str| {
         state.metrics.refused(kind, reason);
         refusal(&state, status, message)

@@ -205,13 +205,18 @@ impl Failure {
 
 /// A page or an API answer, or a [`Failure`] in the caller's format.
 struct PageFailure(Failure);
-struct ApiFailure(Failure);
+pub(crate) struct ApiFailure(pub(crate) Failure);
 
 impl IntoResponse for PageFailure {
     fn into_response(self) -> Response {
         let (title, text) = self.0.explain();
         page_response(self.0.status(), pages::error_page(&title, &text))
     }
+}
+
+/// An API error: `{"error": TITLE, "detail": SENTENCE, "status": CODE}`.
+pub(crate) fn api_error(status: StatusCode, title: &str, detail: &str) -> Response {
+    (status, Json(json!({"error": title, "detail": detail, "status": status.as_u16()}))).into_response()
 }
 
 /// A page: HTML under the pages' Content-Security-Policy, never framed,
@@ -228,8 +233,7 @@ pub(crate) fn page_response(status: StatusCode, document: String) -> Response {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let (title, text) = self.0.explain();
-        (self.0.status(), Json(json!({"error": title, "detail": text, "status": self.0.status().as_u16()})))
-            .into_response()
+        api_error(self.0.status(), &title, &text)
     }
 }
 
@@ -316,8 +320,13 @@ fn parse_wallet(s: &str) -> Result<Pubkey, Failure> {
     Pubkey::from_str(s.trim()).map_err(|_| Failure::BadWallet(s.chars().take(64).collect()))
 }
 
+/// The role named `name` in routes and files (`creator`, `worker`).
+pub(crate) fn role_named(name: &str) -> Option<Role> {
+    Role::ALL.into_iter().find(|r| r.as_str() == name)
+}
+
 fn parse_role(s: &str) -> Result<Role, Failure> {
-    Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| Failure::BadRole(s.chars().take(32).collect()))
+    role_named(s).ok_or_else(|| Failure::BadRole(s.chars().take(32).collect()))
 }
 
 async fn read_profile(state: &Arc<AppState>, wallet: &str) -> Result<ProfileView, Failure> {
@@ -575,7 +584,7 @@ fn error_page() -> ErrorPage {
             response
         } else if path.starts_with("/api/") {
             let title = status.canonical_reason().unwrap_or("Error");
-            (status, Json(json!({"error": title, "detail": sentence, "status": status.as_u16()}))).into_response()
+            api_error(status, title, &sentence)
         } else {
             let title = status.canonical_reason().unwrap_or("Something went wrong");
             page_response(status, pages::error_page(title, &sentence))

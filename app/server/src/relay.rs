@@ -31,10 +31,6 @@ struct RelayBody {
     transaction: String,
 }
 
-fn error(status: StatusCode, title: &str, detail: &str) -> Response {
-    (status, Json(json!({"error": title, "detail": detail, "status": status.as_u16()}))).into_response()
-}
-
 /// Why `tx` is not a holder's own claim or withdrawal, if it is not.
 pub fn not_a_holder_transaction(tx: &Transaction) -> Option<String> {
     let keys = &tx.message.account_keys;
@@ -63,10 +59,10 @@ pub fn not_a_holder_transaction(tx: &Transaction) -> Option<String> {
 pub(crate) async fn relay(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     let bad = |detail: &str| {
         state.metrics.relayed.with_label_values(&["not_allowed"]).inc();
-        error(StatusCode::BAD_REQUEST, "Not a transaction this server sends", detail)
+        crate::api_error(StatusCode::BAD_REQUEST, "Not a transaction this server sends", detail)
     };
     if body.len() > MAX_RELAY_BODY_BYTES {
-        return error(
+        return crate::api_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "The request is too large",
             &format!("a relay request is at most {MAX_RELAY_BODY_BYTES} bytes"),
@@ -89,17 +85,14 @@ pub(crate) async fn relay(State(state): State<Arc<AppState>>, body: Bytes) -> Re
     }
     let sent = state.read(move |rpc| Ok(rpc.send_signed(&tx))).await;
     match sent {
-        Err(f) => {
-            let (title, detail) = f.explain();
-            error(f.status(), &title, &detail)
-        }
+        Err(f) => crate::ApiFailure(f).into_response(),
         Ok(Ok(signature)) => {
             state.metrics.relayed.with_label_values(&["sent"]).inc();
             Json(json!({"signature": signature.to_string()})).into_response()
         }
         Ok(Err(e)) => {
             state.metrics.relayed.with_label_values(&["refused_by_node"]).inc();
-            error(StatusCode::UNPROCESSABLE_ENTITY, "The cluster refused the transaction", &said(&e))
+            crate::api_error(StatusCode::UNPROCESSABLE_ENTITY, "The cluster refused the transaction", &said(&e))
         }
     }
 }
@@ -126,17 +119,23 @@ pub(crate) async fn status(
     query: Result<Query<StatusQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(sig) = Signature::from_str(signature.trim()) else {
-        return error(StatusCode::BAD_REQUEST, "Not a transaction signature", "a signature is 64 bytes in base58");
+        return crate::api_error(
+            StatusCode::BAD_REQUEST,
+            "Not a transaction signature",
+            "a signature is 64 bytes in base58",
+        );
     };
     let blockhash = match query {
         Ok(Query(q)) => match q.blockhash.as_deref().map(pictor_vip_sdk::transport::Hash::from_str) {
             None => None,
             Some(Ok(h)) => Some(h),
             Some(Err(_)) => {
-                return error(StatusCode::BAD_REQUEST, "Not a blockhash", "blockhash is 32 bytes in base58")
+                return crate::api_error(StatusCode::BAD_REQUEST, "Not a blockhash", "blockhash is 32 bytes in base58")
             }
         },
-        Err(_) => return error(StatusCode::BAD_REQUEST, "A query this route does not read", "give ?blockhash=B"),
+        Err(_) => {
+            return crate::api_error(StatusCode::BAD_REQUEST, "A query this route does not read", "give ?blockhash=B")
+        }
     };
     let seen = state
         .read(move |rpc| {
@@ -149,10 +148,7 @@ pub(crate) async fn status(
         })
         .await;
     let (status, message) = match seen {
-        Err(f) => {
-            let (title, detail) = f.explain();
-            return error(f.status(), &title, &detail);
-        }
+        Err(f) => return crate::ApiFailure(f).into_response(),
         Ok((Some(Ok(())), _)) => ("confirmed", "Confirmed on the cluster.".to_string()),
         Ok((Some(Err(e)), _)) => ("failed", format!("The program refused it: {}.", said(&e))),
         Ok((None, Some(false))) => ("expired", "It expired before it landed: nothing was done.".to_string()),

@@ -162,10 +162,6 @@ impl std::fmt::Display for SponsorRefusal {
     }
 }
 
-fn role_of(s: &str) -> Option<Role> {
-    Role::ALL.into_iter().find(|r| r.as_str() == s)
-}
-
 fn today() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64) / 86_400
 }
@@ -176,14 +172,15 @@ impl Ledger {
     }
 
     fn open(dir: &Path, sponsor: &Pubkey) -> Result<Self> {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join(format!("sponsor-{sponsor}.jsonl"));
-        let lock = File::create(path.with_extension("lock"))?;
-        // SAFETY: flock on a file descriptor this process owns.
-        if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            anyhow::bail!("{} is held by another server", path.display());
-        }
-        let file = OpenOptions::new().read(true).append(true).create(true).open(&path)?;
+        let lock =
+            pictor_vip_keeper::statedir::lock(&path.with_extension("lock"), "Profile server sponsoring with this key")?;
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
         let mut ledger = Ledger { file: None, _lock: Some(lock), latest: HashMap::new(), per_day: HashMap::new() };
         for (n, line) in std::io::BufReader::new(&file).lines().enumerate() {
             let line = line?;
@@ -203,7 +200,7 @@ impl Ledger {
 
     /// Takes `line` in; `new` counts it against its day.
     fn note(&mut self, line: Line, new: bool) {
-        let (Ok(wallet), Some(role)) = (Pubkey::from_str(&line.wallet), role_of(&line.role)) else { return };
+        let (Ok(wallet), Some(role)) = (Pubkey::from_str(&line.wallet), crate::role_named(&line.role)) else { return };
         let replaces = self.latest.contains_key(&(wallet, role));
         if new && !replaces {
             *self.per_day.entry(line.day).or_default() += 1;

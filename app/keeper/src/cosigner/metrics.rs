@@ -2,7 +2,8 @@
 //! keeper uses. Every label value is created at start, at zero.
 use super::check::Reason;
 use super::facts::FactIndex;
-use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use pictor_vip_http::metrics;
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Registry};
 
 /// Every metric's name starts with this.
 pub const NAMESPACE: &str = "pictor_cosigner";
@@ -47,19 +48,11 @@ impl Metrics {
     /// Every metric, registered.
     pub fn new() -> Self {
         let r = Registry::new_custom(Some(NAMESPACE.into()), None).expect("a valid namespace");
-        let counter = |name: &str, help: &str| {
-            let c = IntCounter::with_opts(Opts::new(name, help)).expect("a valid metric");
-            r.register(Box::new(c.clone())).expect("registered once");
-            c
-        };
-        let gauge = |name: &str, help: &str| {
-            let g = IntGauge::with_opts(Opts::new(name, help)).expect("a valid metric");
-            r.register(Box::new(g.clone())).expect("registered once");
-            g
-        };
+        let counter = |name: &str, help: &str| metrics::counter(&r, name, help);
+        let gauge = |name: &str, help: &str| metrics::gauge(&r, name, help);
+        // Each label value created at zero.
         let counter_vec = |name: &str, help: &str, label: &str, values: &[&str]| {
-            let c = IntCounterVec::new(Opts::new(name, help), &[label]).expect("a valid metric");
-            r.register(Box::new(c.clone())).expect("registered once");
+            let c = metrics::counter_vec(&r, name, help, &[label]);
             for v in values {
                 c.with_label_values(&[v]);
             }
