@@ -6,7 +6,7 @@ use crate::demo::{generate, DemoOptions};
 use crate::operator::DeploymentFile;
 use anyhow::{anyhow, bail, Context, Result};
 use pictor_vip_keeper::bot::{Bot, BotOptions, Summary};
-use pictor_vip_keeper::feed::{parse_feed, Event};
+use pictor_vip_keeper::feed::{parse_feed, Event, Line};
 use pictor_vip_keeper::wallets::label_keypair;
 use pictor_vip_localnet::{Localnet, Options, Ports};
 use pictor_vip_sdk::profile;
@@ -244,6 +244,12 @@ pub fn seed_demo(running: &Running, creators: usize, workers: usize, days: u32, 
     if !pending.is_empty() {
         bail!("{} claims did not land after {CLAIM_ATTEMPTS} attempts", pending.len());
     }
+    // A pass claimed at `t` counts from the first window scheduled after `t`
+    // (SPEC §5): the rounds wait for a snapshot after the last claim, so
+    // they rank every pass just claimed whatever second the claims ended.
+    let after_claims = rpc.now()?.saturating_add(1);
+    let rounds =
+        rounds.into_iter().map(|line| line.map(|l| Line { at: l.at.max(after_claims), ..l })).collect::<Vec<_>>();
     let t = Instant::now();
     let rounds = bot(&mut rpc, rounds)?;
     Ok(Seeded {
