@@ -378,7 +378,11 @@ fn a_wallet_claims_and_withdraws_through_solana_actions_and_the_sponsor_pays_for
     assert_eq!(metric(&scrape, r#"pictor_server_transactions_relayed_total{outcome="not_allowed"}"#), 1.0);
 
     // Across a restart, the ledger remembers: the day's limit still holds.
-    drop(server2);
+    // SIGTERM: the server answers what is in progress, closes its idle connections and exits 0.
+    let t = Instant::now();
+    let exit = server2.terminate();
+    assert!(exit.success(), "serve exits 0 on SIGTERM: {exit}");
+    assert!(t.elapsed() < Duration::from_secs(5), "stopped in {:?}", t.elapsed());
     let (_server3, site3, _) = serve(&net.url, &net.root.join("serve-sponsor-2.log"), &sponsored_args);
     let restarted = Blink { http: blink.http.clone(), site: site3 };
     assert_eq!(restarted.post_account(claim_path, &penniless[3].pubkey().to_string()).unwrap_err().0, 429);

@@ -1,6 +1,6 @@
 //! How the Pictor VIP services meet a hostile public over HTTP: the
-//! Profile server, the co-signer and the keeper's metrics serve through
-//! [`serve`], each router wrapped by [`harden`].
+//! Profile server and the co-signer serve through [`serve_until`], each
+//! router wrapped by [`harden`].
 //!
 //! - **Timeouts, from the libraries**: hyper closes a connection whose
 //!   request head has not fully arrived within [`Limits::header_timeout`]
@@ -11,6 +11,9 @@
 //!   next waits in the listen backlog until one closes.
 //! - **A body limit**: tower-http's `RequestBodyLimitLayer` refuses a body over
 //!   the route's limit (413), a declared length at once, without reading it.
+//! - **A drain on stop**: when the operator stops the service, the requests
+//!   in progress are answered and the connections closed, within
+//!   [`Limits::request_timeout`]; no new one is accepted.
 //! - **Every error in the route's own format**: a response that carries no
 //!   body of its own (the layers' 408 and 413, axum's rejections of a body,
 //!   a path or a query that does not parse) is given one by the caller's
@@ -30,8 +33,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -188,29 +191,73 @@ fn secure(mut response: Response) -> Response {
 
 /// Serves `router` on `listener` under `limits` until the task is dropped.
 pub async fn serve(listener: TcpListener, router: Router, limits: Limits) -> std::io::Result<()> {
+    serve_until(listener, router, limits, std::future::pending()).await
+}
+
+/// Serves `router` on `listener` under `limits` until `shutdown` resolves,
+/// then drains: it stops accepting (the socket is closed, so a new
+/// connection is refused, not left waiting), closes each idle connection at
+/// once and every other one after the answer it is working on, and returns
+/// when all are closed, or after [`Limits::request_timeout`] (the longest a
+/// request may take anyway), whichever comes first. A request in progress
+/// when the operator stops the service is answered, not cut off.
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let (draining, drain) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
     loop {
-        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
-        let (stream, _) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // Out of file descriptors and the like: wait, do not spin.
-                tracing::warn!("accepting a connection: {e}");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
+        let (stream, permit) = tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = accept(&listener, &permits) => accepted,
         };
         // Small answers leave at once (no 40 ms wait on Nagle and a delayed ACK).
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
+        let mut drain = drain.clone();
         tokio::spawn(async move {
             // HTTP/1.1 only: its header timeout holds from the first byte
             // expected (a protocol sniffer would wait for a silent client).
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                // Draining (or the server dropped): finish the answer in progress, then close.
+                _ = async { drop(drain.wait_for(|d| *d).await) } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
+    }
+    drop(listener);
+    let _ = draining.send(true);
+    // Every connection holds a permit until it closes: all of them back means all closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(limits.request_timeout, permits.acquire_many(all)).await;
+    Ok(())
+}
+
+/// The next connection, once fewer than the limit are open (the others
+/// wait in the listen backlog), with the permit it holds while open.
+async fn accept(listener: &TcpListener, permits: &Arc<Semaphore>) -> (TcpStream, OwnedSemaphorePermit) {
+    loop {
+        let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+        match listener.accept().await {
+            Ok((stream, _)) => return (stream, permit),
+            Err(e) => {
+                // Out of file descriptors and the like: wait, do not spin.
+                tracing::warn!("accepting a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     }
 }
 

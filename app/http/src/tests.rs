@@ -1,4 +1,5 @@
-//! A hostile public against [`serve`] and [`harden`], over real sockets.
+//! A hostile public against [`serve`] and [`harden`], and a stop with
+//! [`serve_until`], over real sockets.
 use super::*;
 use axum::routing::{get, post};
 use std::net::SocketAddr;
@@ -114,4 +115,64 @@ async fn connections_beyond_the_limit_wait_for_one_to_close() {
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(t.elapsed() >= Duration::from_millis(500), "served at once: {:?}", t.elapsed());
     drop(held);
+}
+
+#[tokio::test]
+async fn a_stop_answers_the_request_in_progress_closes_idle_connections_and_refuses_new_ones() {
+    let router = Router::new()
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                "done"
+            }),
+        )
+        .route("/page", get(|| async { "a page" }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_until(listener, harden(router, LIMITS, json_errors()), LIMITS, async {
+        let _ = stopped.await;
+    }));
+    // A kept-alive connection, answered once and now idle.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /page HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut buf = [0u8; 4096];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    // A request in progress when the stop comes.
+    let slow = tokio::spawn(exchange(addr, b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", Duration::from_secs(3)));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let t = Instant::now();
+    stop.send(()).unwrap();
+    // The idle connection is closed at once, well before its header timeout.
+    let n = tokio::time::timeout(Duration::from_millis(400), idle.read(&mut buf)).await.expect("closed at once");
+    assert_eq!(n.unwrap_or(0), 0, "nothing more on the idle connection");
+    // No new connection is accepted.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(TcpStream::connect(addr).await.is_err(), "a connection accepted after the stop");
+    assert!(!server.is_finished(), "the server returned with a request in progress");
+    // The request in progress is answered in full, then its connection closed, then the server returns.
+    let (text, closed) = slow.await.unwrap();
+    assert!(text.starts_with("HTTP/1.1 200") && text.ends_with("done") && closed, "{text}");
+    tokio::time::timeout(Duration::from_millis(500), server).await.expect("drained").unwrap().unwrap();
+    assert!(t.elapsed() < LIMITS.request_timeout, "drained in {:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn a_stop_waits_no_longer_than_the_request_timeout() {
+    let router = Router::new().route("/page", get(|| async { "a page" }));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = Limits { header_timeout: Duration::from_secs(30), ..LIMITS };
+    let t = Instant::now();
+    let server = tokio::spawn(serve_until(listener, harden(router, limits, json_errors()), limits, async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }));
+    // A client that never finishes its request head, under a long header timeout.
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /page HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), server).await.expect("the stop hung").unwrap().unwrap();
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(200) + limits.request_timeout + Duration::from_millis(500), "{took:?}");
 }

@@ -688,10 +688,12 @@ pub fn run(options: ServeOptions) -> Result<()> {
             None => None,
         };
         let app = hardened_over(state);
-        tokio::select! {
-            served = pictor_vip_http::serve(listener, app, LIMITS) => served.context("serving")?,
-            _ = shutdown_signal() => println!("stopping"),
-        }
+        let stopping = async {
+            shutdown_signal().await;
+            println!("stopping: answering the requests in progress (at most {:?})", LIMITS.request_timeout);
+        };
+        pictor_vip_http::serve_until(listener, app, LIMITS, stopping).await.context("serving")?;
+        println!("stopped");
         if let Some(m) = metrics {
             m.abort();
         }

@@ -21,6 +21,14 @@ pub static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 /// A child process killed when dropped.
 pub struct Guard(pub Child);
 
+impl Guard {
+    /// Stops the process with SIGTERM, as systemd does: its exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        self.0.wait().unwrap()
+    }
+}
+
 impl Drop for Guard {
     fn drop(&mut self) {
         let _ = self.0.kill();

@@ -329,12 +329,14 @@ pub fn run(args: &CosignerArgs, stop: Arc<AtomicBool>) -> Result<()> {
         .block_on(tokio::net::TcpListener::bind(args.listen))
         .with_context(|| format!("--listen {}: cannot listen there", args.listen))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    let server = runtime.spawn(pictor_vip_http::serve(listener, router(service), LIMITS));
-    while !stop.load(Ordering::SeqCst) {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    tracing::info!("stopping");
-    server.abort();
+    let stopping = async {
+        while !stop.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tracing::info!("stopping: answering the requests in progress (at most {:?})", LIMITS.request_timeout);
+    };
+    runtime.block_on(pictor_vip_http::serve_until(listener, router(service), LIMITS, stopping))?;
+    tracing::info!("stopped");
     let _ = follower.join();
     Ok(())
 }
