@@ -97,11 +97,13 @@ pub fn json_string(text: &str) -> String {
     out
 }
 
-/// What a bodyless error status means, for a person.
-fn what_happened(status: StatusCode, limits: &Limits) -> String {
+/// What a bodyless error status means, for a person; a 413 names the limit
+/// that refused the body ([`limit_body`]'s, else the service's).
+fn what_happened(status: StatusCode, limits: &Limits, body_limit: Option<BodyLimit>) -> String {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            format!("the request body is over this route's limit of {} bytes", limits.max_body_bytes)
+            let bytes = body_limit.map_or(limits.max_body_bytes, |l| l.0);
+            format!("the request body is over this route's limit of {bytes} bytes")
         }
         StatusCode::REQUEST_TIMEOUT => format!(
             "the request was not complete within {} s (the body came too slowly, or not at all)",
@@ -113,20 +115,42 @@ fn what_happened(status: StatusCode, limits: &Limits) -> String {
     }
 }
 
+/// The body limit that refused a request: a 413 carries it to the error page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BodyLimit(usize);
+
+/// `router` with a body limit of `bytes`, for routes that read less than
+/// the service allows: a larger body is refused with 413 (a declared length
+/// at once, a chunked one when it passes the limit), and [`harden`]'s error
+/// page names this limit, not the service's.
+pub fn limit_body<S: Clone + Send + Sync + 'static>(router: Router<S>, bytes: usize) -> Router<S> {
+    router.layer(RequestBodyLimitLayer::new(bytes)).layer(axum::middleware::map_response(
+        move |mut response: Response| async move {
+            // The innermost limit fired first: an outer one does not rename it.
+            if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<BodyLimit>().is_none()
+            {
+                response.extensions_mut().insert(BodyLimit(bytes));
+            }
+            response
+        },
+    ))
+}
+
 /// `router` with the body limit, the request timeout, the security and
 /// cache headers, and every error given a body by `errors`.
 pub fn harden(router: Router, limits: Limits, errors: ErrorPage) -> Router {
-    router
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-            let errors = errors.clone();
-            async move {
-                let path = request.uri().path().to_string();
-                let response = next.run(request).await;
-                secure(with_error_body(response, &path, &limits, &errors))
-            }
-        }))
+    limit_body(
+        router.layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout)),
+        limits.max_body_bytes,
+    )
+    .layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+        let errors = errors.clone();
+        async move {
+            let path = request.uri().path().to_string();
+            let response = next.run(request).await;
+            secure(with_error_body(response, &path, &limits, &errors))
+        }
+    }))
 }
 
 /// An error response whose body is empty, or axum's plain-text rejection,
@@ -148,7 +172,7 @@ fn with_error_body(response: Response, path: &str, limits: &Limits, errors: &Err
     let said = text_of(body);
     let message = match said {
         Some(text) if !text.is_empty() && status != StatusCode::PAYLOAD_TOO_LARGE => text,
-        _ => what_happened(status, limits),
+        _ => what_happened(status, limits, parts.extensions.get::<BodyLimit>().copied()),
     };
     let mut page = errors(path, status, &message);
     page.extensions_mut().extend(parts.extensions);

@@ -176,3 +176,30 @@ async fn a_stop_waits_no_longer_than_the_request_timeout() {
     let took = t.elapsed();
     assert!(took < Duration::from_millis(200) + limits.request_timeout + Duration::from_millis(500), "{took:?}");
 }
+
+#[tokio::test]
+async fn a_route_with_a_smaller_body_limit_names_its_own_limit_declared_or_chunked() {
+    let small = limit_body(Router::new().route("/api/small", post(|body: String| async move { body })), 10);
+    let router = Router::new().route("/api/echo", post(|body: String| async move { body })).merge(small);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, harden(router, LIMITS, json_errors()), LIMITS));
+    let post = |path: &str, body: &str| {
+        format!("POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}", body.len())
+    };
+    // Declared: refused at once, naming the route's 10 bytes, not the service's 100.
+    let (text, _) = exchange(addr, post("/api/small", "0123456789ab").as_bytes(), Duration::from_secs(2)).await;
+    assert!(text.starts_with("HTTP/1.1 413") && text.contains("limit of 10 bytes"), "{text}");
+    // Chunked (no length): refused when it passes the limit, naming it too.
+    let chunked = b"POST /api/small HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n\
+                    c\r\n0123456789ab\r\n0\r\n\r\n";
+    let (text, _) = exchange(addr, chunked, Duration::from_secs(2)).await;
+    assert!(text.starts_with("HTTP/1.1 413") && text.contains("limit of 10 bytes"), "{text}");
+    // Within it: answered; other routes keep the service's limit.
+    let (text, _) = exchange(addr, post("/api/small", "0123456789").as_bytes(), Duration::from_secs(2)).await;
+    assert!(text.starts_with("HTTP/1.1 200") && text.ends_with("0123456789"), "{text}");
+    let (text, _) = exchange(addr, post("/api/echo", &"x".repeat(50)).as_bytes(), Duration::from_secs(2)).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let (text, _) = exchange(addr, post("/api/echo", &"x".repeat(101)).as_bytes(), Duration::from_secs(2)).await;
+    assert!(text.starts_with("HTTP/1.1 413") && text.contains("limit of 100 bytes"), "{text}");
+}

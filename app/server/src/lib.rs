@@ -69,7 +69,6 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
-use tower_http::limit::RequestBodyLimitLayer;
 
 /// Rows a leaderboard shows unless `?limit=` says otherwise.
 pub const DEFAULT_LEADERBOARD_ROWS: usize = 100;
@@ -564,14 +563,7 @@ async fn shutdown_signal() {
 /// Action headers), the API's `{"error", "detail", "status"}`, or a page.
 fn error_page() -> ErrorPage {
     Arc::new(|path, status, message| {
-        let small = path.starts_with("/api/actions/") || path.starts_with("/api/transactions");
-        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            let limit = if small { actions::MAX_ACTION_BODY_BYTES } else { MAX_DISPATCH_BODY_BYTES };
-            format!("the request body is over this route's limit of {limit} bytes")
-        } else {
-            message.to_string()
-        };
-        let mut sentence = message.clone();
+        let mut sentence = message.to_string();
         if let Some(first) = sentence.get(..1) {
             sentence.replace_range(..1, &first.to_uppercase());
         }
@@ -612,7 +604,7 @@ fn state(rpc_url: &str, public_url: &str, sponsor: Option<Sponsor>) -> Arc<AppSt
 }
 
 fn routes(state: Arc<AppState>) -> Router {
-    // The Action and relay routes read at most 4 KiB.
+    // The Action and relay routes read at most 4 KiB (a 413 names that limit).
     let small = Router::new()
         .route("/actions.json", get(actions::actions_json).options(actions::preflight))
         .route(
@@ -620,8 +612,8 @@ fn routes(state: Arc<AppState>) -> Router {
             get(actions::get_action).post(actions::post_action).options(actions::preflight),
         )
         .route("/api/transactions", post(relay::relay))
-        .route("/api/transactions/{signature}", get(relay::status))
-        .layer(RequestBodyLimitLayer::new(actions::MAX_ACTION_BODY_BYTES));
+        .route("/api/transactions/{signature}", get(relay::status));
+    let small = pictor_vip_http::limit_body(small, actions::MAX_ACTION_BODY_BYTES);
     Router::new()
         .route("/", get(start_page))
         .route("/profile", get(search))
