@@ -854,6 +854,12 @@ mod tests {
             json(&body),
             serde_json::json!({"message": "The request body is over this route's limit of 4096 bytes."})
         );
+        // The relay's: the same 4 KiB, in the API's JSON, before the handler reads it.
+        let big = Request::post("/api/transactions").body(Body::from(vec![b' '; 5000])).unwrap();
+        let (status, headers, body) = send(big).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        assert_eq!(json(&body)["detail"], "The request body is over this route's limit of 4096 bytes.", "{body}");
         // Only the Action routes are open to other origins.
         let (_, headers, _) = send(Request::get("/api/leaderboard/creator").body(Body::empty()).unwrap()).await;
         assert!(headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());

@@ -22,9 +22,6 @@ use solana_transaction::Transaction;
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// The largest relay request, bytes (a transaction is at most 1,232).
-pub const MAX_RELAY_BODY_BYTES: usize = 4_096;
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RelayBody {
@@ -61,13 +58,6 @@ pub(crate) async fn relay(State(state): State<Arc<AppState>>, body: Bytes) -> Re
         state.metrics.relayed.with_label_values(&["not_allowed"]).inc();
         crate::api_error(StatusCode::BAD_REQUEST, "Not a transaction this server sends", detail)
     };
-    if body.len() > MAX_RELAY_BODY_BYTES {
-        return crate::api_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "The request is too large",
-            &format!("a relay request is at most {MAX_RELAY_BODY_BYTES} bytes"),
-        );
-    }
     let Ok(parsed) = serde_json::from_slice::<RelayBody>(&body) else {
         return bad("the body must be {\"transaction\": BASE64}");
     };
