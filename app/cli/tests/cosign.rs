@@ -346,10 +346,10 @@ fn a_quorum_of_keys_held_apart_lands_only_the_facts_every_cosigner_holds() {
     append(&cs[1].feed, &[frames(&f, 1, now, 6)]);
     wait_until("F lands once c2 is back", &keeper, || on_chain(&mut rpc, &f) == Some((6, 1)));
 
-    unsafe { libc::kill(run.id() as i32, libc::SIGTERM) };
+    sigterm(&run);
     assert!(run.wait().unwrap().success(), "SIGTERM: exit 0");
     // c1 stays down; c2 stops on SIGTERM with exit 0.
     let mut c2_run = cosigners.pop().unwrap();
-    unsafe { libc::kill(c2_run.id() as i32, libc::SIGTERM) };
+    sigterm(&c2_run);
     assert!(c2_run.wait().unwrap().success(), "the co-signer stops cleanly");
 }

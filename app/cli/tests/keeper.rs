@@ -386,7 +386,7 @@ fn the_keeper_follows_a_growing_feed_through_kills_a_rotation_and_a_paused_windo
 
     // SIGTERM: settles and exits 0.
     let term = Instant::now();
-    Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    sigterm(&run);
     let exit = wait_for(&mut run, Duration::from_secs(60));
     let stopped_in = term.elapsed();
     assert!(exit.success(), "the keeper exits 0 on SIGTERM: {exit}");
@@ -584,7 +584,7 @@ fn wait_status(keeper: &Keeper, path: &str, code: u16, limit: Duration) -> Durat
 
 /// SIGTERM, and its exit status.
 fn terminate(run: &mut Child) -> std::process::ExitStatus {
-    Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    sigterm(run);
     wait_for(run, Duration::from_secs(60))
 }
 

@@ -23,10 +23,16 @@ pub struct Guard(pub Child);
 
 impl Guard {
     /// Stops the process with SIGTERM, as systemd does: its exit status.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+    pub fn terminate(mut self) -> ExitStatus {
+        sigterm(&self.0);
         self.0.wait().unwrap()
     }
+}
+
+/// Sends SIGTERM to `child`, as systemd does to stop a service.
+pub fn sigterm(child: &Child) {
+    // SAFETY: a signal to a child process this test started and has not reaped.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
 }
 
 impl Drop for Guard {
